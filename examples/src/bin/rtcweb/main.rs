@@ -1,0 +1,89 @@
+//! `rtcweb`: inspect STUN, SIP and SDP messages, talk to STUN/TURN servers, protect SRTP and place a
+//! loopback call, all with the rtcweb crates.
+//!
+//! Every subcommand prints its result on stdout and exits 0, or prints a one-line error on stderr and
+//! exits 1. Nothing panics on bad input.
+
+use std::io::Read as _;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod inspect_sdp;
+mod inspect_sip;
+mod inspect_stun;
+mod srtp;
+mod stun;
+mod turn;
+
+/// Command-line tool of the rtcweb crates.
+#[derive(Parser)]
+#[command(name = "rtcweb", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Decode a message and print it as JSON; exit 1 with a one-line error when it is invalid.
+    #[command(subcommand)]
+    Inspect(Inspect),
+    /// Send a STUN Binding request over UDP and print the reflexive address (IP:PORT).
+    Stun(stun::Args),
+    /// Allocate a TURN relay with TURN REST (ephemeral) credentials and print the relayed IP:PORT.
+    Turn(turn::Args),
+    /// Protect or unprotect one RTP packet with AES_CM_128_HMAC_SHA1_80 (hex on stdin and stdout).
+    #[command(subcommand)]
+    Srtp(srtp::Command),
+}
+
+#[derive(Subcommand)]
+enum Inspect {
+    /// A binary STUN/TURN message (RFC 8489, RFC 8656).
+    Stun(inspect_stun::Args),
+    /// A SIP message (RFC 3261).
+    Sip(inspect_sip::Args),
+    /// An SDP session description (RFC 8866).
+    Sdp(inspect_sdp::Args),
+}
+
+/// Reads a whole file, or standard input when `path` is `-`.
+pub(crate) fn read_input(path: &str) -> Result<Vec<u8>, String> {
+    let mut buf = Vec::new();
+    if path == "-" {
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .map_err(|e| format!("reading standard input: {e}"))?;
+    } else {
+        buf = std::fs::read(path).map_err(|e| format!("reading {path}: {e}"))?;
+    }
+    Ok(buf)
+}
+
+/// Prints a JSON value on stdout, pretty.
+pub(crate) fn print_json(value: &serde_json::Value) -> Result<(), String> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| e.to_string())?;
+    println!("{text}");
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Inspect(Inspect::Stun(a)) => inspect_stun::run(&a),
+        Command::Inspect(Inspect::Sip(a)) => inspect_sip::run(&a),
+        Command::Inspect(Inspect::Sdp(a)) => inspect_sdp::run(&a),
+        Command::Stun(a) => stun::run(&a),
+        Command::Turn(a) => turn::run(&a),
+        Command::Srtp(c) => srtp::run(&c),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            // One line, always: callers and scripts read it.
+            eprintln!("error: {}", msg.replace('\n', " "));
+            ExitCode::FAILURE
+        }
+    }
+}
