@@ -45,8 +45,13 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod channel_data;
+pub mod client;
 pub mod credentials;
+pub mod demux;
 mod integrity;
+#[cfg(feature = "alloc")]
+pub mod turn;
 pub mod wire;
 
 pub use integrity::{IntegrityKey, FINGERPRINT_XOR};

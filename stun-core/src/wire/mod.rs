@@ -22,3 +22,5 @@ pub use writer::MessageWriter;
 pub(crate) const fn padded(len: usize) -> usize {
     (len + 3) & !3
 }
+
+pub(crate) use padded as padded_len;
