@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod driver;
 mod inspect_sdp;
 mod inspect_sip;
 mod inspect_stun;

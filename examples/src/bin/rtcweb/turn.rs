@@ -1,4 +1,10 @@
-//! `rtcweb turn`: not built yet.
+//! `rtcweb turn --server HOST:PORT --secret S`: allocate a relay with TURN REST credentials
+//! (coturn `use-auth-secret`) and print the relayed address.
+
+use rtcweb_stun_core::credentials::ephemeral;
+use rtcweb_stun_core::turn::{TurnClient, TurnConfig, TurnEvent};
+
+use crate::driver::{random_bytes, recv_until, resolve, socket_for, Clock};
 
 /// Arguments of `rtcweb turn`.
 #[derive(clap::Args)]
@@ -9,9 +15,63 @@ pub struct Args {
     /// The TURN REST shared secret (coturn `static-auth-secret`).
     #[arg(long)]
     pub secret: String,
+    /// The user part of the ephemeral username.
+    #[arg(long, default_value = "rtcweb")]
+    pub user: String,
+    /// How long the credentials stay valid, in seconds.
+    #[arg(long, default_value_t = 3600)]
+    pub ttl: u64,
 }
 
 /// Runs the subcommand.
-pub fn run(_args: &Args) -> Result<(), String> {
-    Err("not built yet".into())
+pub fn run(args: &Args) -> Result<(), String> {
+    let server = resolve(&args.server)?;
+    let socket = socket_for(server)?;
+    let clock = Clock::new();
+    let unix = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_err(|e| e.to_string())?
+        .as_secs();
+    let mut ubuf = [0u8; 600];
+    let username =
+        ephemeral::username(&mut ubuf, unix + args.ttl, &args.user).map_err(|e| e.to_string())?;
+    let password = ephemeral::password(args.secret.as_bytes(), username);
+    let mut client = TurnClient::new(
+        TurnConfig::new(server, username, password.as_str()),
+        random_bytes(),
+    );
+    client.allocate(clock.now()).map_err(|e| e.to_string())?;
+    let mut tx = [0u8; 1500];
+    let mut rx = [0u8; 1500];
+    loop {
+        client.handle_timeout(clock.now());
+        while let Some(t) = client.poll_transmit(clock.now(), &mut tx) {
+            socket
+                .send_to(&tx[..t.len], t.destination)
+                .map_err(|e| format!("sending: {e}"))?;
+        }
+        while let Some(event) = client.poll_event() {
+            match event {
+                TurnEvent::Allocated { relayed, .. } => {
+                    println!("{relayed}");
+                    // Release it again: this command only shows that allocation works.
+                    let _ = client.deallocate(clock.now());
+                    while let Some(t) = client.poll_transmit(clock.now(), &mut tx) {
+                        let _ = socket.send_to(&tx[..t.len], t.destination);
+                    }
+                    return Ok(());
+                }
+                TurnEvent::AllocationFailed { code: Some(code) } => {
+                    return Err(format!("{server}: allocation refused with error {code}"))
+                }
+                TurnEvent::AllocationFailed { code: None } => {
+                    return Err(format!("{server}: no response"))
+                }
+                _ => {}
+            }
+        }
+        if let Some((n, from)) = recv_until(&socket, &clock, client.poll_timeout(), &mut rx)? {
+            let _ = client.handle_receive(clock.now(), from, &rx[..n]);
+        }
+    }
 }
