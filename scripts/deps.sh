@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests, interop peers and benchmarks need, when missing:
+# coturn (TURN interop), libclang-dev + libssl-dev + pkg-config (libsrtp2 built with OpenSSL through
+# srtp2-sys, the SRTP reference peer). Idempotent; quiet when everything is there.
+set -euo pipefail
+pkgs=(coturn libclang-dev libssl-dev pkg-config make autoconf)
+need=()
+for p in "${pkgs[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo=sudo
+  echo "installing: ${need[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+fi
