@@ -39,12 +39,17 @@ fn ensure_coturn() {
     if Command::new("turnserver").arg("--version").output().is_ok() {
         return;
     }
-    let ok = Command::new("apt-get")
-        .args(["install", "-y", "-qq", "coturn"])
-        .env("DEBIAN_FRONTEND", "noninteractive")
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
+    let install = || {
+        Command::new("apt-get")
+            .args(["install", "-y", "-qq", "coturn"])
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    let ok = install() || {
+        let _ = Command::new("apt-get").args(["update", "-qq"]).status();
+        install()
+    };
     assert!(
         ok,
         "coturn is not installed and apt-get install coturn failed"

@@ -490,8 +490,7 @@ impl TurnClient {
                 });
             }
             Kind::Refresh { lifetime: 0 } => {
-                self.state = State::Closed;
-                self.pending.clear();
+                self.close();
                 self.events.push_back(TurnEvent::Deallocated);
             }
             Kind::Refresh { .. } => {
@@ -605,9 +604,16 @@ impl TurnClient {
         }
     }
 
-    fn fail_allocation(&mut self, code: Option<u16>) {
+    /// Forgets the allocation with everything that hangs on it.
+    fn close(&mut self) {
         self.state = State::Closed;
         self.pending.clear();
+        self.permissions.clear();
+        self.channels.clear();
+    }
+
+    fn fail_allocation(&mut self, code: Option<u16>) {
+        self.close();
         self.events.push_back(TurnEvent::AllocationFailed { code });
     }
 
@@ -736,6 +742,14 @@ impl TurnClient {
             due.push(Kind::Refresh {
                 lifetime: self.config.lifetime,
             });
+            // Until the refresh succeeds, the next deadline of the allocation is its expiry.
+            if let State::Allocated { relayed, .. } = self.state {
+                self.state = State::Allocated {
+                    relayed,
+                    expires,
+                    refresh_at: expires,
+                };
+            }
         }
         for p in &self.permissions {
             if p.refresh_at.is_some_and(|t| now >= t) {

@@ -1,0 +1,398 @@
+//! The TURN client against a simulated TURN server on a fake clock and a lossy, duplicating
+//! in-memory link: deterministic, no sockets, no sleeps.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use rtcweb_stun_core::credentials::long_term_key_md5;
+use rtcweb_stun_core::turn::{Received, TurnClient, TurnConfig, TurnEvent};
+use rtcweb_stun_core::wire::attributes::*;
+use rtcweb_stun_core::wire::{Class, Message, MessageType, MessageWriter, Method};
+use rtcweb_stun_core::{Instant, IntegrityKey};
+
+const USER: &str = "alice";
+const PASS: &str = "secret";
+const REALM: &str = "sim.test";
+
+fn server_addr() -> SocketAddr {
+    "192.0.2.10:3478".parse().unwrap()
+}
+fn client_addr() -> SocketAddr {
+    "10.0.0.2:5000".parse().unwrap()
+}
+fn relayed() -> SocketAddr {
+    "192.0.2.10:50000".parse().unwrap()
+}
+fn peer() -> SocketAddr {
+    "203.0.113.5:7000".parse().unwrap()
+}
+
+/// A TURN server model: long-term auth with a nonce it can make stale, and counters.
+struct SimServer {
+    key: IntegrityKey,
+    nonce: String,
+    /// Make the nonce stale once, after this many authenticated requests.
+    stale_after: Option<usize>,
+    authenticated: usize,
+    silent: bool,
+    counts: std::collections::HashMap<&'static str, usize>,
+    relayed_to_peer: Vec<Vec<u8>>,
+}
+
+impl SimServer {
+    fn new(password: &str) -> Self {
+        SimServer {
+            key: long_term_key_md5(USER, REALM, password)
+                .unwrap()
+                .integrity_key(),
+            nonce: "nonce-1".into(),
+            stale_after: None,
+            authenticated: 0,
+            silent: false,
+            counts: Default::default(),
+            relayed_to_peer: vec![],
+        }
+    }
+
+    fn handle(&mut self, datagram: &[u8]) -> Option<Vec<u8>> {
+        if self.silent {
+            return None;
+        }
+        if datagram[0] & 0xC0 == 0x40 {
+            let cd = rtcweb_stun_core::channel_data::ChannelData::parse(datagram).unwrap();
+            self.relayed_to_peer.push(cd.data.to_vec());
+            return None;
+        }
+        let msg = Message::parse(datagram).expect("client sent a valid message");
+        msg.verify_fingerprint()
+            .expect("client adds FINGERPRINT to requests");
+        if msg.class() == Class::Indication {
+            assert_eq!(msg.method(), Method::SEND);
+            assert_eq!(
+                msg.attribute::<XorPeerAddress>().unwrap().unwrap().0,
+                peer()
+            );
+            self.relayed_to_peer
+                .push(msg.attribute::<Data>().unwrap().unwrap().0.to_vec());
+            return None;
+        }
+        let name = match msg.method() {
+            Method::ALLOCATE => "allocate",
+            Method::REFRESH => "refresh",
+            Method::CREATE_PERMISSION => "permission",
+            Method::CHANNEL_BIND => "channel",
+            m => panic!("unexpected {m:?}"),
+        };
+        *self.counts.entry(name).or_default() += 1;
+        let tid = msg.transaction_id();
+        let mut out = vec![0u8; 512];
+        if !msg.has_integrity() {
+            let mut w =
+                MessageWriter::new(&mut out, MessageType::new(msg.method(), Class::Error), tid)
+                    .unwrap();
+            w.add(&ErrorCode {
+                code: 401,
+                reason: "Unauthorized",
+            })
+            .unwrap();
+            w.add(&Realm(REALM)).unwrap();
+            w.add(&Nonce(&self.nonce)).unwrap();
+            let n = w.finish();
+            out.truncate(n);
+            return Some(out);
+        }
+        assert_eq!(msg.attribute::<Username>().unwrap(), Some(Username(USER)));
+        if msg.verify_integrity(&self.key).is_err() {
+            let mut w =
+                MessageWriter::new(&mut out, MessageType::new(msg.method(), Class::Error), tid)
+                    .unwrap();
+            w.add(&ErrorCode {
+                code: 401,
+                reason: "Unauthorized",
+            })
+            .unwrap();
+            w.add(&Realm(REALM)).unwrap();
+            w.add(&Nonce(&self.nonce)).unwrap();
+            let n = w.finish();
+            out.truncate(n);
+            return Some(out);
+        }
+        self.authenticated += 1;
+        if self.stale_after == Some(self.authenticated) {
+            self.stale_after = None;
+            self.nonce = "nonce-2".into();
+        }
+        if msg.attribute::<Nonce>().unwrap() != Some(Nonce(&self.nonce)) {
+            let mut w =
+                MessageWriter::new(&mut out, MessageType::new(msg.method(), Class::Error), tid)
+                    .unwrap();
+            w.add(&ErrorCode {
+                code: 438,
+                reason: "Stale Nonce",
+            })
+            .unwrap();
+            w.add(&Realm(REALM)).unwrap();
+            w.add(&Nonce(&self.nonce)).unwrap();
+            let n = w.finish();
+            out.truncate(n);
+            return Some(out);
+        }
+        let mut w = MessageWriter::new(
+            &mut out,
+            MessageType::new(msg.method(), Class::Success),
+            tid,
+        )
+        .unwrap();
+        match msg.method() {
+            Method::ALLOCATE => {
+                assert_eq!(
+                    msg.attribute::<RequestedTransport>().unwrap(),
+                    Some(RequestedTransport::UDP)
+                );
+                w.add(&XorRelayedAddress(relayed())).unwrap();
+                w.add(&XorMappedAddress(client_addr())).unwrap();
+                w.add(&Lifetime(600)).unwrap();
+            }
+            Method::REFRESH => {
+                let l = msg.attribute::<Lifetime>().unwrap().unwrap().0;
+                w.add(&Lifetime(l.min(600))).unwrap();
+            }
+            Method::CHANNEL_BIND => {
+                assert!(ChannelNumber::RANGE
+                    .contains(&msg.attribute::<ChannelNumber>().unwrap().unwrap().0));
+            }
+            _ => {}
+        }
+        w.add_message_integrity(&self.key).unwrap();
+        w.add_fingerprint().unwrap();
+        let n = w.finish();
+        out.truncate(n);
+        Some(out)
+    }
+}
+
+/// Drives client and server over a link that drops every `drop_every`-th datagram in each
+/// direction and delivers every `dup_every`-th twice; 20 ms one-way delay.
+struct Sim {
+    client: TurnClient,
+    server: SimServer,
+    now: Instant,
+    to_server: VecDeque<(Instant, Vec<u8>)>,
+    to_client: VecDeque<(Instant, Vec<u8>)>,
+    sent: usize,
+    drop_every: usize,
+    dup_every: usize,
+    events: Vec<(Instant, TurnEvent)>,
+    data: Vec<Vec<u8>>,
+}
+
+const DELAY: Duration = Duration::from_millis(20);
+
+impl Sim {
+    fn new(password: &str, client_password: &str, drop_every: usize, dup_every: usize) -> Self {
+        let cfg = TurnConfig::new(server_addr(), USER, client_password);
+        Sim {
+            client: TurnClient::new(cfg, [1; 32]),
+            server: SimServer::new(password),
+            now: Instant::from_nanos(0),
+            to_server: VecDeque::new(),
+            to_client: VecDeque::new(),
+            sent: 0,
+            drop_every,
+            dup_every,
+            events: vec![],
+            data: vec![],
+        }
+    }
+
+    fn link(&mut self, to_server: bool, bytes: Vec<u8>) {
+        self.sent += 1;
+        if self.drop_every > 0 && self.sent % self.drop_every == 0 {
+            return;
+        }
+        let q = if to_server {
+            &mut self.to_server
+        } else {
+            &mut self.to_client
+        };
+        if self.dup_every > 0 && self.sent % self.dup_every == 0 {
+            q.push_back((self.now + DELAY, bytes.clone()));
+        }
+        q.push_back((self.now + DELAY, bytes));
+    }
+
+    fn flush(&mut self) {
+        let mut buf = [0u8; 1500];
+        while let Some(t) = self.client.poll_transmit(self.now, &mut buf) {
+            assert_eq!(t.destination, server_addr());
+            self.link(true, buf[..t.len].to_vec());
+        }
+        while let Some(e) = self.client.poll_event() {
+            self.events.push((self.now, e));
+        }
+    }
+
+    /// Runs until `until`, jumping the clock to the next deadline or delivery.
+    fn run(&mut self, until: Instant) {
+        loop {
+            self.flush();
+            let next = [
+                self.client.poll_timeout(),
+                self.to_server.front().map(|x| x.0),
+                self.to_client.front().map(|x| x.0),
+            ]
+            .into_iter()
+            .flatten()
+            .min();
+            let Some(next) = next.filter(|n| *n <= until) else {
+                self.now = until;
+                return;
+            };
+            self.now = self.now.max(next);
+            while self.to_server.front().is_some_and(|x| x.0 <= self.now) {
+                let (_, bytes) = self.to_server.pop_front().unwrap();
+                if let Some(resp) = self.server.handle(&bytes) {
+                    self.link(false, resp);
+                }
+            }
+            while self.to_client.front().is_some_and(|x| x.0 <= self.now) {
+                let (_, bytes) = self.to_client.pop_front().unwrap();
+                match self.client.handle_receive(self.now, server_addr(), &bytes) {
+                    Received::Data { data, .. } => self.data.push(data.to_vec()),
+                    Received::Handled => {}
+                    Received::NotMine => panic!("the client refused a server datagram"),
+                }
+            }
+            self.client.handle_timeout(self.now);
+        }
+    }
+
+    fn at(secs: f64) -> Instant {
+        Instant::from_nanos((secs * 1e9) as i64)
+    }
+
+    fn count(&self, f: impl Fn(&TurnEvent) -> bool) -> usize {
+        self.events.iter().filter(|(_, e)| f(e)).count()
+    }
+}
+
+#[test]
+fn allocates_refreshes_and_relays_over_a_lossy_link() {
+    let mut sim = Sim::new(PASS, PASS, 3, 4);
+    sim.server.stale_after = Some(3);
+    sim.client.allocate(sim.now).unwrap();
+    sim.run(Sim::at(10.0));
+    let (t, e) = sim.events.first().cloned().expect("an event");
+    assert!(
+        matches!(e, TurnEvent::Allocated { relayed: r, mapped: Some(_), .. } if r == relayed()),
+        "{e:?}"
+    );
+    assert!(t < Sim::at(5.0), "allocated at {t} despite loss");
+    assert_eq!(sim.client.relayed_address(), Some(relayed()));
+
+    sim.client.create_permission(sim.now, peer().ip()).unwrap();
+    let ch = sim.client.bind_channel(sim.now, peer()).unwrap();
+    sim.run(Sim::at(30.0));
+    assert_eq!(
+        sim.count(|e| matches!(e, TurnEvent::PermissionCreated(_))),
+        1
+    );
+    assert_eq!(
+        sim.count(|e| matches!(e, TurnEvent::ChannelBound { channel, .. } if *channel == ch)),
+        1
+    );
+
+    // Relayed data both ways: ChannelData to the server; Data indication and ChannelData back.
+    let mut buf = [0u8; 256];
+    let t = sim.client.send_to(peer(), b"hello", &mut buf).unwrap();
+    assert_eq!(&buf[..2], &ch.to_be_bytes());
+    let r = sim
+        .client
+        .handle_receive(sim.now, server_addr(), &buf[..t.len]);
+    assert_eq!(
+        r,
+        Received::Data {
+            peer: peer(),
+            data: b"hello"
+        }
+    );
+
+    // Thirty minutes: the allocation (600 s), permission (300 s) and channel (600 s) are refreshed
+    // before they expire, through loss, duplication and a stale nonce.
+    sim.run(Sim::at(1800.0));
+    assert_eq!(
+        sim.count(|e| matches!(e, TurnEvent::AllocationFailed { .. })),
+        0,
+        "{:?}",
+        sim.events
+    );
+    assert!(sim.count(|e| matches!(e, TurnEvent::Refreshed { .. })) >= 3);
+    assert!(
+        sim.server.counts["permission"] >= 7,
+        "{:?}",
+        sim.server.counts
+    );
+    assert!(sim.server.counts["channel"] >= 3, "{:?}", sim.server.counts);
+    assert!(sim.client.has_permission(peer().ip()));
+    assert_eq!(sim.client.channel(peer()), Some(ch));
+
+    sim.client.deallocate(sim.now).unwrap();
+    sim.run(Sim::at(1900.0));
+    assert!(matches!(
+        sim.events.last(),
+        Some((_, TurnEvent::Deallocated))
+    ));
+    assert_eq!(sim.client.poll_timeout(), None);
+}
+
+#[test]
+fn wrong_password_fails_with_401() {
+    let mut sim = Sim::new(PASS, "not-the-password", 0, 0);
+    sim.client.allocate(sim.now).unwrap();
+    sim.run(Sim::at(5.0));
+    assert_eq!(sim.events.len(), 1);
+    assert_eq!(
+        sim.events[0].1,
+        TurnEvent::AllocationFailed { code: Some(401) }
+    );
+    assert_eq!(
+        sim.server.counts["allocate"], 2,
+        "one retry with credentials, no more"
+    );
+}
+
+#[test]
+fn silent_server_times_out_after_rfc_schedule() {
+    let mut sim = Sim::new(PASS, PASS, 0, 0);
+    sim.server.silent = true;
+    sim.client.allocate(sim.now).unwrap();
+    sim.run(Sim::at(60.0));
+    assert_eq!(sim.events.len(), 1);
+    let (t, e) = &sim.events[0];
+    assert_eq!(*e, TurnEvent::AllocationFailed { code: None });
+    assert_eq!(*t, Sim::at(39.5));
+    assert_eq!(sim.sent, 7, "Rc = 7 transmissions");
+}
+
+#[test]
+fn data_before_allocation_is_refused_and_strangers_are_not_mine() {
+    let mut sim = Sim::new(PASS, PASS, 0, 0);
+    let mut buf = [0u8; 64];
+    assert!(sim.client.send_to(peer(), b"x", &mut buf).is_err());
+    assert_eq!(
+        sim.client.handle_receive(sim.now, peer(), &[0, 1, 0, 0]),
+        Received::NotMine
+    );
+    assert_eq!(
+        sim.client
+            .handle_receive(sim.now, server_addr(), &[0x80, 0, 0, 0]),
+        Received::NotMine
+    );
+}
