@@ -1,22 +1,42 @@
-//! Zero-copy SIP (RFC 3261): messages, URIs, headers, framing, digest auth, transactions, dialogs.
+//! Zero-copy SIP (RFC 3261): messages, URIs, headers, framing and digest authentication; no_std.
 //!
 //! Part of the [rtcweb](https://github.com/rtcweb/rtcweb) family. This crate is Sans-IO: it never opens
-//! a socket, spawns a thread or reads a clock; time comes in as an [`Instant`].
-//!
-//! This crate is being built; see the repository's issues for its scope.
+//! a socket, spawns a thread or reads a clock; time comes in as an argument.
 //!
 //! ```
-//! let t = rtcweb_sip_core::Instant::ZERO;
-//! assert_eq!(t.as_nanos(), 0);
+//! use rtcweb_sip_core::header::{CSeq, Via};
+//! use rtcweb_sip_core::message::{Header, Message, Method};
+//!
+//! let raw = b"INVITE sip:bob@biloxi.example.com SIP/2.0\r\n\
+//!     Via: SIP/2.0/UDP pc33.example.com;branch=z9hG4bK776\r\n\
+//!     Call-ID: a84b4c76e66710\r\nCSeq: 314159 INVITE\r\nContent-Length: 0\r\n\r\n";
+//! let mut storage = [Header::EMPTY; 32]; // header index: no allocator needed
+//! let msg = Message::parse(raw, &mut storage)?;
+//! assert_eq!(msg.method(), Some(Method::Invite));
+//! assert_eq!(msg.header("i").map(|h| h.value()), Some("a84b4c76e66710"));
+//! let via = msg.typed::<Via>().unwrap()?;
+//! assert_eq!(via.branch(), Some("z9hG4bK776"));
+//! assert_eq!(msg.typed::<CSeq>().unwrap()?.seq, 314159);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! Modules: [`message`] (parse, view, validate, build), [`uri`], [`header`] (typed values),
+//! [`framing`] (UDP, stream with keep-alives, WebSocket) and [`auth`] (digest, nonces, ephemeral
+//! credentials).
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 #[cfg(feature = "alloc")]
 extern crate alloc;
-#[cfg(feature = "std")]
+#[cfg(any(feature = "std", test))]
 extern crate std;
+
+pub mod auth;
+pub mod framing;
+pub mod header;
+pub mod message;
+pub mod uri;
 
 /// The family-wide point in time: nanoseconds since an arbitrary, caller-chosen start.
 pub use sans_io_time::Instant;

@@ -1,0 +1,54 @@
+//! Headers kept as text: `Call-ID` (§20.8), `User-Agent` (§20.41), `Server` (§20.35), `Subject` (§20.36).
+
+use super::error::{HeaderErrorKind, ParseResult};
+use super::TypedHeader;
+use crate::message::grammar::{is_lws, trim_lws};
+use crate::message::HeaderName;
+
+/// `Call-ID`: `word ["@" word]`, compared byte-for-byte (§20.8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallId<'a>(pub &'a str);
+
+impl<'a> TypedHeader<'a> for CallId<'a> {
+    const NAME: HeaderName = HeaderName::CallId;
+    const LIST: bool = false;
+    fn parse(value: &'a str) -> ParseResult<Self> {
+        let v = trim_lws(value);
+        if v.is_empty() {
+            return Err((HeaderErrorKind::Empty, 0));
+        }
+        match v
+            .bytes()
+            .position(|b| is_lws(b) || matches!(b, b'<' | b'>' | b'"'))
+        {
+            Some(i) => Err((HeaderErrorKind::Token, i)),
+            None => Ok(Self(v)),
+        }
+    }
+}
+
+macro_rules! text_header {
+    ($(#[$doc:meta])* $ty:ident, $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct $ty<'a>(pub &'a str);
+
+        impl<'a> TypedHeader<'a> for $ty<'a> {
+            const NAME: HeaderName = HeaderName::$name;
+            const LIST: bool = false;
+            fn parse(value: &'a str) -> ParseResult<Self> {
+                Ok(Self(trim_lws(value)))
+            }
+        }
+    };
+}
+
+text_header!(
+    /// `User-Agent`: product tokens and comments, as written.
+    UserAgent, UserAgent);
+text_header!(
+    /// `Server`: product tokens and comments, as written.
+    Server, Server);
+text_header!(
+    /// `Subject`: free UTF-8 text (may be empty).
+    Subject, Subject);

@@ -1,0 +1,26 @@
+//! SIP messages (RFC 3261 §7): the zero-copy parser, the [`Message`] view, the header index and,
+//! with `alloc`, the [`builder`] that edits and serializes.
+
+#[cfg(feature = "alloc")]
+pub mod builder;
+mod error;
+pub(crate) mod grammar;
+mod header;
+mod header_name;
+mod limits;
+mod method;
+pub(crate) mod parser;
+mod start_line;
+pub mod validate;
+mod view;
+
+pub use error::{Error, ErrorKind};
+pub use header::Header;
+pub use header_name::HeaderName;
+pub use limits::Limits;
+pub use method::Method;
+pub use start_line::StartLine;
+pub use view::Message;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,165 @@
+//! Parser unit tests: structure, folding, compact forms, limits and offsets.
+
+use super::*;
+use crate::header::{CSeq, Contact, FromHeader, ToHeader, Via};
+use alloc::vec::Vec;
+
+const INVITE: &[u8] = b"INVITE sip:bob@biloxi.com SIP/2.0\r\n\
+Via: SIP/2.0/UDP pc33.atlanta.com;branch=z9hG4bK776asdhds, SIP/2.0/TCP p2.example.com;branch=z9hG4bKx\r\n\
+v: SIP/2.0/UDP third.example.com;branch=z9hG4bK3\r\n\
+Max-Forwards: 70\r\n\
+To: Bob <sip:bob@biloxi.com>\r\n\
+From: Alice <sip:alice@atlanta.com>;tag=1928301774\r\n\
+Call-ID: a84b4c76e66710@pc33.atlanta.com\r\n\
+CSeq: 314159 INVITE\r\n\
+Subject: folded\r\n  over two lines\r\n\
+X-Unknown: kept\r\n\
+Content-Type: application/sdp\r\n\
+Content-Length: 4\r\n\
+\r\n\
+v=0\r\nEXTRA";
+
+#[test]
+fn parses_structure() {
+    let mut st = [Header::EMPTY; 32];
+    let m = Message::parse(INVITE, &mut st).unwrap();
+    assert_eq!(m.method(), Some(Method::Invite));
+    assert_eq!(m.request_uri(), Some("sip:bob@biloxi.com"));
+    assert_eq!(m.headers().len(), 11);
+    assert_eq!(m.body(), b"v=0\r");
+    assert_eq!(m.content_length(), Some(4));
+    assert_eq!(
+        m.header("subject").unwrap().value(),
+        "folded\r\n  over two lines"
+    );
+    assert_eq!(
+        m.header("subject").unwrap().raw(),
+        "Subject: folded\r\n  over two lines"
+    );
+    assert_eq!(m.header("x-unknown").unwrap().value(), "kept");
+    let vias: Vec<_> = m.typed_all::<Via>().map(|v| v.unwrap().host).collect();
+    assert_eq!(vias.len(), 3);
+    assert_eq!(m.values("via").count(), 3);
+    assert_eq!(m.typed::<CSeq>().unwrap().unwrap().method, Method::Invite);
+    assert_eq!(
+        m.typed::<FromHeader>().unwrap().unwrap().tag(),
+        Some("1928301774")
+    );
+    assert_eq!(m.typed::<ToHeader>().unwrap().unwrap().tag(), None);
+    assert!(m.typed::<Contact>().is_none());
+    let h = m.header("call-id").unwrap();
+    assert_eq!(
+        &INVITE[h.value_offset()..h.value_offset() + h.value().len()],
+        h.value().as_bytes()
+    );
+}
+
+#[test]
+fn response_and_leading_crlf() {
+    let raw = b"\r\n\r\nSIP/2.0 200 OK\r\nCSeq: 1 BYE\r\n\r\n";
+    let mut st = [Header::EMPTY; 4];
+    let m = Message::parse(raw, &mut st).unwrap();
+    assert_eq!((m.status(), m.reason()), (Some(200), Some("OK")));
+    assert_eq!(m.start_offset(), 4);
+    assert!(m.body().is_empty());
+}
+
+#[test]
+fn bare_lf_tolerated() {
+    let raw = b"OPTIONS sip:a@b SIP/2.0\nCall-ID: x\n\nbody";
+    let mut st = [Header::EMPTY; 4];
+    let m = Message::parse(raw, &mut st).unwrap();
+    assert_eq!(m.header("call-id").unwrap().value(), "x");
+    assert_eq!(m.body(), b"body");
+}
+
+fn err(raw: &[u8]) -> Error {
+    let mut st = [Header::EMPTY; 8];
+    Message::parse(raw, &mut st).unwrap_err()
+}
+
+#[test]
+fn errors_carry_offsets() {
+    assert_eq!(err(b"").kind, ErrorKind::Empty);
+    assert_eq!(
+        err(b"INVITE sip:a@b SIP/2.0\r\nVia x\r\n\r\n"),
+        Error::new(ErrorKind::MissingColon, 24)
+    );
+    assert_eq!(
+        err(b"INVITE sip:a@b SIP/2.0\r\nBad Name: x\r\n\r\n").kind,
+        ErrorKind::HeaderName
+    );
+    assert_eq!(
+        err(b"INVITE sip:a@b SIP/2.0\r\n folded\r\n\r\n").kind,
+        ErrorKind::Folding
+    );
+    assert_eq!(
+        err(b"INVITE sip:a@b SIP/2.0\r\nA: \x01\r\n\r\n"),
+        Error::new(ErrorKind::Control, 27)
+    );
+    assert_eq!(
+        err(b"INVITE sip:a@b SIP/2.0\r\nA: \xff\r\n\r\n"),
+        Error::new(ErrorKind::Utf8, 27)
+    );
+    assert_eq!(
+        err(b"INVITE sip:a@b SIP/2.0\r\nl: 5\r\n\r\nabc"),
+        Error::new(ErrorKind::BodyTruncated, 24)
+    );
+    assert_eq!(
+        err(b"INVITE sip:a@b SIP/2.0\r\nl: -1\r\n\r\n").kind,
+        ErrorKind::ContentLength
+    );
+    assert_eq!(
+        err(b"INVITE sip:a@b SIP/2.0\r\nl: 1\r\nl: 2\r\n\r\nab").kind,
+        ErrorKind::ContentLengthConflict
+    );
+    assert_eq!(
+        err(b"INVITE sip:a@b SIP/2.0\r\nA: b\r\n").kind,
+        ErrorKind::Incomplete
+    );
+    assert_eq!(
+        err(b"INVITE sip:a@b SIP/2.0\r\n").kind,
+        ErrorKind::Incomplete
+    );
+}
+
+#[test]
+fn limits_enforced() {
+    let mut raw = b"OPTIONS sip:a@b SIP/2.0\r\n".to_vec();
+    for _ in 0..9 {
+        raw.extend_from_slice(b"X: y\r\n");
+    }
+    raw.extend_from_slice(b"\r\n");
+    assert_eq!(err(&raw).kind, ErrorKind::TooManyHeaders);
+    let mut st = [Header::EMPTY; 64];
+    let limits = Limits {
+        max_headers: 4,
+        ..Limits::DEFAULT
+    };
+    assert_eq!(
+        Message::parse_with(&raw, &mut st, &limits)
+            .unwrap_err()
+            .kind,
+        ErrorKind::TooManyHeaders
+    );
+    let limits = Limits {
+        max_line_len: 10,
+        ..Limits::DEFAULT
+    };
+    assert_eq!(
+        Message::parse_with(&raw, &mut st, &limits)
+            .unwrap_err()
+            .kind,
+        ErrorKind::LineTooLong
+    );
+    let limits = Limits {
+        max_message_size: 30,
+        ..Limits::DEFAULT
+    };
+    assert_eq!(
+        Message::parse_with(&raw, &mut st, &limits)
+            .unwrap_err()
+            .kind,
+        ErrorKind::TooLarge
+    );
+}

@@ -1,0 +1,70 @@
+//! `host` of a SIP URI (RFC 3261 §25.1): hostname, IPv4 address or bracketed IPv6 reference (RFC 5118).
+
+use core::net::{Ipv4Addr, Ipv6Addr};
+
+/// A host, borrowed. Hostnames compare case-insensitively (§19.1.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Host<'a> {
+    /// A domain name as written.
+    Domain(&'a str),
+    /// A dotted-quad IPv4 address.
+    Ipv4(Ipv4Addr),
+    /// An IPv6 reference; the text is what stood between the brackets.
+    Ipv6(Ipv6Addr, &'a str),
+}
+
+/// Why a host is malformed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HostError {
+    Empty,
+    Ipv6,
+    Chars,
+}
+
+impl<'a> Host<'a> {
+    /// Parses a host (an IPv6 reference includes its brackets).
+    pub(crate) fn parse(s: &'a str) -> Result<Self, HostError> {
+        if s.is_empty() {
+            return Err(HostError::Empty);
+        }
+        if let Some(inner) = s.strip_prefix('[') {
+            let inner = inner.strip_suffix(']').ok_or(HostError::Ipv6)?;
+            let ip = inner.parse::<Ipv6Addr>().map_err(|_| HostError::Ipv6)?;
+            return Ok(Self::Ipv6(ip, inner));
+        }
+        if s.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+            if let Ok(ip) = s.parse::<Ipv4Addr>() {
+                return Ok(Self::Ipv4(ip));
+            }
+        }
+        // hostname: alphanum, '-', '.'; '_' tolerated (seen in the wild).
+        if s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
+        {
+            Ok(Self::Domain(s))
+        } else {
+            Err(HostError::Chars)
+        }
+    }
+
+    /// Host equality per §19.1.4: names case-insensitive, addresses by value.
+    #[must_use]
+    pub fn equivalent(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::Domain(a), Self::Domain(b)) => a.eq_ignore_ascii_case(b),
+            (Self::Ipv4(a), Self::Ipv4(b)) => a == b,
+            (Self::Ipv6(a, _), Self::Ipv6(b, _)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl core::fmt::Display for Host<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Domain(d) => f.write_str(d),
+            Self::Ipv4(ip) => write!(f, "{ip}"),
+            Self::Ipv6(_, raw) => write!(f, "[{raw}]"),
+        }
+    }
+}
