@@ -68,10 +68,12 @@ impl NonceKey {
     }
 
     fn tag(&self, ts_hex: &[u8]) -> [u8; MAC_HEX] {
-        let mut m = <Hmac<Sha256> as Mac>::new_from_slice(&self.0).unwrap_or_else(|_| {
-            // HMAC accepts keys of any length; this branch is unreachable.
-            <Hmac<Sha256> as Mac>::new_from_slice(&[0u8; 32]).unwrap_or_else(|_| unreachable_mac())
-        });
+        // The 32-byte secret zero-padded to the 64-byte block is the HMAC key as RFC 2104 §2
+        // defines it: keying with the block is infallible.
+        let mut block = [0u8; 64];
+        block.iter_mut().zip(self.0).for_each(|(b, k)| *b = k);
+        let mut m = <Hmac<Sha256> as hmac::digest::KeyInit>::new(&block.into());
+        zeroize::Zeroize::zeroize(&mut block);
         m.update(ts_hex);
         let full = m.finalize().into_bytes();
         let mut out = [0u8; MAC_HEX];
@@ -113,11 +115,6 @@ impl NonceKey {
             Some(_) => NonceStatus::Valid,
         }
     }
-}
-
-#[allow(clippy::panic)]
-fn unreachable_mac() -> Hmac<Sha256> {
-    panic!("HMAC-SHA256 accepts any key length")
 }
 
 #[cfg(test)]
