@@ -52,23 +52,37 @@ impl<'a> ChannelData<'a> {
     /// Header length.
     pub const HEADER_LEN: usize = 4;
 
-    /// Parses one message from a UDP datagram. Padding (up to 3 bytes) is tolerated, as RFC 8656
-    /// §12.5 lets a sender pad over UDP too.
+    /// Parses one message from a UDP datagram: exactly the message, or the message and its
+    /// padding (RFC 8656 §12.5 lets a sender pad over UDP too).
     pub fn parse(buf: &'a [u8]) -> Result<Self, ChannelDataError> {
-        let (msg, total) = Self::parse_prefix(buf)?;
-        let unpadded = Self::HEADER_LEN + msg.data.len();
-        if buf.len() > total.max(unpadded) || (buf.len() > unpadded && buf.len() != total) {
-            return Err(ChannelDataError::TrailingBytes {
-                offset: unpadded,
-                extra: buf.len() - unpadded,
-            });
+        let msg = Self::parse_unpadded(buf)?;
+        let end = Self::HEADER_LEN + msg.data.len();
+        if buf.len() == end || buf.len() == crate::wire::padded_len(end) {
+            Ok(msg)
+        } else {
+            Err(ChannelDataError::TrailingBytes {
+                offset: end,
+                extra: buf.len() - end,
+            })
         }
-        Ok(msg)
     }
 
-    /// Parses the message at the start of a stream buffer; returns it and the bytes it occupies
-    /// with padding (RFC 8656 §12.5). Truncated means "read more".
+    /// Parses the message at the start of a stream buffer (TCP/TLS), where padding to 4 bytes is
+    /// mandatory (RFC 8656 §12.5); returns it and the bytes it occupies. Truncated means "read
+    /// more".
     pub fn parse_prefix(buf: &'a [u8]) -> Result<(Self, usize), ChannelDataError> {
+        let msg = Self::parse_unpadded(buf)?;
+        let occupied = crate::wire::padded_len(Self::HEADER_LEN + msg.data.len());
+        if buf.len() < occupied {
+            return Err(ChannelDataError::Truncated {
+                needed: occupied,
+                got: buf.len(),
+            });
+        }
+        Ok((msg, occupied))
+    }
+
+    fn parse_unpadded(buf: &'a [u8]) -> Result<Self, ChannelDataError> {
         let (Some(channel), Some(len)) = (be16(buf, 0), be16(buf, 2)) else {
             return Err(ChannelDataError::Truncated {
                 needed: Self::HEADER_LEN,
@@ -85,11 +99,7 @@ impl<'a> ChannelData<'a> {
                 needed: end,
                 got: buf.len(),
             })?;
-        let padded = crate::wire::padded_len(end);
-        Ok((
-            ChannelData { channel, data },
-            padded.min(buf.len()).max(end),
-        ))
+        Ok(ChannelData { channel, data })
     }
 
     /// Bytes this message needs when written, with padding when `pad` (stream transports).
@@ -159,6 +169,13 @@ mod tests {
         assert_eq!(n, 12);
         assert_eq!(ChannelData::parse(&buf[..n]).unwrap(), cd);
         assert_eq!(ChannelData::parse_prefix(&buf[..n]).unwrap(), (cd, 12));
+        assert!(matches!(
+            ChannelData::parse_prefix(&buf[..10]),
+            Err(ChannelDataError::Truncated {
+                needed: 12,
+                got: 10
+            })
+        ));
     }
 
     #[test]
