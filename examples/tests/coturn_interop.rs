@@ -8,6 +8,7 @@
     clippy::indexing_slicing,
     clippy::panic
 )]
+#![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 
 use std::net::{SocketAddr, UdpSocket};
 use std::process::{Child, Command, Stdio};

@@ -111,15 +111,19 @@ impl<'a> Message<'a> {
                 });
             }
             match attr.typ {
-                AttributeType::MESSAGE_INTEGRITY if msg.integrity.is_none() => {
-                    if attr.value.len() != 20 || msg.integrity_sha256.is_some() {
+                // MESSAGE-INTEGRITY after MESSAGE-INTEGRITY-SHA256 is ignored like any other
+                // attribute after integrity (RFC 8489 §14.5).
+                AttributeType::MESSAGE_INTEGRITY
+                    if msg.integrity.is_none() && msg.integrity_sha256.is_none() =>
+                {
+                    if attr.value.len() != 20 {
                         return Err(bad_integrity(attr));
                     }
                     msg.integrity = Some(attr.offset);
                 }
                 AttributeType::MESSAGE_INTEGRITY_SHA256 if msg.integrity_sha256.is_none() => {
                     let n = attr.value.len();
-                    if !(16..=32).contains(&n) {
+                    if !(16..=32).contains(&n) || n % 4 != 0 {
                         return Err(bad_integrity(attr));
                     }
                     msg.integrity_sha256 = Some(attr.offset);
@@ -225,6 +229,17 @@ impl<'a> Message<'a> {
         Err(Error::NoIntegrity)
     }
 
+    /// Verifies MESSAGE-INTEGRITY-SHA256 and refuses a message without it: for an agent that
+    /// negotiated SHA-256 (RFC 8489 §9.2.4), where a downgrade to HMAC-SHA1 must not pass.
+    pub fn verify_integrity_sha256(&self, key: &IntegrityKey) -> Result<(), Error> {
+        let at = self.integrity_sha256.ok_or(Error::NoIntegrity)?;
+        if integrity::verify_sha256(self.buf, at, key) {
+            Ok(())
+        } else {
+            Err(Error::IntegrityMismatch { offset: at })
+        }
+    }
+
     /// Verifies FINGERPRINT (RFC 8489 §14.7).
     pub fn verify_fingerprint(&self) -> Result<(), Error> {
         let at = self.fingerprint.ok_or(Error::NoFingerprint)?;
@@ -250,7 +265,8 @@ fn bad_integrity(attr: RawAttribute<'_>) -> Error {
         offset: attr.offset,
         typ: attr.typ,
         error: super::AttributeError::BadLength {
-            expected: "20 for MESSAGE-INTEGRITY, 16-32 for -SHA256, 4 for FINGERPRINT, once each",
+            expected:
+                "20 for MESSAGE-INTEGRITY, 16-32 in steps of 4 for -SHA256, 4 for FINGERPRINT",
             got: attr.value.len(),
         },
     }
