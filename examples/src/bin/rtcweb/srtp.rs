@@ -1,4 +1,8 @@
-//! `rtcweb srtp`: not built yet.
+//! `rtcweb srtp protect|unprotect`: one RTP packet in, one SRTP packet out (or back), as hex, with
+//! AES_CM_128_HMAC_SHA1_80, ROC 0 and the packet's own sequence number.
+
+use base64::Engine as _;
+use rtcweb_srtp_core::{Config, KeyingMaterial, Profile, Stream};
 
 /// `rtcweb srtp protect|unprotect`.
 #[derive(clap::Subcommand)]
@@ -17,7 +21,64 @@ pub struct Args {
     pub key: String,
 }
 
+/// Decodes hex, ignoring ASCII whitespace.
+fn decode_hex(text: &[u8]) -> Result<Vec<u8>, String> {
+    let digits: Vec<u8> = text
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    if digits.len() % 2 != 0 {
+        return Err(format!("odd number of hex digits ({})", digits.len()));
+    }
+    let nibble = |(i, b): (usize, u8)| -> Result<u8, String> {
+        char::from(b)
+            .to_digit(16)
+            .map(|d| d as u8)
+            .ok_or_else(|| format!("not a hex digit at digit {i}"))
+    };
+    digits
+        .chunks_exact(2)
+        .enumerate()
+        .map(|(i, pair)| match pair {
+            [hi, lo] => Ok(nibble((2 * i, *hi))? << 4 | nibble((2 * i + 1, *lo))?),
+            _ => Err("odd number of hex digits".to_owned()),
+        })
+        .collect()
+}
+
+fn encode_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn stream(args: &Args) -> Result<Stream, String> {
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(args.key.trim())
+        .map_err(|e| format!("--key is not base64: {e}"))?;
+    let key = KeyingMaterial::from_key_salt(Profile::AesCm128HmacSha1_80, &raw)
+        .map_err(|e| format!("--key: {e}"))?;
+    Stream::new(&key, &Config::default()).map_err(|e| e.to_string())
+}
+
 /// Runs the subcommand.
-pub fn run(_command: &Command) -> Result<(), String> {
-    Err("not built yet".into())
+pub fn run(command: &Command) -> Result<(), String> {
+    let (args, protect) = match command {
+        Command::Protect(a) => (a, true),
+        Command::Unprotect(a) => (a, false),
+    };
+    let mut stream = stream(args)?;
+    let mut packet = decode_hex(&crate::read_input("-")?)?;
+    let len = if protect {
+        let len = packet.len();
+        packet.resize(len + stream.rtp_overhead(), 0);
+        stream
+            .protect_rtp(&mut packet, len)
+            .map_err(|e| format!("protect: {e}"))?
+    } else {
+        stream
+            .unprotect_rtp(&mut packet)
+            .map_err(|e| format!("unprotect: {e}"))?
+    };
+    println!("{}", encode_hex(packet.get(..len).unwrap_or_default()));
+    Ok(())
 }

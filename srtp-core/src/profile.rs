@@ -1,0 +1,109 @@
+//! Protection profiles (RFC 5764 §4.1.2, RFC 4568 §6.2, RFC 7714 §14).
+
+/// An SRTP protection profile: cipher, authentication and their lengths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Profile {
+    /// `AES_CM_128_HMAC_SHA1_80` (RFC 3711 §8.2): AES-128 counter mode, 80-bit HMAC-SHA1 tags.
+    AesCm128HmacSha1_80,
+    /// `AES_CM_128_HMAC_SHA1_32` (RFC 4568 §6.2.1): as `_80` but a 32-bit SRTP tag; SRTCP keeps 80 bits.
+    AesCm128HmacSha1_32,
+    /// `AEAD_AES_128_GCM` (RFC 7714 §14.2): AES-128-GCM with a 16-byte tag, 96-bit master salt.
+    #[cfg(feature = "gcm")]
+    AeadAes128Gcm,
+}
+
+impl Profile {
+    /// Master key length in bytes.
+    #[must_use]
+    pub const fn master_key_len(self) -> usize {
+        16
+    }
+
+    /// Master salt length in bytes: 14 for AES-CM, 12 for GCM.
+    #[must_use]
+    pub const fn master_salt_len(self) -> usize {
+        match self {
+            Self::AesCm128HmacSha1_80 | Self::AesCm128HmacSha1_32 => 14,
+            #[cfg(feature = "gcm")]
+            Self::AeadAes128Gcm => 12,
+        }
+    }
+
+    /// Authentication tag length of SRTP packets.
+    #[must_use]
+    pub const fn rtp_tag_len(self) -> usize {
+        match self {
+            Self::AesCm128HmacSha1_80 => 10,
+            Self::AesCm128HmacSha1_32 => 4,
+            #[cfg(feature = "gcm")]
+            Self::AeadAes128Gcm => 16,
+        }
+    }
+
+    /// Authentication tag length of SRTCP packets.
+    #[must_use]
+    pub const fn rtcp_tag_len(self) -> usize {
+        match self {
+            Self::AesCm128HmacSha1_80 | Self::AesCm128HmacSha1_32 => 10,
+            #[cfg(feature = "gcm")]
+            Self::AeadAes128Gcm => 16,
+        }
+    }
+
+    /// Whether the profile is an AEAD (no separate authentication key).
+    #[must_use]
+    pub const fn is_aead(self) -> bool {
+        match self {
+            Self::AesCm128HmacSha1_80 | Self::AesCm128HmacSha1_32 => false,
+            #[cfg(feature = "gcm")]
+            Self::AeadAes128Gcm => true,
+        }
+    }
+
+    /// The SDES crypto-suite name (RFC 4568 §6.2, RFC 7714 §14.2).
+    #[must_use]
+    pub const fn sdes_name(self) -> &'static str {
+        match self {
+            Self::AesCm128HmacSha1_80 => "AES_CM_128_HMAC_SHA1_80",
+            Self::AesCm128HmacSha1_32 => "AES_CM_128_HMAC_SHA1_32",
+            #[cfg(feature = "gcm")]
+            Self::AeadAes128Gcm => "AEAD_AES_128_GCM",
+        }
+    }
+
+    /// The profile named by an SDES crypto-suite (`None` when unsupported).
+    #[must_use]
+    pub fn from_sdes_name(name: &str) -> Option<Self> {
+        match name {
+            "AES_CM_128_HMAC_SHA1_80" => Some(Self::AesCm128HmacSha1_80),
+            "AES_CM_128_HMAC_SHA1_32" => Some(Self::AesCm128HmacSha1_32),
+            #[cfg(feature = "gcm")]
+            "AEAD_AES_128_GCM" => Some(Self::AeadAes128Gcm),
+            _ => None,
+        }
+    }
+
+    /// The DTLS-SRTP protection profile identifier (RFC 5764 §4.1.2, RFC 7714 §14.2).
+    #[must_use]
+    pub const fn dtls_id(self) -> u16 {
+        match self {
+            Self::AesCm128HmacSha1_80 => 0x0001,
+            Self::AesCm128HmacSha1_32 => 0x0002,
+            #[cfg(feature = "gcm")]
+            Self::AeadAes128Gcm => 0x0007,
+        }
+    }
+
+    /// The profile with a DTLS-SRTP identifier (`None` when unsupported).
+    #[must_use]
+    pub const fn from_dtls_id(id: u16) -> Option<Self> {
+        match id {
+            0x0001 => Some(Self::AesCm128HmacSha1_80),
+            0x0002 => Some(Self::AesCm128HmacSha1_32),
+            #[cfg(feature = "gcm")]
+            0x0007 => Some(Self::AeadAes128Gcm),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! Session keys of one stream and direction-independent transform (RFC 3711 §4.3, RFC 7714 §11),
+//! and the per-packet IVs (RFC 3711 §4.1.1, RFC 7714 §8.1 and §9.1).
+
+use zeroize::Zeroize;
+
+use crate::crypto::aes_cm::AesCm;
+#[cfg(feature = "gcm")]
+use crate::crypto::gcm::Gcm;
+use crate::crypto::hmac_sha1::HmacSha1;
+use crate::key_derivation::{Kdf, Label};
+use crate::KeyingMaterial;
+#[cfg(feature = "gcm")]
+use crate::Profile;
+
+/// Whether keys are for RTP or RTCP: they use different labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Rtp,
+    Rtcp,
+}
+
+/// The session keys of one kind of packet, ready for use: round keys and HMAC states expanded once.
+#[derive(Clone)]
+pub(crate) enum SessionKeys {
+    /// AES-CM encryption and HMAC-SHA1 authentication.
+    AesCmHmac {
+        /// The session encryption key, expanded.
+        cipher: AesCm,
+        /// The 112-bit session salt.
+        salt: [u8; 14],
+        /// The keyed HMAC.
+        auth: HmacSha1,
+    },
+    /// AES-GCM.
+    #[cfg(feature = "gcm")]
+    Gcm {
+        /// The session key, expanded.
+        aead: Gcm,
+        /// The 96-bit session salt.
+        salt: [u8; 12],
+    },
+}
+
+impl Drop for SessionKeys {
+    fn drop(&mut self) {
+        match self {
+            Self::AesCmHmac { salt, .. } => salt.zeroize(),
+            #[cfg(feature = "gcm")]
+            Self::Gcm { salt, .. } => salt.zeroize(),
+        }
+    }
+}
+
+impl SessionKeys {
+    /// Derives the keys of `kind` for `r = index DIV kdr` from a master key (RFC 3711 §4.3.1).
+    pub(crate) fn derive(material: &KeyingMaterial, kind: Kind, r: u64) -> Self {
+        let kdf = Kdf::new(material.master_key(), material.master_salt());
+        let (enc, auth, salt_label) = match kind {
+            Kind::Rtp => (
+                Label::RtpEncryption,
+                Label::RtpAuthentication,
+                Label::RtpSalt,
+            ),
+            Kind::Rtcp => (
+                Label::RtcpEncryption,
+                Label::RtcpAuthentication,
+                Label::RtcpSalt,
+            ),
+        };
+        let mut key = [0u8; 16];
+        kdf.derive(enc, r, &mut key);
+        #[cfg(feature = "gcm")]
+        if material.profile() == Profile::AeadAes128Gcm {
+            let mut salt = [0u8; 12];
+            kdf.derive(salt_label, r, &mut salt);
+            let aead = Gcm::new(&key);
+            key.zeroize();
+            return Self::Gcm { aead, salt };
+        }
+        let mut salt = [0u8; 14];
+        kdf.derive(salt_label, r, &mut salt);
+        let mut auth_key = [0u8; 20];
+        kdf.derive(auth, r, &mut auth_key);
+        let keys = Self::AesCmHmac {
+            cipher: AesCm::new(&key),
+            salt,
+            auth: HmacSha1::new(&auth_key),
+        };
+        key.zeroize();
+        auth_key.zeroize();
+        keys
+    }
+}
+
+/// The AES-CM IV: `(salt * 2^16) XOR (SSRC * 2^64) XOR (index * 2^16)` (RFC 3711 §4.1.1).
+pub(crate) fn aes_cm_iv(salt: &[u8; 14], ssrc: u32, index: u64) -> [u8; 16] {
+    let mut iv = [0u8; 16];
+    let mut x = u128::from(ssrc) << 64 | u128::from(index & 0xffff_ffff_ffff) << 16;
+    for (i, s) in salt.iter().enumerate() {
+        x ^= u128::from(*s) << (8 * (15 - i));
+    }
+    iv.copy_from_slice(&x.to_be_bytes());
+    iv
+}
+
+/// The GCM IV: `(00 00 || SSRC || ROC || SEQ) XOR salt` for SRTP (RFC 7714 §8.1), or
+/// `(00 00 || SSRC || 00 00 || 0 || SRTCP index) XOR salt` for SRTCP (§9.1); `index` is the
+/// 48-bit packet index or the 31-bit SRTCP index.
+#[cfg(feature = "gcm")]
+pub(crate) fn gcm_iv(salt: &[u8; 12], ssrc: u32, index: u64) -> [u8; 12] {
+    let mut x = u128::from(ssrc) << 48 | u128::from(index & 0xffff_ffff_ffff);
+    for (i, s) in salt.iter().enumerate() {
+        x ^= u128::from(*s) << (8 * (11 - i));
+    }
+    let mut iv = [0u8; 12];
+    iv.copy_from_slice(x.to_be_bytes().get(4..).unwrap_or_default());
+    iv
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hex(s: &str) -> alloc::vec::Vec<u8> {
+        let s: alloc::string::String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    /// RFC 3711 §4.1.1: salt, SSRC and index land in their octets.
+    #[test]
+    fn aes_cm_iv_layout() {
+        let iv = aes_cm_iv(&[0; 14], 0x0102_0304, 0x5566_7788_99aa);
+        assert_eq!(iv[..], hex("00000000 01020304 5566778899aa 0000")[..]);
+        let iv = aes_cm_iv(&[0xff; 14], 0, 0);
+        assert_eq!(iv[..], hex("ffffffffffffffffffffffffffff0000")[..]);
+    }
+
+    /// RFC 7714 §16.1.1 (AEAD_AES_128_GCM, SRTP): IV, ciphertext and tag from the session key and salt.
+    #[cfg(feature = "gcm")]
+    #[test]
+    fn rfc7714_srtp_vector() {
+        let key: [u8; 16] = hex("000102030405060708090a0b0c0d0e0f").try_into().unwrap();
+        let salt: [u8; 12] = hex("517569642070726f2071756f").try_into().unwrap();
+        let iv = gcm_iv(&salt, 0x5501_a0b2, 0xf17b);
+        assert_eq!(iv[..], hex("51753c6580c2726f20718414")[..]);
+        let mut packet = hex(
+            "8040f17b 8041f8d3 5501a0b2 47616c6c 69612065 7374206f 6d6e6973 20646976
+             69736120 696e2070 61727465 73207472 6573",
+        );
+        let (aad, payload) = packet.split_at_mut(12);
+        let tag = Gcm::new(&key).seal(&iv, aad, payload);
+        let mut out = packet.clone();
+        out.extend_from_slice(&tag);
+        let want = hex(
+            "8040f17b 8041f8d3 5501a0b2 f24de3a3 fb34de6c acba861c 9d7e4bca be633bd5
+             0d294e6f 42a5f47a 51c7d19b 36de3adf 8833899d 7f27beb1 6a9152cf 765ee439 0cce",
+        );
+        assert_eq!(out, want);
+        // And back, refusing a wrong tag without touching the data.
+        let (aad, payload) = out.split_at_mut(12);
+        let (payload, _) = payload.split_at_mut(payload.len() - 16);
+        let before = payload.to_vec();
+        assert!(!Gcm::new(&key).open(&iv, aad, payload, &[0; 16]));
+        assert_eq!(payload, &before[..]);
+        assert!(Gcm::new(&key).open(&iv, aad, payload, &tag));
+        assert_eq!(payload, &hex("47616c6c 69612065 7374206f 6d6e6973 20646976 69736120 696e2070 61727465 73207472 6573")[..]);
+    }
+
+    /// RFC 7714 §17.1: the SRTCP IV (SSRC "Mars", SRTCP index 0x5d4).
+    #[cfg(feature = "gcm")]
+    #[test]
+    fn rfc7714_srtcp_iv() {
+        let salt: [u8; 12] = hex("517569642070726f2071756f").try_into().unwrap();
+        assert_eq!(
+            gcm_iv(&salt, 0x4d61_7273, 0x5d4)[..],
+            hex("517524055203726f207170bb")[..]
+        );
+    }
+}
