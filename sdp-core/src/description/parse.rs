@@ -1,0 +1,277 @@
+//! The one-pass validator behind [`SessionDescription::parse_with`]: RFC 8866 §5 line grammar and order,
+//! and every known attribute's grammar, without allocating.
+
+use super::options::{Mode, ParseOptions};
+use super::SessionDescription;
+use crate::attribute::Attribute;
+use crate::error::{ErrorKind, ParseError, ValueError, Warning};
+use crate::wire::line::{LineEnding, Lines};
+use crate::wire::{Bandwidth, Connection, MediaLine, Origin, Timing};
+
+/// Column of byte 0 of a line's value (after `x=`), 1-based.
+const VALUE_COLUMN: usize = 3;
+
+struct Reporter<'w, W: FnMut(Warning)> {
+    mode: Mode,
+    warn: &'w mut W,
+}
+
+impl<W: FnMut(Warning)> Reporter<'_, W> {
+    /// A recoverable problem: an error in strict mode, a warning in lenient mode.
+    fn recoverable(&mut self, e: ParseError) -> Result<(), ParseError> {
+        match self.mode {
+            Mode::Strict => Err(e),
+            Mode::Lenient => {
+                (self.warn)(e);
+                Ok(())
+            }
+        }
+    }
+}
+
+fn at(line: usize, column: usize, e: ValueError) -> ParseError {
+    ParseError::new(line, column + e.offset, e.kind)
+}
+
+fn utf8_error(input: &[u8], valid: usize) -> ParseError {
+    let prefix = input.get(..valid).unwrap_or(&[]);
+    let line = memchr::memchr_iter(b'\n', prefix).count() + 1;
+    let col = valid - memchr::memrchr(b'\n', prefix).map_or(0, |p| p + 1) + 1;
+    ParseError::new(line, col, ErrorKind::NotUtf8)
+}
+
+/// True when nothing but whitespace follows offset `pos`; `next_content` caches the answer's scan.
+fn only_blank_after(text: &str, pos: usize, next_content: &mut usize) -> bool {
+    if *next_content < pos {
+        let rest = text.get(pos..).unwrap_or("");
+        let blank = rest.len() - rest.trim_start_matches([' ', '\t', '\r', '\n']).len();
+        *next_content = pos + blank;
+    }
+    *next_content >= text.len()
+}
+
+pub(super) fn parse<'a, W: FnMut(Warning)>(
+    input: &'a [u8],
+    opts: &ParseOptions,
+    warn: &mut W,
+) -> Result<SessionDescription<'a>, ParseError> {
+    let text = core::str::from_utf8(input).map_err(|e| utf8_error(input, e.valid_up_to()))?;
+    if text.trim_start_matches([' ', '\t', '\r', '\n']).is_empty() {
+        return Err(ParseError::new(1, 1, ErrorKind::Empty));
+    }
+    let limits = opts.limits;
+    let mut rep = Reporter {
+        mode: opts.mode,
+        warn,
+    };
+    let lines = Lines::new(text, 1);
+    let mut pos = 0usize;
+    let mut idx = 0usize; // index among accepted lines
+    let mut origin = None;
+    let mut session_name = "";
+    let mut timing = None;
+    let mut session_end = text.len();
+    let mut first_media_line = 0usize;
+    let mut media_count = 0usize;
+    let mut in_media = false;
+    let (mut crlf, mut lf) = (false, false);
+    let mut last_line = 0usize;
+    // Offset of the next non-blank byte once looked up, so runs of blank lines are scanned once.
+    let mut next_content = 0usize;
+
+    for line in lines {
+        let n = line.number();
+        last_line = n;
+        let start = pos;
+        pos += line.raw().len() + line.ending().len();
+        if n > limits.max_lines {
+            return Err(ParseError::new(
+                n,
+                1,
+                ErrorKind::TooManyLines {
+                    limit: limits.max_lines,
+                },
+            ));
+        }
+        let raw = line.raw();
+        if raw.len() > limits.max_line_len {
+            return Err(ParseError::new(
+                n,
+                1,
+                ErrorKind::LineTooLong {
+                    limit: limits.max_line_len,
+                },
+            ));
+        }
+        match line.ending() {
+            "\r\n" => crlf = true,
+            "\n" => lf = true,
+            _ => {}
+        }
+        let bytes = raw.as_bytes();
+        let kind = match bytes {
+            [k @ b'a'..=b'z', b'=', ..] => *k,
+            [] | [b' ' | b'\t' | b'\r', ..]
+                if raw.trim().is_empty() && only_blank_after(text, pos, &mut next_content) =>
+            {
+                // Trailing blank lines (common after a SIP body) are kept but not parsed.
+                break;
+            }
+            _ => {
+                let col = if matches!(bytes, [b'a'..=b'z', ..]) {
+                    2
+                } else {
+                    1
+                };
+                rep.recoverable(ParseError::new(n, col, ErrorKind::BadLineSyntax))?;
+                continue;
+            }
+        };
+        let value = line.value();
+        // RFC 8866 §5: v=, o=, s= come first, in this order.
+        let expected = match idx {
+            0 => Some(b'v'),
+            1 => Some(b'o'),
+            2 => Some(b's'),
+            _ => None,
+        };
+        if let Some(e) = expected {
+            if kind != e {
+                return Err(ParseError::new(
+                    n,
+                    1,
+                    ErrorKind::UnexpectedLine {
+                        found: char::from(kind),
+                        expected: char::from(e),
+                    },
+                ));
+            }
+        } else if matches!(kind, b'v' | b'o' | b's') {
+            rep.recoverable(ParseError::new(
+                n,
+                1,
+                ErrorKind::UnexpectedLine {
+                    found: char::from(kind),
+                    expected: if in_media { 'a' } else { 't' },
+                },
+            ))?;
+            continue;
+        }
+        idx += 1;
+        match kind {
+            b'v' if value != "0" => {
+                return Err(ParseError::new(n, VALUE_COLUMN, ErrorKind::BadVersion));
+            }
+            b'o' => origin = Some(Origin::parse(value).map_err(|e| at(n, VALUE_COLUMN, e))?),
+            b's' => {
+                if value.is_empty() {
+                    rep.recoverable(ParseError::new(
+                        n,
+                        VALUE_COLUMN,
+                        ErrorKind::BadField {
+                            field: "session name",
+                        },
+                    ))?;
+                }
+                session_name = value;
+            }
+            b'm' => {
+                MediaLine::parse(value).map_err(|e| at(n, VALUE_COLUMN, e))?;
+                media_count += 1;
+                if media_count > limits.max_media {
+                    return Err(ParseError::new(
+                        n,
+                        1,
+                        ErrorKind::TooManyMedia {
+                            limit: limits.max_media,
+                        },
+                    ));
+                }
+                if !in_media {
+                    in_media = true;
+                    session_end = start;
+                    first_media_line = n;
+                }
+            }
+            b'c' => {
+                if let Err(e) = Connection::parse_inner(value, false) {
+                    rep.recoverable(at(n, VALUE_COLUMN, e))?;
+                }
+            }
+            b'b' => {
+                if let Err(e) = Bandwidth::parse(value) {
+                    rep.recoverable(at(n, VALUE_COLUMN, e))?;
+                }
+            }
+            b't' | b'r' | b'z' | b'u' | b'e' | b'p' if in_media => {
+                rep.recoverable(ParseError::new(
+                    n,
+                    1,
+                    ErrorKind::NotInMedia {
+                        found: char::from(kind),
+                    },
+                ))?;
+            }
+            b't' => match Timing::parse(value) {
+                Ok(t) => {
+                    timing.get_or_insert(t);
+                }
+                Err(e) => rep.recoverable(at(n, VALUE_COLUMN, e))?,
+            },
+            b'a' => match Attribute::split(value, n) {
+                Ok(a) => {
+                    if let Err(e) = crate::attribute::validate(a.name, a.value) {
+                        rep.recoverable(at(n, VALUE_COLUMN + a.value_offset(), e))?;
+                    }
+                }
+                Err(e) => rep.recoverable(at(n, VALUE_COLUMN, e))?,
+            },
+            // i=, k=, u=, e=, p=, r=, z= are free text here; unknown letters are kept untouched.
+            _ => {}
+        }
+    }
+
+    let origin = match origin {
+        Some(o) if idx >= 3 => o,
+        _ => {
+            let missing = match idx {
+                0 => 'v',
+                1 => 'o',
+                _ => 's',
+            };
+            return Err(ParseError::new(
+                last_line + 1,
+                1,
+                ErrorKind::MissingLine { kind: missing },
+            ));
+        }
+    };
+    if timing.is_none() {
+        let line = if in_media {
+            first_media_line
+        } else {
+            last_line + 1
+        };
+        rep.recoverable(ParseError::new(
+            line,
+            1,
+            ErrorKind::MissingLine { kind: 't' },
+        ))?;
+    }
+    let line_ending = match (crlf, lf) {
+        (true, true) => LineEnding::Mixed,
+        (false, true) => LineEnding::Lf,
+        _ => LineEnding::CrLf,
+    };
+    Ok(SessionDescription {
+        text,
+        line_ending,
+        origin,
+        session_name,
+        timing,
+        session_end,
+        first_media_line,
+        media_count,
+        lenient: opts.mode == Mode::Lenient,
+    })
+}
