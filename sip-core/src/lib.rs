@@ -1,4 +1,5 @@
-//! Zero-copy SIP (RFC 3261): messages, URIs, headers, framing and digest authentication; no_std.
+//! Zero-copy SIP (RFC 3261): messages, URIs, headers, framing and digest authentication, plus
+//! Sans-IO transactions, dialogs, registration, session timers and a UA core; no_std.
 //!
 //! Part of the [rtcweb](https://github.com/rtcweb/rtcweb) family. This crate is Sans-IO: it never opens
 //! a socket, spawns a thread or reads a clock; time comes in as an argument.
@@ -22,7 +23,11 @@
 //!
 //! Modules: [`message`] (parse, view, validate, build), [`uri`], [`header`] (typed values),
 //! [`framing`] (UDP, stream with keep-alives, WebSocket) and [`auth`] (digest, nonces, ephemeral
-//! credentials).
+//! credentials). With `alloc`, the state machines: [`transaction`] (RFC 3261 §17 and RFC 6026,
+//! one deadline heap for thousands of transactions), [`dialog`] (§12), [`registration`] (§10,
+//! RFC 5626 outbound basics), [`session_timer`] (RFC 4028) and [`ua`], a UA core composing them
+//! (call, answer, reject, hang up, CANCEL, digest retry). Each takes `now` and input through
+//! `handle_*` and yields output only through `poll_transmit` / `poll_event` / `poll_timeout`.
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -33,9 +38,19 @@ extern crate alloc;
 extern crate std;
 
 pub mod auth;
+#[cfg(feature = "alloc")]
+pub mod dialog;
 pub mod framing;
 pub mod header;
 pub mod message;
+#[cfg(feature = "alloc")]
+pub mod registration;
+#[cfg(feature = "alloc")]
+pub mod session_timer;
+#[cfg(feature = "alloc")]
+pub mod transaction;
+#[cfg(feature = "alloc")]
+pub mod ua;
 pub mod uri;
 
 /// The family-wide point in time: nanoseconds since an arbitrary, caller-chosen start.

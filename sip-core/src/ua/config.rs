@@ -1,0 +1,66 @@
+//! [`UaConfig`]: identity, transport and bounds of a [`super::UserAgent`].
+
+use alloc::format;
+use alloc::string::String;
+
+use crate::registration::Credentials;
+use crate::session_timer::SessionTimerConfig;
+use crate::transaction::{LayerConfig, Peer};
+
+/// What a UA needs to know.
+#[derive(Debug, Clone)]
+pub struct UaConfig {
+    /// Address of record, e.g. `sip:alice@example.com` (From of our requests).
+    pub aor: String,
+    /// Our Contact name-addr, e.g. `<sip:alice@192.0.2.1:5060>`.
+    pub contact: String,
+    /// Via sent-protocol and sent-by, e.g. `SIP/2.0/UDP 192.0.2.1:5060`.
+    pub via: String,
+    /// Where every request goes (outbound proxy / registrar / the peer).
+    pub proxy: Peer,
+    /// Registrar Request-URI (default: `sip:` + the AOR's host).
+    pub registrar: String,
+    /// Expiry requested by REGISTER, seconds (default 3600).
+    pub register_expires: u32,
+    /// Digest credentials for 401/407 challenges.
+    pub credentials: Option<Credentials>,
+    /// RFC 5626 `+sip.instance` for registration (e.g. `<urn:uuid:…>`).
+    pub instance_id: Option<String>,
+    /// Session timers (RFC 4028), or `None` to not ask for them.
+    pub session_timer: Option<SessionTimerConfig>,
+    /// Transaction layer configuration.
+    pub layer: LayerConfig,
+    /// Most simultaneous calls (default 64); further INVITEs get 486.
+    pub max_calls: usize,
+    /// Most queued events (default 1024); more are dropped and counted.
+    pub max_events: usize,
+    /// `User-Agent` header value.
+    pub user_agent: String,
+    /// Seed of every Call-ID, tag and branch this UA makes.
+    pub seed: u64,
+}
+
+impl UaConfig {
+    /// Defaults for `aor` reachable at `contact`, sending through `proxy`.
+    #[must_use]
+    pub fn new(aor: &str, contact: &str, via: &str, proxy: Peer, seed: u64) -> Self {
+        let host = aor.rsplit('@').next().unwrap_or(aor);
+        let host = host.trim_start_matches("sip:");
+        Self {
+            aor: aor.into(),
+            contact: contact.into(),
+            via: via.into(),
+            proxy,
+            registrar: format!("sip:{host}"),
+            register_expires: 3600,
+            credentials: None,
+            instance_id: None,
+            session_timer: None,
+            layer: LayerConfig::default(),
+            max_calls: 64,
+            max_events: 1024,
+            user_agent: String::from("rtcweb-sip-core"),
+            seed,
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! [`UaEvent`]: what a [`super::UserAgent`] reports.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// Identifies a call inside one UA; never reused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CallHandle(pub u64);
+
+/// Why a call that was set up ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndReason {
+    /// We hung up (BYE answered or timed out).
+    LocalHangup,
+    /// The peer sent BYE.
+    RemoteHangup,
+    /// The INVITE was cancelled (by us or by the caller) before it was answered.
+    Cancelled,
+    /// The session timer expired without a refresh (RFC 4028 §10).
+    SessionExpired,
+    /// Our 2xx was never ACKed (§13.3.1.4).
+    NoAck,
+}
+
+/// Something that happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UaEvent {
+    /// A new INVITE arrived; answer with `ringing`, `answer` or `reject`.
+    IncomingCall {
+        /// The call.
+        call: CallHandle,
+        /// The From header value.
+        from: String,
+        /// The offer (may be empty).
+        sdp: Vec<u8>,
+    },
+    /// A provisional response (180/183) with a To tag: an early dialog (one per fork).
+    Progress {
+        /// The call.
+        call: CallHandle,
+        /// The status code.
+        code: u16,
+        /// Early-media SDP, if the response had a body.
+        sdp: Option<Vec<u8>>,
+    },
+    /// Our INVITE was answered (2xx); the ACK is sent.
+    Answered {
+        /// The call.
+        call: CallHandle,
+        /// The answer.
+        sdp: Vec<u8>,
+    },
+    /// The caller ACKed our 2xx: the call is established on both sides.
+    Confirmed {
+        /// The call.
+        call: CallHandle,
+    },
+    /// Our INVITE failed (`None`: no final response in time).
+    CallFailed {
+        /// The call.
+        call: CallHandle,
+        /// The final status.
+        code: Option<u16>,
+    },
+    /// A call ended.
+    CallEnded {
+        /// The call.
+        call: CallHandle,
+        /// Why.
+        reason: EndReason,
+    },
+    /// A request inside a call's dialog (INFO, UPDATE, NOTIFY, REFER, MESSAGE, re-INVITE),
+    /// answered 200.
+    InDialogRequest {
+        /// The call.
+        call: CallHandle,
+        /// The method.
+        method: String,
+        /// The body.
+        body: Vec<u8>,
+    },
+    /// A session refresh (ours or the peer's) succeeded (RFC 4028).
+    SessionRefreshed {
+        /// The call.
+        call: CallHandle,
+    },
+    /// The registrar accepted our binding.
+    Registered {
+        /// Granted expiry in seconds.
+        expires: u32,
+    },
+    /// The binding was removed.
+    Unregistered,
+    /// A REGISTER failed (`None`: timeout); a retry is scheduled.
+    RegistrationFailed {
+        /// The final status.
+        code: Option<u16>,
+    },
+    /// The final response to our OPTIONS (408 on timeout).
+    OptionsResponse {
+        /// The status code.
+        code: u16,
+    },
+    /// Time to send a STUN keep-alive on the UDP flow (RFC 5626 §4.4.2); on streams the UA sends
+    /// CRLFCRLF itself.
+    KeepAlive,
+}

@@ -1,0 +1,25 @@
+//! A small UA core (RFC 3261 §8, §13–§15) composing the [transaction layer](crate::transaction),
+//! [dialogs](crate::dialog), [registration](crate::registration) and
+//! [session timers](crate::session_timer) for the common flows: place a call (INVITE with the
+//! caller's SDP, 100/180/183/200, ACK), answer, reject (486/603), hang up (BYE), CANCEL a pending
+//! INVITE, be challenged and retry, register, OPTIONS. Everything is observable as [`UaEvent`]s.
+//!
+//! Bad input is absorbed as the RFC says: retransmitted requests get the last response (the
+//! transaction layer), a stray 2xx to an INVITE is ACKed and then ended with BYE (§13.2.2.4), a
+//! stray ACK is dropped, requests for unknown dialogs get 481.
+//!
+//! Every request goes to the configured outbound proxy ([`UaConfig::proxy`]): the UA does no DNS
+//! (RFC 3263 is the driver's job), as a phone behind an outbound proxy or a WebSocket client does.
+
+mod agent;
+mod call;
+mod config;
+mod event;
+mod stray;
+mod uac;
+mod uas;
+
+pub use agent::{UaError, UserAgent};
+pub use call::CallState;
+pub use config::UaConfig;
+pub use event::{CallHandle, EndReason, UaEvent};

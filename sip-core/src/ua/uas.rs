@@ -1,0 +1,277 @@
+//! The UAS side: new INVITEs, re-INVITE/UPDATE refreshes, BYE, CANCEL, OPTIONS, other in-dialog
+//! requests, and the ACK for our 2xx (§8.2, §9.2, §12.2.2, §13.3, §15.1.2).
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::agent::{UserAgent, ALLOW, HEADERS};
+use super::call::{Call, CallState};
+use super::event::{EndReason, UaEvent};
+use crate::dialog::{DialogError, DialogId};
+use crate::header::CSeq;
+use crate::message::builder::MessageBuilder;
+use crate::message::{Header, Message, Method};
+use crate::session_timer::uas_negotiate;
+use crate::transaction::{Peer, TxId};
+use crate::Instant;
+
+impl UserAgent {
+    fn reply(
+        &mut self,
+        now: Instant,
+        tx: TxId,
+        req: &Message<'_>,
+        code: u16,
+        reason: &str,
+        extra: &[(&str, String)],
+    ) {
+        // §8.2.6.2: a final response to an out-of-dialog request gets a To tag.
+        let tag = self.ids.tag();
+        let mut b = MessageBuilder::response_to(req, code, reason, Some(&tag));
+        for (k, v) in extra {
+            b.add_header(*k, v.as_str());
+        }
+        let _ = self.layer.send_response(now, tx, &b.to_vec());
+    }
+
+    /// The call a received in-dialog request belongs to.
+    fn call_for_request(&self, msg: &Message<'_>) -> Option<u64> {
+        let id = DialogId::of_received_request(msg)?;
+        self.calls
+            .iter()
+            .find(|(_, c)| c.dialog().is_some_and(|d| *d.id() == id))
+            .map(|(&k, _)| k)
+    }
+
+    pub(crate) fn on_request(&mut self, now: Instant, tx: TxId, peer: Peer, raw: &[u8]) {
+        let mut st = [Header::EMPTY; HEADERS];
+        let Ok(msg) = Message::parse(raw, &mut st) else {
+            return;
+        };
+        let Some(method) = msg.method() else { return };
+        let in_dialog = msg
+            .typed::<crate::header::ToHeader>()
+            .and_then(Result::ok)
+            .and_then(|t| t.tag())
+            .is_some();
+        match method {
+            Method::Invite if !in_dialog => self.new_incoming(now, tx, peer, raw, &msg),
+            Method::Cancel => self.on_cancel(now, tx, &msg),
+            Method::Options if !in_dialog => {
+                let extra = [
+                    ("Allow", String::from(ALLOW)),
+                    ("Accept", String::from("application/sdp")),
+                ];
+                self.reply(now, tx, &msg, 200, "OK", &extra);
+            }
+            _ if in_dialog => self.in_dialog(now, tx, &msg, method),
+            _ => self.reply(
+                now,
+                tx,
+                &msg,
+                405,
+                "Method Not Allowed",
+                &[("Allow", String::from(ALLOW))],
+            ),
+        }
+    }
+
+    fn new_incoming(&mut self, now: Instant, tx: TxId, peer: Peer, raw: &[u8], msg: &Message<'_>) {
+        if self.calls.len() >= self.cfg.max_calls {
+            return self.reply(now, tx, msg, 486, "Busy Here", &[]);
+        }
+        if let Some(stc) = self.cfg.session_timer {
+            if let Err(min) = uas_negotiate(&stc, msg) {
+                return self.reply(
+                    now,
+                    tx,
+                    msg,
+                    422,
+                    "Session Interval Too Small",
+                    &[("Min-SE", alloc::format!("{min}"))],
+                );
+            }
+        }
+        let Some(Ok(cseq)) = msg.typed::<CSeq>() else {
+            return;
+        };
+        let call_id = msg.header("call-id").map_or("", |h| h.value());
+        let handle = self.new_call_handle();
+        let call = Call {
+            handle,
+            outgoing: false,
+            state: CallState::Incoming,
+            target: String::new(),
+            call_id: call_id.into(),
+            local_tag: self.ids.tag(),
+            invite: raw.to_vec(),
+            invite_tx: Some(tx),
+            invite_seq: cseq.seq,
+            peer,
+            dialogs: Vec::new(),
+            confirmed: None,
+            ack: None,
+            sdp: Vec::new(),
+            got_provisional: false,
+            cancel_pending: false,
+            cancelled: false,
+            auth_attempts: 0,
+            ok: None,
+            st_cfg: self.cfg.session_timer,
+            timer: None,
+            end_reason: None,
+            bye_pending: false,
+            cancel_deadline: None,
+        };
+        self.calls.insert(handle.0, call);
+        let from = msg.header("from").map_or("", |h| h.value()).into();
+        self.event(UaEvent::IncomingCall {
+            call: handle,
+            from,
+            sdp: msg.body().to_vec(),
+        });
+    }
+
+    fn on_cancel(&mut self, now: Instant, tx: TxId, msg: &Message<'_>) {
+        let Some(inv_tx) = self.layer.invite_for_cancel(msg) else {
+            return self.reply(now, tx, msg, 481, "Call/Transaction Does Not Exist", &[]);
+        };
+        self.reply(now, tx, msg, 200, "OK", &[]);
+        let found = self
+            .calls
+            .iter()
+            .find(|(_, c)| c.invite_tx == Some(inv_tx) && c.state == CallState::Incoming)
+            .map(|(&k, c)| (k, c.invite.clone(), c.local_tag.clone()));
+        if let Some((id, invite, tag)) = found {
+            // §9.2: answer the INVITE 487.
+            let mut st = [Header::EMPTY; HEADERS];
+            if let Ok(inv) = Message::parse(&invite, &mut st) {
+                let resp = MessageBuilder::response_to(&inv, 487, "Request Terminated", Some(&tag))
+                    .to_vec();
+                let _ = self.layer.send_response(now, inv_tx, &resp);
+            }
+            self.end_call(id, EndReason::Cancelled);
+        }
+    }
+
+    fn in_dialog(&mut self, now: Instant, tx: TxId, msg: &Message<'_>, method: Method<'_>) {
+        let Some(id) = self.call_for_request(msg) else {
+            return self.reply(now, tx, msg, 481, "Call/Transaction Does Not Exist", &[]);
+        };
+        let checked = self
+            .calls
+            .get_mut(&id)
+            .and_then(|c| c.dialog_mut())
+            .map(|d| d.handle_request(msg));
+        match checked {
+            Some(Ok(())) => {}
+            Some(Err(DialogError::OutOfOrder { .. })) => {
+                return self.reply(now, tx, msg, 500, "Server Internal Error", &[]);
+            }
+            _ => return self.reply(now, tx, msg, 481, "Call/Transaction Does Not Exist", &[]),
+        }
+        let Some(c) = self.calls.get_mut(&id) else {
+            return;
+        };
+        let call = c.handle;
+        match method {
+            Method::Bye => {
+                c.ok = None;
+                self.reply(now, tx, msg, 200, "OK", &[]);
+                self.end_call(id, EndReason::RemoteHangup);
+            }
+            Method::Invite | Method::Update => {
+                // A refresh / re-offer: accept, restart the session timer, answer with our SDP.
+                let mut extra: Vec<(&str, String)> =
+                    alloc::vec![("Contact", self.cfg.contact.clone())];
+                let mut refreshed = false;
+                if let (Some(stc), Some(t)) = (self.cfg.session_timer, c.timer.as_mut()) {
+                    if let Ok(Some((n, headers))) = uas_negotiate(&stc, msg) {
+                        t.renegotiate(now, n, c.outgoing);
+                        extra.extend(headers);
+                        refreshed = true;
+                    }
+                }
+                let sdp = if method == Method::Invite {
+                    c.sdp.clone()
+                } else {
+                    Vec::new()
+                };
+                let mut b = MessageBuilder::response_to(msg, 200, "OK", None);
+                for (k, v) in &extra {
+                    b.add_header(*k, v.as_str());
+                }
+                if !sdp.is_empty() {
+                    b.add_header("Content-Type", "application/sdp");
+                    b.set_body(sdp.as_slice(), None);
+                }
+                let bytes = b.to_vec();
+                let _ = self.layer.send_response(now, tx, &bytes);
+                if method == Method::Invite {
+                    let seq = msg
+                        .typed::<CSeq>()
+                        .and_then(Result::ok)
+                        .map_or(0, |s| s.seq);
+                    let t1 = self.cfg.layer.timers.t1;
+                    let give_up = now + self.cfg.layer.timers.t1x64();
+                    if let Some(c) = self.calls.get_mut(&id) {
+                        c.ok = Some(super::call::OkRetransmit {
+                            bytes,
+                            peer: c.peer,
+                            seq,
+                            next: now + t1,
+                            interval: t1,
+                            give_up,
+                        });
+                    }
+                }
+                if refreshed {
+                    self.event(UaEvent::SessionRefreshed { call });
+                }
+                if !msg.body().is_empty() || method == Method::Invite {
+                    self.event(UaEvent::InDialogRequest {
+                        call,
+                        method: method.as_str().into(),
+                        body: msg.body().to_vec(),
+                    });
+                }
+            }
+            _ => {
+                self.reply(now, tx, msg, 200, "OK", &[]);
+                self.event(UaEvent::InDialogRequest {
+                    call,
+                    method: method.as_str().into(),
+                    body: msg.body().to_vec(),
+                });
+            }
+        }
+    }
+
+    /// An ACK outside any transaction: for our 2xx (stops its retransmission) or stray (dropped).
+    pub(crate) fn on_ack(&mut self, now: Instant, raw: &[u8]) {
+        let mut st = [Header::EMPTY; HEADERS];
+        let Ok(msg) = Message::parse(raw, &mut st) else {
+            return;
+        };
+        let Some(id) = self.call_for_request(&msg) else {
+            return;
+        };
+        let seq = msg.typed::<CSeq>().and_then(Result::ok).map(|c| c.seq);
+        let Some(c) = self.calls.get_mut(&id) else {
+            return;
+        };
+        if c.ok.as_ref().is_some_and(|o| Some(o.seq) == seq) {
+            c.ok = None;
+        }
+        if c.state == CallState::Answering {
+            c.state = CallState::Established;
+            let call = c.handle;
+            let bye = core::mem::take(&mut c.bye_pending);
+            self.event(UaEvent::Confirmed { call });
+            if bye {
+                // §15: the hang-up waited for the ACK.
+                let _ = self.send_bye(now, id);
+            }
+        }
+    }
+}

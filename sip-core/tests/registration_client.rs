@@ -1,0 +1,181 @@
+//! Registration against a scripted digest registrar: 401 → authenticated 200, refresh before
+//! expiry, 423 Min-Expires, unregister, failure backoff, RFC 5626 keep-alive deadlines.
+#![allow(
+    clippy::std_instead_of_core,
+    clippy::std_instead_of_alloc,
+    clippy::type_complexity
+)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod common;
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use common::{addr, at, ua_config, LayerNode, Link, Sim, UaNode, ALICE, BOB};
+use rtcweb_sip_core::auth::digest::verify;
+use rtcweb_sip_core::header::{Authorization, Expires};
+use rtcweb_sip_core::message::{builder::MessageBuilder, Header, Message};
+use rtcweb_sip_core::registration::{Credentials, RegistrationState};
+use rtcweb_sip_core::transaction::{LayerConfig, TransactionEvent, TransactionLayer};
+use rtcweb_sip_core::ua::UaEvent;
+
+/// A registrar that challenges every REGISTER without valid credentials; `min_expires` > 0 makes
+/// it answer 423 to shorter requests; `down` makes it answer 503.
+fn registrar(min_expires: u32, down: Rc<Cell<bool>>) -> LayerNode {
+    let mut node = LayerNode::new(addr(BOB), TransactionLayer::new(LayerConfig::default()));
+    let mut nonce = 0u32;
+    node.tu = Box::new(move |now, layer, e| {
+        let TransactionEvent::Request { tx, message, .. } = e else {
+            return;
+        };
+        let mut st = [Header::EMPTY; 64];
+        let m = Message::parse(message, &mut st).unwrap();
+        let expires = m
+            .typed::<Expires>()
+            .and_then(Result::ok)
+            .map_or(3600, |e| e.0);
+        let authed = m
+            .typed::<Authorization>()
+            .and_then(Result::ok)
+            .is_some_and(|a| verify(&a, "REGISTER", b"pw", b"").is_ok());
+        let mut b;
+        if down.get() {
+            b = MessageBuilder::response_to(&m, 503, "Service Unavailable", Some("r"));
+        } else if !authed {
+            nonce += 1;
+            b = MessageBuilder::response_to(&m, 401, "Unauthorized", Some("r"));
+            b.add_header(
+                "WWW-Authenticate",
+                format!(
+                    "Digest realm=\"example.com\", nonce=\"n{nonce}\", qop=\"auth\", algorithm=MD5"
+                ),
+            );
+        } else if expires != 0 && expires < min_expires {
+            b = MessageBuilder::response_to(&m, 423, "Interval Too Brief", Some("r"));
+            b.add_header("Min-Expires", format!("{min_expires}"));
+        } else {
+            b = MessageBuilder::response_to(&m, 200, "OK", Some("r"));
+            if expires > 0 {
+                let contact = m.header("contact").unwrap().value().to_string();
+                b.add_header(
+                    "Contact",
+                    format!("{contact};expires={}", expires.min(60.max(min_expires))),
+                );
+            }
+        }
+        layer.send_response(now, *tx, &b.to_vec()).unwrap();
+    });
+    node
+}
+
+fn alice(seed: u64) -> UaNode {
+    let mut cfg = ua_config("alice", ALICE, BOB, seed);
+    cfg.credentials = Some(Credentials::new("alice", "pw"));
+    UaNode::new(addr(ALICE), cfg)
+}
+
+#[test]
+fn challenge_then_registered_then_refreshed_then_unregistered() {
+    let mut a = alice(1);
+    let mut r = registrar(0, Rc::new(Cell::new(false)));
+    let mut sim = Sim::new(1, Link::PERFECT);
+    a.ua.register(at(0));
+    sim.run_until(&mut [&mut a, &mut r], at(1_000));
+    assert_eq!(
+        sim.count("REGISTER "),
+        2,
+        "unauthenticated, then with credentials"
+    );
+    assert_eq!(sim.count("SIP/2.0 401"), 1);
+    assert_eq!(a.count(|e| *e == UaEvent::Registered { expires: 60 }), 1);
+    assert!(matches!(
+        a.ua.registration().state(),
+        RegistrationState::Registered { .. }
+    ));
+    // Granted 60 s: refreshed at max(30, 60 − 32) = 30 s, every time.
+    sim.run_until(&mut [&mut a, &mut r], at(100_000));
+    assert_eq!(a.count(|e| matches!(e, UaEvent::Registered { .. })), 4);
+    assert_eq!(
+        a.count(|e| matches!(e, UaEvent::RegistrationFailed { .. })),
+        0
+    );
+    a.ua.unregister(sim.now);
+    sim.run_until(&mut [&mut a, &mut r], at(200_000));
+    assert_eq!(a.count(|e| *e == UaEvent::Unregistered), 1);
+    assert_eq!(a.ua.registration().state(), RegistrationState::Unregistered);
+    assert_eq!(a.ua.poll_timeout(), None, "no refresh after unregister");
+}
+
+#[test]
+fn interval_too_brief_retries_with_min_expires() {
+    let mut cfg = ua_config("alice", ALICE, BOB, 2);
+    cfg.credentials = Some(Credentials::new("alice", "pw"));
+    cfg.register_expires = 120;
+    let mut a = UaNode::new(addr(ALICE), cfg);
+    let mut r = registrar(600, Rc::new(Cell::new(false)));
+    let mut sim = Sim::new(2, Link::PERFECT);
+    a.ua.register(at(0));
+    sim.run_until(&mut [&mut a, &mut r], at(1_000));
+    assert_eq!(a.count(|e| matches!(e, UaEvent::Registered { .. })), 1);
+    assert_eq!(sim.count("SIP/2.0 423"), 1);
+    assert_eq!(a.count(|e| *e == UaEvent::Registered { expires: 600 }), 1);
+}
+
+#[test]
+fn failures_back_off_and_recover() {
+    let down = Rc::new(Cell::new(true));
+    let mut a = alice(3);
+    let mut r = registrar(0, down.clone());
+    let mut sim = Sim::new(3, Link::PERFECT);
+    a.ua.register(at(0));
+    // Retries at 30 s, then 60 s later, then 120 s later (RFC 5626 §4.5 backoff).
+    sim.run_until(&mut [&mut a, &mut r], at(200_000));
+    let fails: Vec<u64> = a
+        .events
+        .iter()
+        .filter(|(_, e)| matches!(e, UaEvent::RegistrationFailed { code: Some(503) }))
+        .map(|(t, _)| (t.as_nanos() / 1_000_000_000) as u64)
+        .collect();
+    assert_eq!(fails, [0, 30, 90]);
+    down.set(false);
+    sim.run_until(&mut [&mut a, &mut r], at(300_000));
+    assert!(a.count(|e| matches!(e, UaEvent::Registered { .. })) >= 1);
+}
+
+#[test]
+fn registration_survives_a_lossy_link() {
+    for seed in 1..=20 {
+        let mut a = alice(seed);
+        let mut r = registrar(0, Rc::new(Cell::new(false)));
+        let mut sim = Sim::new(seed, Link::LOSSY);
+        a.ua.register(at(0));
+        sim.run_until(&mut [&mut a, &mut r], at(300_000));
+        assert!(
+            a.count(|e| matches!(e, UaEvent::Registered { .. })) >= 1,
+            "seed {seed}"
+        );
+    }
+}
+
+#[test]
+fn outbound_instance_and_keepalives() {
+    let mut cfg = ua_config("alice", ALICE, BOB, 4);
+    cfg.credentials = Some(Credentials::new("alice", "pw"));
+    cfg.instance_id = Some("<urn:uuid:00000000-0000-1000-8000-000A95A0E128>".into());
+    let mut a = UaNode::new(addr(ALICE), cfg);
+    let mut r = registrar(0, Rc::new(Cell::new(false)));
+    let mut sim = Sim::new(4, Link::PERFECT);
+    a.ua.register(at(0));
+    sim.run_until(&mut [&mut a, &mut r], at(1_000));
+    assert_eq!(a.count(|e| matches!(e, UaEvent::Registered { .. })), 1);
+    // UDP flow: the app is told to send STUN keep-alives every 96–120 s.
+    sim.run_until(&mut [&mut a, &mut r], at(600_000));
+    let k = a.count(|e| *e == UaEvent::KeepAlive);
+    assert!((5..=6).contains(&k), "{k} keep-alives in 10 min");
+}

@@ -1,0 +1,221 @@
+//! The UA against scripted servers: a forking proxy (several early dialogs, the second 2xx gets
+//! ACK + BYE), a proxy that challenges INVITE with 407, stray 2xx and stray ACK.
+#![allow(
+    clippy::std_instead_of_core,
+    clippy::std_instead_of_alloc,
+    clippy::type_complexity
+)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod common;
+
+use common::{addr, at, ua_config, LayerNode, Link, Sim, UaNode, ALICE, BOB};
+use rtcweb_sip_core::auth::digest::verify;
+use rtcweb_sip_core::header::ProxyAuthorization;
+use rtcweb_sip_core::message::{builder::MessageBuilder, Header, Message};
+use rtcweb_sip_core::registration::Credentials;
+use rtcweb_sip_core::transaction::{LayerConfig, Peer, TransactionEvent, TransactionLayer};
+use rtcweb_sip_core::ua::{CallState, UaEvent};
+
+fn reply(req: &[u8], code: u16, tag: &str, contact: Option<&str>) -> Vec<u8> {
+    let mut st = [Header::EMPTY; 64];
+    let m = Message::parse(req, &mut st).unwrap();
+    let mut b = MessageBuilder::response_to(&m, code, "R".to_string(), Some(tag));
+    if let Some(c) = contact {
+        b.add_header("Contact", c.to_string());
+        b.add_header("Record-Route", "<sip:proxy.example.com;lr>");
+    }
+    b.to_vec()
+}
+
+#[test]
+fn forked_invite_early_dialogs_and_second_2xx_is_acked_and_byed() {
+    let mut alice = UaNode::new(addr(ALICE), ua_config("alice", ALICE, BOB, 7));
+    let mut proxy = LayerNode::new(addr(BOB), TransactionLayer::new(LayerConfig::default()));
+    proxy.tu = Box::new(|now, layer, e| match e {
+        TransactionEvent::Request { tx, message, .. } if message.starts_with(b"INVITE") => {
+            layer
+                .send_response(
+                    now,
+                    *tx,
+                    &reply(message, 180, "f1", Some("<sip:f1@192.0.2.2>")),
+                )
+                .unwrap();
+            layer
+                .send_response(
+                    now,
+                    *tx,
+                    &reply(message, 183, "f2", Some("<sip:f2@192.0.2.2>")),
+                )
+                .unwrap();
+            layer
+                .send_response(
+                    now,
+                    *tx,
+                    &reply(message, 200, "f2", Some("<sip:f2@192.0.2.2>")),
+                )
+                .unwrap();
+            layer
+                .send_response(
+                    now,
+                    *tx,
+                    &reply(message, 200, "f1", Some("<sip:f1@192.0.2.2>")),
+                )
+                .unwrap();
+        }
+        TransactionEvent::Request { tx, message, .. } => {
+            layer
+                .send_response(now, *tx, &reply(message, 200, "x", None))
+                .unwrap();
+        }
+        _ => {}
+    });
+    let mut sim = Sim::new(7, Link::PERFECT);
+    let call = alice
+        .ua
+        .call(at(0), "sip:bob@example.com", b"v=0\r\n")
+        .unwrap();
+    sim.run_until(&mut [&mut alice, &mut proxy], at(1_000));
+    assert_eq!(
+        alice.ua.early_dialogs(call).len(),
+        2,
+        "one early dialog per fork"
+    );
+    assert_eq!(alice.count(|e| matches!(e, UaEvent::Progress { .. })), 2);
+    assert_eq!(alice.count(|e| matches!(e, UaEvent::Answered { .. })), 1);
+    let d = alice.ua.dialog(call).unwrap();
+    assert_eq!(d.id().remote_tag, "f2");
+    assert_eq!(d.route_set(), ["<sip:proxy.example.com;lr>"]);
+    assert_eq!(alice.ua.call_state(call), Some(CallState::Established));
+    // Both 2xx ACKed; the losing fork (f1) gets a BYE.
+    let acks: Vec<_> = sim
+        .log
+        .iter()
+        .filter(|l| l.2.starts_with("ACK "))
+        .map(|l| l.2.clone())
+        .collect();
+    assert_eq!(
+        acks,
+        [
+            "ACK sip:f2@192.0.2.2 SIP/2.0",
+            "ACK sip:f1@192.0.2.2 SIP/2.0"
+        ]
+    );
+    assert_eq!(sim.count("BYE sip:f1@192.0.2.2"), 1);
+    assert_eq!(sim.count("BYE "), 1);
+}
+
+#[test]
+fn invite_challenged_with_407_is_retried_with_credentials() {
+    let mut cfg = ua_config("alice", ALICE, BOB, 8);
+    cfg.credentials = Some(Credentials::new("alice", "s3cret"));
+    let mut alice = UaNode::new(addr(ALICE), cfg);
+    let mut proxy = LayerNode::new(addr(BOB), TransactionLayer::new(LayerConfig::default()));
+    proxy.tu = Box::new(|now, layer, e| {
+        if let TransactionEvent::Request { tx, message, .. } = e {
+            let mut st = [Header::EMPTY; 64];
+            let m = Message::parse(message, &mut st).unwrap();
+            let ok = m
+                .typed::<ProxyAuthorization>()
+                .and_then(Result::ok)
+                .is_some_and(|a| verify(&a, "INVITE", b"s3cret", b"").is_ok());
+            let resp = if ok {
+                reply(message, 200, "b", Some("<sip:bob@192.0.2.2>"))
+            } else {
+                let mut b = MessageBuilder::response_to(
+                    &m,
+                    407,
+                    "Proxy Authentication Required",
+                    Some("p"),
+                );
+                b.add_header(
+                    "Proxy-Authenticate",
+                    "Digest realm=\"example.com\", nonce=\"n1\", qop=\"auth\"",
+                );
+                b.to_vec()
+            };
+            layer.send_response(now, *tx, &resp).unwrap();
+        }
+    });
+    let mut sim = Sim::new(8, Link::PERFECT);
+    let call = alice.ua.call(at(0), "sip:bob@example.com", b"").unwrap();
+    sim.run_until(&mut [&mut alice, &mut proxy], at(2_000));
+    assert_eq!(sim.count("INVITE "), 2);
+    assert_eq!(alice.ua.call_state(call), Some(CallState::Established));
+    assert_eq!(
+        proxy.count(|e| matches!(e, TransactionEvent::Ack { .. })),
+        1
+    );
+}
+
+#[test]
+fn wrong_password_fails_after_bounded_retries() {
+    let mut cfg = ua_config("alice", ALICE, BOB, 9);
+    cfg.credentials = Some(Credentials::new("alice", "wrong"));
+    let mut alice = UaNode::new(addr(ALICE), cfg);
+    let mut proxy = LayerNode::new(addr(BOB), TransactionLayer::new(LayerConfig::default()));
+    proxy.tu = Box::new(|now, layer, e| {
+        if let TransactionEvent::Request { tx, message, .. } = e {
+            let mut st = [Header::EMPTY; 64];
+            let m = Message::parse(message, &mut st).unwrap();
+            let mut b = MessageBuilder::response_to(&m, 401, "Unauthorized", Some("p"));
+            b.add_header(
+                "WWW-Authenticate",
+                "Digest realm=\"example.com\", nonce=\"n1\"",
+            );
+            layer.send_response(now, *tx, &b.to_vec()).unwrap();
+        }
+    });
+    let mut sim = Sim::new(9, Link::PERFECT);
+    let call = alice.ua.call(at(0), "sip:bob@example.com", b"").unwrap();
+    sim.run_until(&mut [&mut alice, &mut proxy], at(40_000));
+    assert_eq!(
+        sim.count("INVITE "),
+        3,
+        "initial + 2 authenticated attempts"
+    );
+    assert!(alice.events.iter().any(|(_, e)| *e
+        == UaEvent::CallFailed {
+            call,
+            code: Some(401)
+        }));
+}
+
+#[test]
+fn stray_2xx_gets_ack_and_bye_and_stray_ack_is_dropped() {
+    let mut alice = UaNode::new(addr(ALICE), ua_config("alice", ALICE, BOB, 10));
+    let peer = Peer::udp(addr(BOB));
+    let stray = b"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKgone\r\n\
+        From: <sip:alice@example.com>;tag=a9\r\nTo: <sip:bob@example.com>;tag=b9\r\nCall-ID: old-call\r\n\
+        CSeq: 1 INVITE\r\nContact: <sip:bob@192.0.2.2>\r\nContent-Length: 0\r\n\r\n";
+    alice.ua.handle_receive(at(0), peer, stray).unwrap();
+    let mut buf = vec![0u8; 65535];
+    let mut lines = Vec::new();
+    while let Some(t) = alice.ua.poll_transmit(at(0), &mut buf) {
+        lines.push(common::first_line(&buf[..t.len]));
+    }
+    assert_eq!(
+        lines,
+        [
+            "ACK sip:bob@192.0.2.2 SIP/2.0",
+            "BYE sip:bob@192.0.2.2 SIP/2.0"
+        ]
+    );
+    let ack = b"ACK sip:alice@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.2;branch=z9hG4bKs\r\nMax-Forwards: 70\r\n\
+        From: <sip:bob@example.com>;tag=1\r\nTo: <sip:alice@example.com>;tag=2\r\nCall-ID: nope\r\nCSeq: 1 ACK\r\n\r\n";
+    alice.ua.handle_receive(at(1), peer, ack).unwrap();
+    assert!(alice.ua.poll_transmit(at(1), &mut buf).is_none());
+    assert_eq!(alice.ua.poll_event(), None);
+    // Requests for unknown dialogs get 481; garbage never panics.
+    let bye = b"BYE sip:alice@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.2;branch=z9hG4bKb\r\nMax-Forwards: 70\r\n\
+        From: <sip:bob@example.com>;tag=1\r\nTo: <sip:alice@example.com>;tag=2\r\nCall-ID: nope\r\nCSeq: 2 BYE\r\n\r\n";
+    alice.ua.handle_receive(at(2), peer, bye).unwrap();
+    let t = alice.ua.poll_transmit(at(2), &mut buf).unwrap();
+    assert!(buf[..t.len].starts_with(b"SIP/2.0 481"));
+    assert!(alice.ua.handle_receive(at(3), peer, b"\r\n\r\n").is_err());
+}
