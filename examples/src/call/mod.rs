@@ -2,3 +2,4 @@
 //! SRTP-protected G.711 media (srtp-core), composed Sans-IO and driven by `std` or `tokio` sockets.
 
 pub mod media;
+pub mod sdp;

@@ -1,0 +1,185 @@
+//! The call's session descriptions: an RTP/SAVP offer with PCMU, ICE credentials and candidates
+//! and an SDES `a=crypto` key (RFC 4568); the answer from sdp-core's RFC 3264 offer/answer; and
+//! what each side reads back from the other's description.
+
+use std::net::SocketAddr;
+
+use base64::Engine as _;
+use rtcweb_sdp_core::offer_answer::{
+    create_answer, AnswerConfig, Codec, MediaCapabilities, SdesKey,
+};
+use rtcweb_sdp_core::owned::Field;
+use rtcweb_sdp_core::{Crypto, SessionDescription};
+
+/// The one SRTP suite of the call.
+pub const SUITE: &str = "AES_CM_128_HMAC_SHA1_80";
+
+/// What a party puts into its description.
+pub struct LocalMedia {
+    /// RTP address (the ICE host candidate).
+    pub rtp: SocketAddr,
+    /// `a=ice-ufrag`, `a=ice-pwd`.
+    pub ice_ufrag: String,
+    /// The ICE password.
+    pub ice_pwd: String,
+    /// `a=candidate` values.
+    pub candidates: Vec<String>,
+    /// The SRTP master key || salt this party sends with (30 bytes).
+    pub key_salt: [u8; 30],
+}
+
+/// What a party reads from the other's description.
+#[derive(Debug, Clone)]
+pub struct RemoteMedia {
+    /// `c=` address and `m=` port.
+    pub rtp: SocketAddr,
+    /// The remote ICE ufrag.
+    pub ice_ufrag: String,
+    /// The remote ICE password.
+    pub ice_pwd: String,
+    /// The remote `a=candidate` values.
+    pub candidates: Vec<String>,
+    /// The remote SRTP master key || salt.
+    pub key_salt: Vec<u8>,
+}
+
+fn inline(key_salt: &[u8; 30]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(key_salt)
+}
+
+/// The offer (RFC 3264 §5): one audio stream, PCMU and telephone-event, SRTP by SDES.
+pub fn offer(local: &LocalMedia, session_id: u64) -> String {
+    let ip = local.rtp.ip();
+    let family = if ip.is_ipv4() { "IP4" } else { "IP6" };
+    let mut s = format!(
+        "v=0\r\no=rtcweb {session_id} 1 IN {family} {ip}\r\ns=rtcweb loopback call\r\n\
+         c=IN {family} {ip}\r\nt=0 0\r\nm=audio {port} RTP/SAVP 0 101\r\n\
+         a=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\n\
+         a=ptime:20\r\na=sendrecv\r\na=rtcp-mux\r\na=ice-ufrag:{ufrag}\r\na=ice-pwd:{pwd}\r\n",
+        port = local.rtp.port(),
+        ufrag = local.ice_ufrag,
+        pwd = local.ice_pwd,
+    );
+    for c in &local.candidates {
+        s.push_str(&format!("a=candidate:{c}\r\n"));
+    }
+    s.push_str("a=end-of-candidates\r\n");
+    s.push_str(&format!(
+        "a=crypto:1 {SUITE} inline:{}\r\n",
+        inline(&local.key_salt)
+    ));
+    s
+}
+
+/// The answer to `offer_sdp` from sdp-core's offer/answer, with our ICE candidates added.
+pub fn answer(offer_sdp: &[u8], local: &LocalMedia) -> Result<String, String> {
+    let offer = SessionDescription::parse(offer_sdp).map_err(|e| format!("offer: {e}"))?;
+    let mut cfg = AnswerConfig::new(&local.rtp.ip().to_string(), local.rtp.port());
+    cfg.origin_username = "rtcweb".into();
+    cfg.bundle = false;
+    cfg.ice_credentials = Some((local.ice_ufrag.clone(), local.ice_pwd.clone()));
+    cfg.media = vec![MediaCapabilities::new(
+        "audio",
+        vec![
+            Codec::new("PCMU", 8000, 1),
+            Codec::new("telephone-event", 8000, 1),
+        ],
+    )];
+    cfg.sdes_keys = vec![SdesKey {
+        suite: SUITE.into(),
+        key_salt_base64: inline(&local.key_salt).into(),
+    }];
+    let mut answer = create_answer(&offer, &cfg).map_err(|e| format!("answer: {e}"))?;
+    if let Some(outcome) = answer.media.first() {
+        if let Some(why) = outcome.rejected {
+            return Err(format!("audio rejected: {why:?}"));
+        }
+    }
+    let section = answer
+        .description
+        .media
+        .first_mut()
+        .ok_or("answer has no media")?;
+    for c in &local.candidates {
+        section.push(Field::attribute("candidate", c));
+    }
+    section.push(Field::flag("end-of-candidates"));
+    Ok(answer.description.to_string())
+}
+
+/// Reads the first audio section of a description.
+pub fn remote(sdp: &[u8]) -> Result<RemoteMedia, String> {
+    let desc = SessionDescription::parse(sdp).map_err(|e| e.to_string())?;
+    let audio = desc
+        .media()
+        .find(|m| m.media_line().media == "audio" && m.media_line().port != 0)
+        .ok_or("no accepted audio section")?;
+    let attr = |name: &str| {
+        audio
+            .attribute(name)
+            .or_else(|| desc.attribute(name))
+            .and_then(|a| a.value)
+            .map(String::from)
+    };
+    let conn = audio
+        .connection()
+        .or_else(|| desc.connection())
+        .ok_or("no c= line")?;
+    let ip = conn.ip.ok_or("c= is not an IP address")?;
+    let crypto = audio
+        .attributes()
+        .filter(|a| a.name == "crypto")
+        .filter_map(|a| a.value.and_then(|v| Crypto::parse(v).ok()))
+        .find(|c| c.suite == SUITE)
+        .ok_or("no a=crypto with AES_CM_128_HMAC_SHA1_80")?;
+    let key_salt = crypto
+        .key()
+        .ok_or("a=crypto without a key")?
+        .key_salt()
+        .map_err(|e| format!("a=crypto: {e}"))?;
+    Ok(RemoteMedia {
+        rtp: SocketAddr::new(ip, audio.media_line().port),
+        ice_ufrag: attr("ice-ufrag").ok_or("no a=ice-ufrag")?,
+        ice_pwd: attr("ice-pwd").ok_or("no a=ice-pwd")?,
+        candidates: audio
+            .attributes()
+            .filter(|a| a.name == "candidate")
+            .filter_map(|a| a.value.map(String::from))
+            .collect(),
+        key_salt: key_salt.as_bytes().to_vec(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn local(port: u16, k: u8) -> LocalMedia {
+        LocalMedia {
+            rtp: SocketAddr::from(([127, 0, 0, 1], port)),
+            ice_ufrag: format!("ufrag{k}"),
+            ice_pwd: format!("passwordOfParty{k}abcdefghij"),
+            candidates: vec![format!("1 1 udp 2130706431 127.0.0.1 {port} typ host")],
+            key_salt: [k; 30],
+        }
+    }
+
+    #[test]
+    fn offer_answer_round_trip() {
+        let caller = local(40000, 1);
+        let callee = local(40002, 2);
+        let offer = offer(&caller, 42);
+        let seen_by_callee = remote(offer.as_bytes()).unwrap();
+        assert_eq!(seen_by_callee.rtp, caller.rtp);
+        assert_eq!(seen_by_callee.key_salt, [1; 30]);
+        assert_eq!(seen_by_callee.ice_ufrag, "ufrag1");
+        assert_eq!(seen_by_callee.candidates.len(), 1);
+        let answer = answer(offer.as_bytes(), &callee).unwrap();
+        let seen_by_caller = remote(answer.as_bytes()).unwrap();
+        assert_eq!(seen_by_caller.rtp, callee.rtp);
+        assert_eq!(seen_by_caller.key_salt, [2; 30]);
+        assert_eq!(seen_by_caller.ice_pwd, callee.ice_pwd);
+        assert_eq!(seen_by_caller.candidates, callee.candidates);
+        assert!(answer.contains("a=rtpmap:0 PCMU/8000"), "{answer}");
+    }
+}
