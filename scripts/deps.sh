@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests, interop peers and benchmarks need, when missing:
-# coturn (TURN interop), libclang-dev + libssl-dev + pkg-config (libsrtp2 built with OpenSSL through
-# srtp2-sys, the SRTP reference peer). Idempotent; quiet when everything is there.
+# coturn (TURN/ICE interop), kamailio and baresip (SIP interop), chromium (ICE interop with a browser),
+# libclang-dev + libssl-dev + pkg-config (libsrtp2 built with OpenSSL through srtp2-sys, the SRTP
+# reference peer), and the aioice Python package (ICE interop). Idempotent; quiet when all is there.
 set -euo pipefail
-pkgs=(coturn libclang-dev libssl-dev pkg-config make autoconf)
+pkgs=(coturn kamailio baresip-core chromium libclang-dev libssl-dev pkg-config make autoconf gcc)
 need=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
@@ -15,3 +16,4 @@ if [ ${#need[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+python3 -c 'import aioice' 2>/dev/null || python3 -m pip install -q aioice

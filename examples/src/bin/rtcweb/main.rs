@@ -16,6 +16,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod call;
 mod driver;
 mod inspect_sdp;
 mod inspect_sip;
@@ -41,6 +42,8 @@ enum Command {
     Stun(stun::Args),
     /// Allocate a TURN relay with TURN REST (ephemeral) credentials and print the relayed IP:PORT.
     Turn(turn::Args),
+    /// The loopback call: SIP + SDP + ICE + SRTP between two parties on 127.0.0.1.
+    Call(call::Args),
     /// Protect or unprotect one RTP packet with AES_CM_128_HMAC_SHA1_80 (hex on stdin and stdout).
     #[command(subcommand)]
     Srtp(srtp::Command),
@@ -85,6 +88,7 @@ fn main() -> ExitCode {
         Command::Stun(a) => stun::run(&a),
         Command::Turn(a) => turn::run(&a),
         Command::Srtp(c) => srtp::run(&c),
+        Command::Call(a) => call::run_call(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,482 @@
+//! [`Party`]: one side of the loopback call — a SIP user agent (sip-core), an ICE agent
+//! (ice-core), SDP offer/answer (sdp-core) and SRTP media (srtp-core) composed into one Sans-IO
+//! state machine. The drivers in [`super::std_driver`] and [`super::tokio_driver`] only move bytes
+//! and time; everything the call does happens here, and is logged so a newcomer can follow it.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use rtcweb_ice_core::candidate::Candidate;
+use rtcweb_ice_core::{Agent, AgentConfig, IceEvent, Receive};
+use rtcweb_sip_core::header::CSeq;
+use rtcweb_sip_core::message::{Header, Message, Method};
+use rtcweb_sip_core::transaction::Peer;
+use rtcweb_sip_core::ua::{CallHandle, UaConfig, UaEvent, UserAgent};
+use rtcweb_sip_core::Instant;
+use rtcweb_srtp_core::{KeyingMaterial, Profile};
+
+use super::media::{RtpReceiver, RtpSender, Stats, Tone};
+use super::sdp::{self, LocalMedia};
+
+/// Which side of the call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// Places the call, is ICE-controlling, hangs up.
+    Caller,
+    /// Answers, is ICE-controlled.
+    Callee,
+}
+
+/// Which of a party's two sockets a datagram uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Socket {
+    /// SIP signalling.
+    Sip,
+    /// ICE and SRTP media.
+    Media,
+}
+
+/// A datagram to send: which socket, where to, how many bytes of the caller's buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outgoing {
+    /// The socket to send from.
+    pub socket: Socket,
+    /// The destination.
+    pub destination: SocketAddr,
+    /// Bytes of the buffer.
+    pub len: usize,
+}
+
+/// How a party is set up.
+#[derive(Debug, Clone)]
+pub struct PartyConfig {
+    /// Caller or callee.
+    pub side: Side,
+    /// The SIP socket's address.
+    pub sip: SocketAddr,
+    /// The other party's SIP address.
+    pub peer_sip: SocketAddr,
+    /// The media socket's address (the ICE host candidate).
+    pub media: SocketAddr,
+    /// How long the caller sends media before hanging up.
+    pub duration: Duration,
+    /// Randomness for SIP tags, ICE credentials, SRTP keys (the caller's to give).
+    pub seed: [u8; 32],
+}
+
+/// What a call achieved, for the demo's summary and the tests.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// INVITE answered with 200 and ACKed.
+    pub established: bool,
+    /// The pair ICE selected (local, remote).
+    pub selected_pair: Option<(SocketAddr, SocketAddr)>,
+    /// SRTP packets sent.
+    pub sent: u64,
+    /// Receive statistics.
+    pub received: Stats,
+    /// The caller's BYE was answered 200 (caller), or a BYE arrived and was answered (callee).
+    pub bye_done: bool,
+}
+
+/// One side of the call.
+pub struct Party {
+    cfg: PartyConfig,
+    ua: UserAgent,
+    ice: Agent,
+    call: Option<CallHandle>,
+    key: [u8; 30],
+    sender: Option<RtpSender>,
+    receiver: Option<RtpReceiver>,
+    tone: Tone,
+    media_start: Option<Instant>,
+    next_frame: Option<Instant>,
+    next_stats: Option<Instant>,
+    hung_up: bool,
+    ended: bool,
+    report: Report,
+    log: VecDeque<String>,
+}
+
+fn derive<const N: usize>(seed: &[u8; 32], label: u8) -> [u8; N] {
+    // A small, deterministic expansion of the caller's seed (SHA-256 in counter mode would do
+    // too; this demo avoids another dependency): xorshift over the seed bytes.
+    let mut s = u64::from_le_bytes(seed[..8].try_into().unwrap_or([1; 8]))
+        ^ u64::from(label)
+        ^ 0x9E37_79B9_7F4A_7C15;
+    let mut out = [0u8; N];
+    for (i, b) in out.iter_mut().enumerate() {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        *b = (s >> 24) as u8 ^ seed[i % 32];
+    }
+    out
+}
+
+impl Party {
+    /// A party ready to start at `now`: the caller sends its INVITE, the callee waits.
+    pub fn new(cfg: PartyConfig, now: Instant) -> Result<Self, String> {
+        let (user, peer_user) = match cfg.side {
+            Side::Caller => ("alice", "bob"),
+            Side::Callee => ("bob", "alice"),
+        };
+        let mut ua_cfg = UaConfig::new(
+            &format!("sip:{user}@{}", cfg.sip.ip()),
+            &format!("<sip:{user}@{}>", cfg.sip),
+            &format!("SIP/2.0/UDP {}", cfg.sip),
+            Peer::udp(cfg.peer_sip),
+            u64::from_le_bytes(derive::<8>(&cfg.seed, 1)),
+        );
+        ua_cfg.user_agent = "rtcweb-loopback-call".into();
+        let ice_cfg = match cfg.side {
+            Side::Caller => AgentConfig::default(),
+            Side::Callee => AgentConfig::controlled_full(),
+        };
+        let mut ice = Agent::new(ice_cfg, derive::<32>(&cfg.seed, 2));
+        ice.add_local_host(cfg.media)
+            .map_err(|e| format!("ICE: {e}"))?;
+        let mut party = Party {
+            ua: UserAgent::new(ua_cfg),
+            ice,
+            call: None,
+            key: derive::<30>(&cfg.seed, 3),
+            sender: None,
+            receiver: None,
+            tone: Tone::new(if cfg.side == Side::Caller {
+                440.0
+            } else {
+                660.0
+            }),
+            media_start: None,
+            next_frame: None,
+            next_stats: None,
+            hung_up: false,
+            ended: false,
+            report: Report::default(),
+            log: VecDeque::new(),
+            cfg,
+        };
+        if party.cfg.side == Side::Caller {
+            let offer = sdp::offer(&party.local_media(), 1);
+            party.say(format!(
+                "SDP offer: PCMU, ICE ufrag {}, SDES {}",
+                party.ice.local_credentials().0,
+                sdp::SUITE
+            ));
+            let target = format!("sip:{peer_user}@{}", party.cfg.peer_sip);
+            let call = party
+                .ua
+                .call(now, &target, offer.as_bytes())
+                .map_err(|e| format!("SIP: {e}"))?;
+            party.call = Some(call);
+        }
+        Ok(party)
+    }
+
+    fn local_media(&self) -> LocalMedia {
+        let (ufrag, pwd) = self.ice.local_credentials();
+        LocalMedia {
+            rtp: self.cfg.media,
+            ice_ufrag: ufrag.into(),
+            ice_pwd: pwd.into(),
+            // `Display` writes the whole attribute value, "candidate:..."; SDP adds its own name.
+            candidates: self
+                .ice
+                .local_candidates()
+                .map(|c| {
+                    let text = c.to_string();
+                    text.strip_prefix("candidate:").unwrap_or(&text).to_string()
+                })
+                .collect(),
+            key_salt: self.key,
+        }
+    }
+
+    fn say(&mut self, line: String) {
+        self.log.push_back(line);
+    }
+
+    /// The next line of the party's narration.
+    pub fn poll_log(&mut self) -> Option<String> {
+        self.log.pop_front()
+    }
+
+    /// Whether the party is finished: the call ended (and the caller's media ran its course).
+    pub fn is_done(&self) -> bool {
+        self.ended
+    }
+
+    /// What the call achieved.
+    pub fn report(&self) -> Report {
+        let mut r = self.report.clone();
+        if let Some(rx) = &self.receiver {
+            r.received = rx.stats;
+        }
+        r
+    }
+
+    /// Applies the other side's description: ICE credentials and candidates, SRTP keys.
+    fn apply_remote(&mut self, sdp_bytes: &[u8]) -> Result<(), String> {
+        let remote = sdp::remote(sdp_bytes)?;
+        self.ice
+            .set_remote_credentials(&remote.ice_ufrag, &remote.ice_pwd)
+            .map_err(|e| format!("ICE: {e}"))?;
+        for c in &remote.candidates {
+            match Candidate::parse(c) {
+                Ok(cand) => {
+                    let _ = self.ice.add_remote_candidate(cand);
+                }
+                Err(e) => self.say(format!("ICE: ignoring candidate {c:?}: {e}")),
+            }
+        }
+        self.ice.end_of_remote_candidates();
+        let rx_key = KeyingMaterial::from_key_salt(Profile::AesCm128HmacSha1_80, &remote.key_salt)
+            .map_err(|e| format!("SRTP: {e}"))?;
+        let tx_key = KeyingMaterial::from_key_salt(Profile::AesCm128HmacSha1_80, &self.key)
+            .map_err(|e| format!("SRTP: {e}"))?;
+        let ssrc = u32::from_be_bytes(derive::<4>(&self.cfg.seed, 4));
+        let first_seq = u16::from_be_bytes(derive::<2>(&self.cfg.seed, 5));
+        self.sender = Some(RtpSender::new(&tx_key, ssrc, first_seq)?);
+        self.receiver = Some(RtpReceiver::new(&rx_key)?);
+        self.say(format!(
+            "SRTP: keys from a=crypto ({}), sending SSRC {ssrc:#010x}",
+            sdp::SUITE
+        ));
+        Ok(())
+    }
+
+    /// A datagram arrived on one of the party's sockets.
+    pub fn handle_datagram(
+        &mut self,
+        now: Instant,
+        socket: Socket,
+        from: SocketAddr,
+        datagram: &mut [u8],
+    ) {
+        match socket {
+            Socket::Sip => {
+                self.narrate_sip("←", datagram);
+                let _ = self.ua.handle_receive(now, Peer::udp(from), datagram);
+                self.pump_ua(now);
+            }
+            Socket::Media => {
+                let verdict = self.ice.handle_receive(now, self.cfg.media, from, datagram);
+                match verdict {
+                    Receive::NotStun => self.receive_media(datagram),
+                    Receive::Relayed { data, .. } => {
+                        let mut copy = [0u8; 1500];
+                        if let Some(dst) = copy.get_mut(..data.len()) {
+                            dst.copy_from_slice(data);
+                            self.receive_media(dst);
+                        }
+                    }
+                    Receive::Handled | Receive::Discarded(_) => {}
+                }
+                self.pump_ice(now);
+            }
+        }
+    }
+
+    fn receive_media(&mut self, packet: &mut [u8]) {
+        if let Some(rx) = &mut self.receiver {
+            if let Err(e) = rx.receive(packet) {
+                self.log.push_back(format!("SRTP: refused a packet: {e}"));
+            }
+        }
+    }
+
+    fn narrate_sip(&mut self, arrow: &str, bytes: &[u8]) {
+        let first = bytes
+            .split(|&b| b == b'\r' || b == b'\n')
+            .next()
+            .map(String::from_utf8_lossy)
+            .unwrap_or_default();
+        let mut storage = [Header::EMPTY; 32];
+        let mut cseq = String::new();
+        if let Ok(msg) = Message::parse(bytes, &mut storage) {
+            if let Some(Ok(c)) = msg.typed::<CSeq>() {
+                cseq = format!("  (CSeq {} {})", c.seq, c.method);
+                if arrow == "←" && first.starts_with("SIP/2.0 200") && c.method == Method::Bye {
+                    self.report.bye_done = true;
+                }
+            }
+        }
+        self.say(format!("SIP {arrow} {first}{cseq}"));
+    }
+
+    fn pump_ua(&mut self, now: Instant) {
+        while let Some(event) = self.ua.poll_event() {
+            match event {
+                UaEvent::IncomingCall {
+                    call,
+                    from,
+                    sdp: offer,
+                } => {
+                    self.say(format!("SIP: incoming call from {from}"));
+                    self.call = Some(call);
+                    let _ = self.ua.ringing(now, call);
+                    let result = self
+                        .apply_remote(&offer)
+                        .and_then(|()| sdp::answer(&offer, &self.local_media()));
+                    match result {
+                        Ok(answer) => {
+                            self.say(
+                                "SDP answer: PCMU accepted, our ICE credentials and a=crypto key"
+                                    .into(),
+                            );
+                            if let Err(e) = self.ua.answer(now, call, answer.as_bytes()) {
+                                self.say(format!("SIP: cannot answer: {e}"));
+                            }
+                        }
+                        Err(e) => {
+                            self.say(format!("SDP: rejecting the offer: {e}"));
+                            let _ = self.ua.reject(now, call, 488);
+                            self.ended = true;
+                        }
+                    }
+                }
+                UaEvent::Progress { code, .. } => self.say(format!("SIP: progress {code}")),
+                UaEvent::Answered { sdp: answer, .. } => {
+                    self.say("SIP: call answered; applying the SDP answer".into());
+                    if let Err(e) = self.apply_remote(&answer) {
+                        self.say(format!("SDP: bad answer: {e}"));
+                        if let Some(call) = self.call {
+                            let _ = self.ua.hangup(now, call);
+                        }
+                    }
+                    self.report.established = true;
+                }
+                UaEvent::Confirmed { .. } => {
+                    self.report.established = true;
+                    self.say("SIP: call confirmed (ACK)".into());
+                }
+                UaEvent::CallFailed { code, .. } => {
+                    self.say(format!("SIP: call failed ({code:?})"));
+                    self.ended = true;
+                }
+                UaEvent::CallEnded { reason, .. } => {
+                    self.say(format!("SIP: call ended ({reason:?})"));
+                    if self.cfg.side == Side::Callee {
+                        self.report.bye_done = true;
+                    }
+                    self.ended = true;
+                }
+                other => self.say(format!("SIP: {other:?}")),
+            }
+        }
+    }
+
+    fn pump_ice(&mut self, now: Instant) {
+        while let Some(event) = self.ice.poll_event() {
+            match event {
+                IceEvent::SelectedPair { local, remote, .. } => {
+                    self.say(format!(
+                        "ICE: selected pair {} -> {}",
+                        local.address, remote.address
+                    ));
+                    self.report.selected_pair = Some((local.address, remote.address));
+                    if self.media_start.is_none() {
+                        self.media_start = Some(now);
+                        self.next_frame = Some(now);
+                        self.next_stats = Some(now + Duration::from_secs(1));
+                        self.say("SRTP: sending 20 ms PCMU frames of a tone".into());
+                    }
+                }
+                IceEvent::StateChanged(s) => self.say(format!("ICE: {s:?}")),
+                IceEvent::LocalCandidate(c) => self.say(format!("ICE: local candidate {c}")),
+                _ => {}
+            }
+        }
+    }
+
+    /// Time moved on.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.ua.handle_timeout(now);
+        self.pump_ua(now);
+        self.ice.handle_timeout(now);
+        self.pump_ice(now);
+        if self.next_stats.is_some_and(|t| now >= t) {
+            let secs = self
+                .media_start
+                .map_or(0, |s| now.duration_since(s).as_secs());
+            let st = self.receiver.as_ref().map(|r| r.stats).unwrap_or_default();
+            self.say(format!(
+                "SRTP t={secs}s: sent {}, received {} verified, {} lost, {} refused",
+                self.report.sent,
+                st.verified,
+                st.lost(),
+                st.refused
+            ));
+            self.next_stats = self.next_stats.map(|t| t + Duration::from_secs(1));
+        }
+        let media_over = self
+            .media_start
+            .is_some_and(|s| now >= s + self.cfg.duration);
+        if self.cfg.side == Side::Caller && media_over && !self.hung_up {
+            self.hung_up = true;
+            self.next_frame = None;
+            self.next_stats = None;
+            if let Some(call) = self.call {
+                self.say("SIP: hanging up".into());
+                let _ = self.ua.hangup(now, call);
+            }
+        }
+        if self.ended {
+            self.next_frame = None;
+            self.next_stats = None;
+        }
+    }
+
+    /// The next datagram to send, written into `buf`.
+    pub fn poll_transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<Outgoing> {
+        if let Some(t) = self.ua.poll_transmit(now, buf) {
+            let bytes = buf.get(..t.len).unwrap_or_default().to_vec();
+            self.narrate_sip("→", &bytes);
+            return Some(Outgoing {
+                socket: Socket::Sip,
+                destination: t.peer.addr,
+                len: t.len,
+            });
+        }
+        if let Some(t) = self.ice.poll_transmit(now, buf) {
+            return Some(Outgoing {
+                socket: Socket::Media,
+                destination: t.destination,
+                len: t.len,
+            });
+        }
+        if self.next_frame.is_some_and(|t| now >= t) {
+            self.next_frame = self.next_frame.map(|t| t + Duration::from_millis(20));
+            let frame = self.tone.next_frame();
+            let mut packet = [0u8; 256];
+            let sender = self.sender.as_mut()?;
+            let n = sender.packet(&frame, &mut packet).ok()?;
+            let t = self.ice.send(now, packet.get(..n)?, buf).ok()?;
+            self.report.sent += 1;
+            return Some(Outgoing {
+                socket: Socket::Media,
+                destination: t.destination,
+                len: t.len,
+            });
+        }
+        None
+    }
+
+    /// When to call [`handle_timeout`](Self::handle_timeout) (or `poll_transmit`) next.
+    pub fn poll_timeout(&mut self) -> Option<Instant> {
+        [
+            self.ua.poll_timeout(),
+            self.ice.poll_timeout(),
+            self.next_frame,
+            self.next_stats,
+            self.media_start
+                .filter(|_| self.cfg.side == Side::Caller && !self.hung_up)
+                .map(|s| s + self.cfg.duration),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+}

@@ -1,0 +1,94 @@
+//! The call over `tokio::net::UdpSocket`s: a task per party that waits on both sockets and the
+//! party's next deadline at once with `select!`.
+
+use std::net::UdpSocket as StdUdpSocket;
+use std::time::Duration;
+
+use tokio::net::UdpSocket;
+
+use super::party::{Party, PartyConfig, Report, Socket};
+use super::{Clock, Sockets};
+
+/// Runs one party until its call is over, or `limit` passes.
+pub async fn run_party(
+    cfg: PartyConfig,
+    sockets: Sockets<UdpSocket>,
+    clock: Clock,
+    name: &'static str,
+    limit: Duration,
+) -> Result<Report, String> {
+    let mut party = Party::new(cfg, clock.now())?;
+    let mut tx = [0u8; 2048];
+    let mut sip_rx = [0u8; 2048];
+    let mut media_rx = [0u8; 2048];
+    loop {
+        let now = clock.now();
+        party.handle_timeout(now);
+        while let Some(out) = party.poll_transmit(now, &mut tx) {
+            let socket = match out.socket {
+                Socket::Sip => &sockets.sip,
+                Socket::Media => &sockets.media,
+            };
+            let _ = socket.send_to(&tx[..out.len], out.destination).await;
+        }
+        while let Some(line) = party.poll_log() {
+            println!("{name:>6} | {line}");
+        }
+        if party.is_done() {
+            return Ok(party.report());
+        }
+        if clock.elapsed() > limit {
+            return Err(format!("{name}: the call did not finish within {limit:?}"));
+        }
+        let deadline = party.poll_timeout().map_or_else(
+            || std::time::Instant::now() + Duration::from_millis(100),
+            |d| clock.to_std(d),
+        );
+        tokio::select! {
+            r = sockets.sip.recv_from(&mut sip_rx) => {
+                if let Ok((n, from)) = r {
+                    party.handle_datagram(clock.now(), Socket::Sip, from, &mut sip_rx[..n]);
+                }
+            }
+            r = sockets.media.recv_from(&mut media_rx) => {
+                if let Ok((n, from)) = r {
+                    party.handle_datagram(clock.now(), Socket::Media, from, &mut media_rx[..n]);
+                }
+            }
+            () = tokio::time::sleep_until(deadline.into()) => {}
+        }
+    }
+}
+
+fn to_tokio(s: Sockets<StdUdpSocket>) -> Result<Sockets<UdpSocket>, String> {
+    let conv = |s: StdUdpSocket| {
+        s.set_nonblocking(true).map_err(|e| e.to_string())?;
+        UdpSocket::from_std(s).map_err(|e| e.to_string())
+    };
+    Ok(Sockets {
+        sip: conv(s.sip)?,
+        media: conv(s.media)?,
+    })
+}
+
+/// Runs both parties as tasks on a current-thread runtime.
+pub fn run_pair(
+    caller: (PartyConfig, Sockets<StdUdpSocket>),
+    callee: (PartyConfig, Sockets<StdUdpSocket>),
+    clock: Clock,
+    limit: Duration,
+) -> Result<(Report, Report), String> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    rt.block_on(async move {
+        let a = to_tokio(caller.1)?;
+        let b = to_tokio(callee.1)?;
+        let (ra, rb) = tokio::join!(
+            run_party(caller.0, a, clock, "caller", limit),
+            run_party(callee.0, b, clock, "callee", limit)
+        );
+        Ok((ra?, rb?))
+    })
+}
