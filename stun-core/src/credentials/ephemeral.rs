@@ -1,6 +1,6 @@
 //! Ephemeral ("TURN REST") credentials, as coturn's `use-auth-secret` and Kamailio's
 //! `auth_ephemeral` implement them (draft-uberti-behave-turn-rest-00 §2.2):
-//! username = "<expiry unix time>:<user>" (or just "<expiry>"), password =
+//! username = `"<expiry unix time>:<user>"` (or just `"<expiry>"`), password =
 //! base64(HMAC-SHA1(shared secret, username)).
 //!
 //! Time is the caller's: pass the current Unix time in seconds. sip-core uses the same functions for
@@ -73,7 +73,7 @@ impl Drop for EphemeralPassword {
     }
 }
 
-/// Writes "<expiry>:<user>" (or "<expiry>" when `user` is empty) into `buf`.
+/// Writes `"<expiry>:<user>"` (or `"<expiry>"` when `user` is empty) into `buf`.
 pub fn username<'b>(buf: &'b mut [u8], expiry: u64, user: &str) -> Result<&'b str, EphemeralError> {
     let mut digits = [0u8; 20];
     let mut n = expiry;
