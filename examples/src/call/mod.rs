@@ -7,12 +7,13 @@ use std::time::Duration;
 use rtcweb_sip_core::Instant;
 
 pub mod media;
+pub mod node;
 pub mod party;
 pub mod sdp;
 pub mod std_driver;
 pub mod tokio_driver;
 
-use party::{PartyConfig, Report, Side};
+use party::{Party, PartyConfig, Report, Side};
 
 /// A party's two sockets.
 #[derive(Debug)]
@@ -117,13 +118,13 @@ pub fn random_seed() -> [u8; 32] {
 /// Places a call between two parties on 127.0.0.1 and returns both reports.
 pub fn run(driver: Driver, duration: Duration) -> Result<CallReport, String> {
     let limit = duration + Duration::from_secs(30);
-    let caller_sockets = std_driver::bind()?;
-    let callee_sockets = std_driver::bind()?;
+    let caller_sockets = std_driver::bind(2)?;
+    let callee_sockets = std_driver::bind(2)?;
     let caller = PartyConfig {
         side: Side::Caller,
-        sip: std_driver::local(&caller_sockets.sip)?,
-        peer_sip: std_driver::local(&callee_sockets.sip)?,
-        media: std_driver::local(&caller_sockets.media)?,
+        sip: std_driver::local(&caller_sockets[party::SIP])?,
+        peer_sip: std_driver::local(&callee_sockets[party::SIP])?,
+        media: std_driver::local(&caller_sockets[party::MEDIA])?,
         duration,
         seed: random_seed(),
     };
@@ -131,7 +132,7 @@ pub fn run(driver: Driver, duration: Duration) -> Result<CallReport, String> {
         side: Side::Callee,
         sip: caller.peer_sip,
         peer_sip: caller.sip,
-        media: std_driver::local(&callee_sockets.media)?,
+        media: std_driver::local(&callee_sockets[party::MEDIA])?,
         duration,
         seed: random_seed(),
     };
@@ -142,10 +143,14 @@ pub fn run(driver: Driver, duration: Duration) -> Result<CallReport, String> {
     let clock = Clock::new();
     let (caller, callee) = match driver {
         Driver::Std => {
-            let b = std::thread::spawn(move || {
-                std_driver::run_party(callee, callee_sockets, clock, "callee", limit)
+            let start = clock.now();
+            let b = std::thread::spawn(move || -> Result<Report, String> {
+                let party = Party::new(callee, start)?;
+                Ok(std_driver::run(party, &callee_sockets, clock, "callee", limit)?.report())
             });
-            let a = std_driver::run_party(caller, caller_sockets, clock, "caller", limit);
+            let party = Party::new(caller, start)?;
+            let a =
+                std_driver::run(party, &caller_sockets, clock, "caller", limit).map(|p| p.report());
             let b = b.join().map_err(|_| "callee thread failed".to_string())?;
             (a?, b?)
         }

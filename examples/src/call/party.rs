@@ -17,6 +17,7 @@ use rtcweb_sip_core::Instant;
 use rtcweb_srtp_core::{KeyingMaterial, Profile};
 
 use super::media::{RtpReceiver, RtpSender, Stats, Tone};
+use super::node::{Node, Out};
 use super::sdp::{self, LocalMedia};
 
 /// Which side of the call.
@@ -28,25 +29,10 @@ pub enum Side {
     Callee,
 }
 
-/// Which of a party's two sockets a datagram uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Socket {
-    /// SIP signalling.
-    Sip,
-    /// ICE and SRTP media.
-    Media,
-}
-
-/// A datagram to send: which socket, where to, how many bytes of the caller's buffer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Outgoing {
-    /// The socket to send from.
-    pub socket: Socket,
-    /// The destination.
-    pub destination: SocketAddr,
-    /// Bytes of the buffer.
-    pub len: usize,
-}
+/// The party's socket for SIP signalling.
+pub const SIP: usize = 0;
+/// The party's socket for ICE and SRTP media.
+pub const MEDIA: usize = 1;
 
 /// How a party is set up.
 #[derive(Debug, Clone)]
@@ -198,16 +184,6 @@ impl Party {
         self.log.push_back(line);
     }
 
-    /// The next line of the party's narration.
-    pub fn poll_log(&mut self) -> Option<String> {
-        self.log.pop_front()
-    }
-
-    /// Whether the party is finished: the call ended (and the caller's media ran its course).
-    pub fn is_done(&self) -> bool {
-        self.ended
-    }
-
     /// What the call achieved.
     pub fn report(&self) -> Report {
         let mut r = self.report.clone();
@@ -247,21 +223,21 @@ impl Party {
         Ok(())
     }
 
-    /// A datagram arrived on one of the party's sockets.
+    /// A datagram arrived on socket [`SIP`] or [`MEDIA`].
     pub fn handle_datagram(
         &mut self,
         now: Instant,
-        socket: Socket,
+        socket: usize,
         from: SocketAddr,
         datagram: &mut [u8],
     ) {
         match socket {
-            Socket::Sip => {
+            SIP => {
                 self.narrate_sip("←", datagram);
                 let _ = self.ua.handle_receive(now, Peer::udp(from), datagram);
                 self.pump_ua(now);
             }
-            Socket::Media => {
+            _ => {
                 let verdict = self.ice.handle_receive(now, self.cfg.media, from, datagram);
                 match verdict {
                     Receive::NotStun => self.receive_media(datagram),
@@ -430,19 +406,19 @@ impl Party {
     }
 
     /// The next datagram to send, written into `buf`.
-    pub fn poll_transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<Outgoing> {
+    pub fn poll_transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<Out> {
         if let Some(t) = self.ua.poll_transmit(now, buf) {
             let bytes = buf.get(..t.len).unwrap_or_default().to_vec();
             self.narrate_sip("→", &bytes);
-            return Some(Outgoing {
-                socket: Socket::Sip,
+            return Some(Out {
+                socket: SIP,
                 destination: t.peer.addr,
                 len: t.len,
             });
         }
         if let Some(t) = self.ice.poll_transmit(now, buf) {
-            return Some(Outgoing {
-                socket: Socket::Media,
+            return Some(Out {
+                socket: MEDIA,
                 destination: t.destination,
                 len: t.len,
             });
@@ -455,8 +431,8 @@ impl Party {
             let n = sender.packet(&frame, &mut packet).ok()?;
             let t = self.ice.send(now, packet.get(..n)?, buf).ok()?;
             self.report.sent += 1;
-            return Some(Outgoing {
-                socket: Socket::Media,
+            return Some(Out {
+                socket: MEDIA,
                 destination: t.destination,
                 len: t.len,
             });
@@ -478,5 +454,27 @@ impl Party {
         .into_iter()
         .flatten()
         .min()
+    }
+}
+
+impl Node for Party {
+    fn handle_timeout(&mut self, now: Instant) {
+        Party::handle_timeout(self, now);
+    }
+    fn handle_datagram(&mut self, now: Instant, socket: usize, from: SocketAddr, data: &mut [u8]) {
+        Party::handle_datagram(self, now, socket, from, data);
+    }
+    fn poll_transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<Out> {
+        Party::poll_transmit(self, now, buf)
+    }
+    fn poll_timeout(&mut self) -> Option<Instant> {
+        Party::poll_timeout(self)
+    }
+    fn poll_log(&mut self) -> Option<String> {
+        self.log.pop_front()
+    }
+    /// The call ended (and the caller's media ran its course).
+    fn is_done(&self) -> bool {
+        self.ended
     }
 }

@@ -1,58 +1,55 @@
-//! The call over `std::net::UdpSocket`s: one thread per party, a poll loop that feeds the party
+//! The demos over `std::net::UdpSocket`s: one thread per [`Node`], a poll loop that feeds it
 //! datagrams and time and sends what it asks. This is the whole integration an application
 //! writes; copy it.
 
 use std::net::{SocketAddr, UdpSocket};
 use std::time::Duration;
 
-use super::party::{Party, PartyConfig, Report, Socket};
-use super::{Clock, Sockets};
+use super::node::Node;
+use super::Clock;
 
-/// Runs one party until its call is over, or `limit` passes.
-pub fn run_party(
-    cfg: PartyConfig,
-    sockets: Sockets<UdpSocket>,
+/// Runs `node` over `sockets` until it is done or `limit` passes; returns it for its report.
+pub fn run<N: Node>(
+    mut node: N,
+    sockets: &[UdpSocket],
     clock: Clock,
     name: &'static str,
     limit: Duration,
-) -> Result<Report, String> {
-    for s in [&sockets.sip, &sockets.media] {
+) -> Result<N, String> {
+    for s in sockets {
         s.set_nonblocking(true).map_err(|e| e.to_string())?;
     }
-    let mut party = Party::new(cfg, clock.now())?;
     let mut tx = [0u8; 2048];
     let mut rx = [0u8; 2048];
     loop {
         let now = clock.now();
-        party.handle_timeout(now);
-        while let Some(out) = party.poll_transmit(now, &mut tx) {
-            let socket = match out.socket {
-                Socket::Sip => &sockets.sip,
-                Socket::Media => &sockets.media,
-            };
-            // A lost datagram is the protocols' business (retransmissions, loss statistics).
-            let _ = socket.send_to(&tx[..out.len], out.destination);
+        node.handle_timeout(now);
+        while let Some(out) = node.poll_transmit(now, &mut tx) {
+            if let Some(socket) = sockets.get(out.socket) {
+                // A lost datagram is the protocols' business (retransmissions, loss statistics).
+                let _ = socket.send_to(&tx[..out.len], out.destination);
+            }
         }
-        while let Some(line) = party.poll_log() {
-            println!("{name:>6} | {line}");
+        while let Some(line) = node.poll_log() {
+            println!("{name:>7} | {line}");
         }
-        if party.is_done() {
-            return Ok(party.report());
+        if node.is_done() {
+            return Ok(node);
         }
         if clock.elapsed() > limit {
-            return Err(format!("{name}: the call did not finish within {limit:?}"));
+            return Err(format!("{name}: not finished within {limit:?}"));
         }
         let mut received = false;
-        for (socket, kind) in [(&sockets.sip, Socket::Sip), (&sockets.media, Socket::Media)] {
+        for (i, socket) in sockets.iter().enumerate() {
             while let Ok((n, from)) = socket.recv_from(&mut rx) {
-                party.handle_datagram(clock.now(), kind, from, &mut rx[..n]);
+                node.handle_datagram(clock.now(), i, from, &mut rx[..n]);
                 received = true;
             }
         }
         if !received {
-            // Sleep until the next deadline, but at most 1 ms: two sockets and no select(2)
-            // in std. The tokio driver waits on both sockets and the deadline at once.
-            let wait = party
+            // Sleep until the next deadline, but at most 1 ms: several sockets and no select(2)
+            // in std. The tokio driver waits on the sockets and the deadline at once.
+            let wait = node
                 .poll_timeout()
                 .map_or(Duration::from_millis(1), |d| clock.until(d))
                 .min(Duration::from_millis(1));
@@ -61,13 +58,11 @@ pub fn run_party(
     }
 }
 
-/// Binds a party's SIP and media sockets on 127.0.0.1.
-pub fn bind() -> Result<Sockets<UdpSocket>, String> {
-    let bind = || UdpSocket::bind("127.0.0.1:0").map_err(|e| format!("binding: {e}"));
-    Ok(Sockets {
-        sip: bind()?,
-        media: bind()?,
-    })
+/// Binds `n` UDP sockets on 127.0.0.1.
+pub fn bind(n: usize) -> Result<Vec<UdpSocket>, String> {
+    (0..n)
+        .map(|_| UdpSocket::bind("127.0.0.1:0").map_err(|e| format!("binding: {e}")))
+        .collect()
 }
 
 /// Local address of a socket.

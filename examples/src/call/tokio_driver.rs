@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use tokio::net::UdpSocket;
 
-use super::party::{Party, PartyConfig, Report, Socket};
+use super::node::Node;
+use super::party::{Party, PartyConfig, Report, MEDIA, SIP};
 use super::{Clock, Sockets};
 
 /// Runs one party until its call is over, or `limit` passes.
@@ -25,9 +26,10 @@ pub async fn run_party(
         let now = clock.now();
         party.handle_timeout(now);
         while let Some(out) = party.poll_transmit(now, &mut tx) {
-            let socket = match out.socket {
-                Socket::Sip => &sockets.sip,
-                Socket::Media => &sockets.media,
+            let socket = if out.socket == SIP {
+                &sockets.sip
+            } else {
+                &sockets.media
             };
             let _ = socket.send_to(&tx[..out.len], out.destination).await;
         }
@@ -47,12 +49,12 @@ pub async fn run_party(
         tokio::select! {
             r = sockets.sip.recv_from(&mut sip_rx) => {
                 if let Ok((n, from)) = r {
-                    party.handle_datagram(clock.now(), Socket::Sip, from, &mut sip_rx[..n]);
+                    party.handle_datagram(clock.now(), SIP, from, &mut sip_rx[..n]);
                 }
             }
             r = sockets.media.recv_from(&mut media_rx) => {
                 if let Ok((n, from)) = r {
-                    party.handle_datagram(clock.now(), Socket::Media, from, &mut media_rx[..n]);
+                    party.handle_datagram(clock.now(), MEDIA, from, &mut media_rx[..n]);
                 }
             }
             () = tokio::time::sleep_until(deadline.into()) => {}
@@ -60,21 +62,25 @@ pub async fn run_party(
     }
 }
 
-fn to_tokio(s: Sockets<StdUdpSocket>) -> Result<Sockets<UdpSocket>, String> {
+fn to_tokio(s: Vec<StdUdpSocket>) -> Result<Sockets<UdpSocket>, String> {
     let conv = |s: StdUdpSocket| {
         s.set_nonblocking(true).map_err(|e| e.to_string())?;
         UdpSocket::from_std(s).map_err(|e| e.to_string())
     };
+    let mut it = s.into_iter();
+    let (Some(sip), Some(media)) = (it.next(), it.next()) else {
+        return Err("a party needs two sockets".into());
+    };
     Ok(Sockets {
-        sip: conv(s.sip)?,
-        media: conv(s.media)?,
+        sip: conv(sip)?,
+        media: conv(media)?,
     })
 }
 
 /// Runs both parties as tasks on a current-thread runtime.
 pub fn run_pair(
-    caller: (PartyConfig, Sockets<StdUdpSocket>),
-    callee: (PartyConfig, Sockets<StdUdpSocket>),
+    caller: (PartyConfig, Vec<StdUdpSocket>),
+    callee: (PartyConfig, Vec<StdUdpSocket>),
     clock: Clock,
     limit: Duration,
 ) -> Result<(Report, Report), String> {
