@@ -295,7 +295,7 @@ impl Party {
                     let _ = self.ua.ringing(now, call);
                     let result = self
                         .apply_remote(&offer)
-                        .and_then(|()| sdp::answer(&offer, &self.local_media()));
+                        .and_then(|()| sdp::answer(&offer, &self.local_media(), false));
                     match result {
                         Ok(answer) => {
                             self.say(

@@ -71,12 +71,14 @@ pub fn offer(local: &LocalMedia, session_id: u64) -> String {
     s
 }
 
-/// The answer to `offer_sdp` from sdp-core's offer/answer, with our ICE candidates added.
-pub fn answer(offer_sdp: &[u8], local: &LocalMedia) -> Result<String, String> {
+/// The answer to `offer_sdp` from sdp-core's offer/answer, with our ICE candidates added;
+/// `ice_lite` marks a gateway's ICE-lite agent (RFC 8445 §2.5).
+pub fn answer(offer_sdp: &[u8], local: &LocalMedia, ice_lite: bool) -> Result<String, String> {
     let offer = SessionDescription::parse(offer_sdp).map_err(|e| format!("offer: {e}"))?;
     let mut cfg = AnswerConfig::new(&local.rtp.ip().to_string(), local.rtp.port());
     cfg.origin_username = "rtcweb".into();
     cfg.bundle = false;
+    cfg.ice_lite = ice_lite;
     cfg.ice_credentials = Some((local.ice_ufrag.clone(), local.ice_pwd.clone()));
     cfg.media = vec![MediaCapabilities::new(
         "audio",
@@ -105,6 +107,51 @@ pub fn answer(offer_sdp: &[u8], local: &LocalMedia) -> Result<String, String> {
     }
     section.push(Field::flag("end-of-candidates"));
     Ok(answer.description.to_string())
+}
+
+/// A plain SIP offer: RTP/AVP PCMU to `rtp`, no ICE, no SRTP — what a SIP trunk or desk phone
+/// expects.
+pub fn plain_offer(rtp: SocketAddr, session_id: u64) -> String {
+    let ip = rtp.ip();
+    let family = if ip.is_ipv4() { "IP4" } else { "IP6" };
+    format!(
+        "v=0\r\no=rtcweb {session_id} 1 IN {family} {ip}\r\ns=-\r\nc=IN {family} {ip}\r\nt=0 0\r\n\
+         m=audio {} RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n\
+         a=fmtp:101 0-16\r\na=ptime:20\r\na=sendrecv\r\n",
+        rtp.port()
+    )
+}
+
+/// A plain answer (RFC 3264) to a plain offer, receiving RTP at `rtp`.
+pub fn plain_answer(offer_sdp: &[u8], rtp: SocketAddr) -> Result<String, String> {
+    let offer = SessionDescription::parse(offer_sdp).map_err(|e| format!("offer: {e}"))?;
+    let mut cfg = AnswerConfig::new(&rtp.ip().to_string(), rtp.port());
+    cfg.bundle = false;
+    cfg.rtcp_mux = false;
+    cfg.media = vec![MediaCapabilities::new(
+        "audio",
+        vec![Codec::new("PCMU", 8000, 1)],
+    )];
+    let answer = create_answer(&offer, &cfg).map_err(|e| format!("answer: {e}"))?;
+    if let Some(why) = answer.media.first().and_then(|m| m.rejected) {
+        return Err(format!("audio rejected: {why:?}"));
+    }
+    Ok(answer.description.to_string())
+}
+
+/// The RTP address of the first accepted audio section (`c=` and `m=` port).
+pub fn remote_rtp(sdp: &[u8]) -> Result<SocketAddr, String> {
+    let desc = SessionDescription::parse(sdp).map_err(|e| e.to_string())?;
+    let audio = desc
+        .media()
+        .find(|m| m.media_line().media == "audio" && m.media_line().port != 0)
+        .ok_or("no accepted audio section")?;
+    let conn = audio
+        .connection()
+        .or_else(|| desc.connection())
+        .ok_or("no c= line")?;
+    let ip = conn.ip.ok_or("c= is not an IP address")?;
+    Ok(SocketAddr::new(ip, audio.media_line().port))
 }
 
 /// Reads the first audio section of a description.
@@ -174,12 +221,26 @@ mod tests {
         assert_eq!(seen_by_callee.key_salt, [1; 30]);
         assert_eq!(seen_by_callee.ice_ufrag, "ufrag1");
         assert_eq!(seen_by_callee.candidates.len(), 1);
-        let answer = answer(offer.as_bytes(), &callee).unwrap();
+        let answer = answer(offer.as_bytes(), &callee, false).unwrap();
         let seen_by_caller = remote(answer.as_bytes()).unwrap();
         assert_eq!(seen_by_caller.rtp, callee.rtp);
         assert_eq!(seen_by_caller.key_salt, [2; 30]);
         assert_eq!(seen_by_caller.ice_pwd, callee.ice_pwd);
         assert_eq!(seen_by_caller.candidates, callee.candidates);
         assert!(answer.contains("a=rtpmap:0 PCMU/8000"), "{answer}");
+    }
+
+    #[test]
+    fn plain_offer_answer() {
+        let a = SocketAddr::from(([127, 0, 0, 1], 30000));
+        let b = SocketAddr::from(([127, 0, 0, 1], 30002));
+        let offer = plain_offer(a, 7);
+        assert_eq!(remote_rtp(offer.as_bytes()).unwrap(), a);
+        let answer = plain_answer(offer.as_bytes(), b).unwrap();
+        assert_eq!(remote_rtp(answer.as_bytes()).unwrap(), b);
+        assert!(
+            !answer.contains("crypto") && !answer.contains("ice-"),
+            "{answer}"
+        );
     }
 }

@@ -18,6 +18,7 @@ use clap::{Parser, Subcommand};
 
 mod call;
 mod driver;
+mod gateway;
 mod inspect_sdp;
 mod inspect_sip;
 mod inspect_stun;
@@ -44,6 +45,8 @@ enum Command {
     Turn(turn::Args),
     /// The loopback call: SIP + SDP + ICE + SRTP between two parties on 127.0.0.1.
     Call(call::Args),
+    /// The WebRTC-to-SIP gateway sketch: WebRTC caller -> B2BUA (ICE-lite, SRTP <-> RTP) -> SIP phone.
+    Gateway(gateway::Args),
     /// Protect or unprotect one RTP packet with AES_CM_128_HMAC_SHA1_80 (hex on stdin and stdout).
     #[command(subcommand)]
     Srtp(srtp::Command),
@@ -89,6 +92,7 @@ fn main() -> ExitCode {
         Command::Turn(a) => turn::run(&a),
         Command::Srtp(c) => srtp::run(&c),
         Command::Call(a) => call::run_call(&a),
+        Command::Gateway(a) => gateway::run(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

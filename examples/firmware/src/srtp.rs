@@ -1,0 +1,88 @@
+//! SRTP/SRTCP (RFC 3711) on one stream: the safe core behind the `rtcweb_srtp_*` functions.
+//!
+//! A [`Context`] is one SSRC in one direction (protect what you send, unprotect what you receive),
+//! built on `rtcweb-srtp-core`'s fixed-size [`Stream`]. The C side owns its memory (an
+//! `rtcweb_srtp_t` of [`CONTEXT_SIZE`] bytes, [`CONTEXT_ALIGN`]-aligned); [`crate::ffi`] places a
+//! `Context` there.
+
+use rtcweb_srtp_core::{Config, KeyingMaterial, Profile, Stream};
+
+use crate::errors::{srtp, RTCWEB_ERR_ARGUMENT, RTCWEB_ERR_UNSUPPORTED};
+
+/// Bytes of an `rtcweb_srtp_t` (`RTCWEB_SRTP_CONTEXT_SIZE` in the header). A bound for every
+/// target: the build fails (below) if a target's context does not fit.
+pub const CONTEXT_SIZE: usize = 2048;
+/// Alignment of an `rtcweb_srtp_t` (`RTCWEB_SRTP_CONTEXT_ALIGN` in the header): the AES key
+/// schedules hold 128-bit vectors on x86.
+pub const CONTEXT_ALIGN: usize = 16;
+
+/// Marks a live context; anything else (zeroed static storage, a cleared context) is refused.
+const LIVE: u64 = u64::from_be_bytes(*b"rtcwSRTP");
+
+/// One stream's crypto context, as stored in the caller's `rtcweb_srtp_t`.
+pub struct Context {
+    live: u64,
+    stream: Stream,
+}
+
+const _: () = assert!(core::mem::size_of::<Context>() <= CONTEXT_SIZE);
+const _: () = assert!(core::mem::align_of::<Context>() <= CONTEXT_ALIGN);
+
+/// The profile of a DTLS-SRTP protection profile number (RFC 5764 §4.1.2): 1
+/// `AES_CM_128_HMAC_SHA1_80`, 2 `AES_CM_128_HMAC_SHA1_32`, 7 `AEAD_AES_128_GCM` (with the `gcm`
+/// feature).
+pub fn profile(id: i32) -> Result<Profile, i32> {
+    u16::try_from(id)
+        .ok()
+        .and_then(Profile::from_dtls_id)
+        .ok_or(RTCWEB_ERR_UNSUPPORTED)
+}
+
+impl Context {
+    /// A context keyed with `key_salt` (master key then master salt: 30 bytes for AES-CM, 28 for
+    /// GCM), ROC 0, a 64-packet replay window, key derivation rate 0.
+    pub fn new(key_salt: &[u8], profile_id: i32) -> Result<Self, i32> {
+        let profile = profile(profile_id)?;
+        if key_salt.len() != profile.master_key_len() + profile.master_salt_len() {
+            return Err(RTCWEB_ERR_ARGUMENT);
+        }
+        let material = KeyingMaterial::from_key_salt(profile, key_salt).map_err(|e| srtp(&e))?;
+        let stream = Stream::new(&material, &Config::default()).map_err(|e| srtp(&e))?;
+        Ok(Self { live: LIVE, stream })
+    }
+
+    /// Whether this was initialized and not cleared since.
+    pub fn is_live(&self) -> bool {
+        self.live == LIVE
+    }
+
+    /// Protects the RTP packet `buf[..len]` in place; returns the SRTP length.
+    pub fn protect_rtp(&mut self, buf: &mut [u8], len: usize) -> Result<usize, i32> {
+        self.stream.protect_rtp(buf, len).map_err(|e| srtp(&e))
+    }
+
+    /// Verifies and decrypts the SRTP packet `packet` in place; returns the RTP length.
+    pub fn unprotect_rtp(&mut self, packet: &mut [u8]) -> Result<usize, i32> {
+        self.stream.unprotect_rtp(packet).map_err(|e| srtp(&e))
+    }
+
+    /// Protects the RTCP compound packet `buf[..len]` in place; returns the SRTCP length.
+    pub fn protect_rtcp(&mut self, buf: &mut [u8], len: usize) -> Result<usize, i32> {
+        self.stream.protect_rtcp(buf, len).map_err(|e| srtp(&e))
+    }
+
+    /// Verifies and decrypts the SRTCP packet `packet` in place; returns the RTCP length.
+    pub fn unprotect_rtcp(&mut self, packet: &mut [u8]) -> Result<usize, i32> {
+        self.stream.unprotect_rtcp(packet).map_err(|e| srtp(&e))
+    }
+
+    /// The bytes `protect_rtp` appends (tag and MKI).
+    pub fn rtp_overhead(&self) -> usize {
+        self.stream.rtp_overhead()
+    }
+
+    /// The bytes `protect_rtcp` appends (SRTCP index, tag and MKI).
+    pub fn rtcp_overhead(&self) -> usize {
+        self.stream.rtcp_overhead()
+    }
+}
