@@ -9,4 +9,5 @@
 )]
 
 pub mod call;
+pub mod coturn;
 pub mod gateway;

@@ -15,7 +15,7 @@ use rtcweb_examples::call::{run, Driver};
 
 #[test]
 fn std_driver_call() {
-    let report = run(Driver::Std, Duration::from_secs(2)).unwrap();
+    let report = run(Driver::Std, Duration::from_secs(2), None).unwrap();
     report.check().unwrap();
     assert!(report.caller.sent >= 90, "{report:?}");
     assert_eq!(report.caller.received.refused, 0);
@@ -23,9 +23,36 @@ fn std_driver_call() {
 
 #[test]
 fn tokio_driver_call() {
-    let report = run(Driver::Tokio, Duration::from_secs(2)).unwrap();
+    let report = run(Driver::Tokio, Duration::from_secs(2), None).unwrap();
     report.check().unwrap();
     assert!(report.callee.sent >= 90, "{report:?}");
+}
+
+mod common;
+
+#[test]
+fn call_relayed_through_coturn() {
+    let server = common::coturn::start_coturn();
+    let (user, pass) = server
+        .credentials("test", Duration::from_secs(600))
+        .unwrap();
+    let report = run(
+        Driver::Std,
+        Duration::from_secs(2),
+        Some((server.addr, user, pass)),
+    )
+    .unwrap();
+    report.check().unwrap();
+    // Both sides offered only relayed candidates: every selected pair has an end on coturn's
+    // relay port range (the other end may be a host address learned as peer-reflexive).
+    let relayed = |a: std::net::SocketAddr| (50000..=59999).contains(&a.port());
+    for r in [&report.caller, &report.callee] {
+        let (local, remote) = r.selected_pair.unwrap();
+        assert!(
+            relayed(local) || relayed(remote),
+            "{local} -> {remote} is not relayed"
+        );
+    }
 }
 
 #[test]

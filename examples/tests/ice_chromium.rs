@@ -155,6 +155,10 @@ fn answer(offer: &str, agent: &Agent) -> String {
 fn chromium_reaches_connected_against_our_lite_agent() {
     if !chromium_installed() {
         println!("SKIPPED: chromium is not installed and apt-get install chromium failed");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must run this interop test"
+        );
         return;
     }
     let clock = std::time::Instant::now();

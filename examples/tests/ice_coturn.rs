@@ -12,86 +12,14 @@
 #![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 
 use std::net::{SocketAddr, UdpSocket};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use rtcweb_ice_core::candidate::CandidateKind;
 use rtcweb_ice_core::{Agent, AgentConfig, ConnectionState, IceEvent, Instant, Receive};
 use rtcweb_stun_core::credentials::ephemeral;
 
-const SECRET: &str = "rtcweb-ice-interop-secret";
-
-struct Coturn {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Drop for Coturn {
-    fn drop(&mut self) {
-        // Stopped by its own PID, never by name.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn coturn_installed() -> bool {
-    if Command::new("turnserver").arg("--version").output().is_ok() {
-        return true;
-    }
-    let install = || {
-        Command::new("apt-get")
-            .args(["install", "-y", "-qq", "coturn"])
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    install() || {
-        let _ = Command::new("apt-get").args(["update", "-qq"]).status();
-        install()
-    }
-}
-
-fn free_udp_port() -> u16 {
-    UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn start_coturn() -> Coturn {
-    let port = free_udp_port();
-    let dir = std::env::temp_dir().join(format!("rtcweb-ice-coturn-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let child = Command::new("turnserver")
-        .args([
-            "-n",
-            "--listening-ip=127.0.0.1",
-            &format!("--listening-port={port}"),
-            "--relay-ip=127.0.0.1",
-            "--use-auth-secret",
-            &format!("--static-auth-secret={SECRET}"),
-            "--realm=rtcweb.test",
-            "--allow-loopback-peers",
-            "--no-cli",
-            "--no-tls",
-            "--no-dtls",
-            "--min-port=51000",
-            "--max-port=51999",
-            "--simple-log",
-            "--no-stdout-log",
-            &format!("--log-file={}", dir.join("turn.log").display()),
-            &format!("--pidfile={}", dir.join("turn.pid").display()),
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("starting turnserver");
-    Coturn {
-        child,
-        addr: SocketAddr::from(([127, 0, 0, 1], port)),
-    }
-}
+mod common;
+use common::coturn::{start_coturn, SECRET};
 
 struct Clock(std::time::Instant);
 impl Clock {
@@ -192,10 +120,6 @@ fn trickle(from: &mut Node, to: &mut Node, sent: &mut usize) {
 
 #[test]
 fn relayed_candidate_through_coturn_carries_checks_and_data() {
-    if !coturn_installed() {
-        println!("SKIPPED: coturn is not installed and apt-get install coturn failed");
-        return;
-    }
     let server = start_coturn();
     let clock = Clock(std::time::Instant::now());
     let unix = std::time::SystemTime::now()

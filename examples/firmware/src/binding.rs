@@ -34,7 +34,7 @@ pub fn request(
     }
     let key = password.map(key).transpose()?;
     let typ = MessageType::new(Method::BINDING, Class::Request);
-    let e = |e| code(&e);
+    let e = |e| stun(&e);
     let mut w = MessageWriter::new(buf, typ, TransactionId(tid)).map_err(e)?;
     if !username.is_empty() {
         w.add(&Username(username)).map_err(e)?;
@@ -66,7 +66,7 @@ pub fn success(
     };
     let key = password.map(key).transpose()?;
     let typ = MessageType::new(Method::BINDING, Class::Success);
-    let e = |e| code(&e);
+    let e = |e| stun(&e);
     let mut w = MessageWriter::new(buf, typ, TransactionId(tid)).map_err(e)?;
     w.add(&XorMappedAddress(SocketAddr::new(addr, port)))
         .map_err(e)?;
@@ -86,7 +86,7 @@ pub fn parse_response(
     tid: [u8; 12],
     password: Option<&[u8]>,
 ) -> Result<SocketAddr, i32> {
-    let e = |e| code(&e);
+    let e = |e| stun(&e);
     let m = Message::parse(msg).map_err(e)?;
     if m.method() != Method::BINDING || m.class() != Class::Success {
         return Err(RTCWEB_ERR_NOT_SUCCESS);

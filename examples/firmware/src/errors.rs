@@ -14,10 +14,9 @@ pub const RTCWEB_ERR_MALFORMED: i32 = -4;
 pub const RTCWEB_ERR_INTEGRITY: i32 = -5;
 /// FINGERPRINT does not match.
 pub const RTCWEB_ERR_FINGERPRINT: i32 = -6;
-/// The message is not a Binding success response; not a SIP response; a 401/407 without a usable
-/// Digest challenge.
+/// The message is not a Binding success response.
 pub const RTCWEB_ERR_NOT_SUCCESS: i32 = -7;
-/// The transaction ID (STUN) or Call-ID / CSeq method (SIP) is not the request's.
+/// The transaction ID (STUN), or the Call-ID or CSeq method (SIP), is not the request's.
 pub const RTCWEB_ERR_TRANSACTION: i32 = -8;
 /// The response carries no usable (XOR-)MAPPED-ADDRESS.
 pub const RTCWEB_ERR_NO_ADDRESS: i32 = -9;
@@ -32,6 +31,8 @@ pub const RTCWEB_ERR_REPLAY: i32 = -12;
 pub const RTCWEB_ERR_STATE: i32 = -13;
 /// The master key has protected as many packets as RFC 3711 §9.2 allows: re-key.
 pub const RTCWEB_ERR_KEY_LIFETIME: i32 = -14;
+/// The SIP message is not a 401/407, or carries no Digest challenge.
+pub const RTCWEB_ERR_NO_CHALLENGE: i32 = -15;
 
 /// The status code of a STUN codec error.
 pub fn stun(e: &rtcweb_stun_core::wire::Error) -> i32 {

@@ -1,13 +1,13 @@
-//! `rtcweb-firmware`: STUN Binding (RFC 8489) for C firmware, with no standard library and no
-//! allocator: every message is written into, or read from, a buffer the caller owns.
-//!
-//! Three functions, declared in `include/rtcweb_firmware.h`:
-//! - [`rtcweb_stun_binding_request`]: a client's Binding request (USERNAME, MESSAGE-INTEGRITY,
-//!   FINGERPRINT);
-//! - [`rtcweb_stun_binding_success`]: a server's success response (XOR-MAPPED-ADDRESS,
-//!   MESSAGE-INTEGRITY, FINGERPRINT);
-//! - [`rtcweb_stun_parse_binding_response`]: checks a response against its request and returns the
-//!   reflexive address.
+//! `rtcweb-firmware`: STUN Binding (RFC 8489), SRTP (RFC 3711) and SIP REGISTER with digest auth
+//! (RFC 3261) for C firmware, with no standard library and no allocator: every message is written
+//! into, or read from, a buffer the caller owns, and the SRTP context lives in storage the caller
+//! owns. Declared in `include/rtcweb_firmware.h`:
+//! - STUN: [`rtcweb_stun_binding_request`], [`rtcweb_stun_binding_success`],
+//!   [`rtcweb_stun_parse_binding_response`];
+//! - SRTP ([`srtp`]): [`rtcweb_srtp_init`], [`rtcweb_srtp_protect`], [`rtcweb_srtp_unprotect`],
+//!   their RTCP forms, [`rtcweb_srtp_clear`], [`rtcweb_srtp_context_size`];
+//! - SIP ([`sip`]): [`rtcweb_sip_register`], [`rtcweb_sip_register_with_auth`],
+//!   [`rtcweb_sip_parse_response`].
 //!
 //! Lengths come back as non-negative values, failures as the negative `RTCWEB_ERR_*` codes of
 //! [`errors`]. Passwords are short-term credentials (RFC 8489 §9.1): ASCII is used as is; other
@@ -28,9 +28,15 @@
 pub mod binding;
 pub mod errors;
 mod ffi;
+pub mod sip;
+pub mod srtp;
 
 pub use ffi::{
-    rtcweb_stun_binding_request, rtcweb_stun_binding_success, rtcweb_stun_parse_binding_response,
+    rtcweb_sip_parse_response, rtcweb_sip_register, rtcweb_sip_register_with_auth,
+    rtcweb_srtp_clear, rtcweb_srtp_context_align, rtcweb_srtp_context_size, rtcweb_srtp_init,
+    rtcweb_srtp_protect, rtcweb_srtp_protect_rtcp, rtcweb_srtp_unprotect,
+    rtcweb_srtp_unprotect_rtcp, rtcweb_stun_binding_request, rtcweb_stun_binding_success,
+    rtcweb_stun_parse_binding_response, RtcwebSipRegister, RtcwebSrtp,
 };
 
 /// A panic cannot unwind into C, and this library has no way to report one: stop here. The code

@@ -17,11 +17,11 @@ pub const CONTEXT_SIZE: usize = 2048;
 pub const CONTEXT_ALIGN: usize = 16;
 
 /// Marks a live context; anything else (zeroed static storage, a cleared context) is refused.
-const LIVE: u64 = u64::from_be_bytes(*b"rtcwSRTP");
+pub(crate) const LIVE: u64 = u64::from_be_bytes(*b"rtcwSRTP");
 
 /// One stream's crypto context, as stored in the caller's `rtcweb_srtp_t`.
 pub struct Context {
-    live: u64,
+    pub(crate) live: u64,
     stream: Stream,
 }
 

@@ -116,7 +116,13 @@ pub fn random_seed() -> [u8; 32] {
 }
 
 /// Places a call between two parties on 127.0.0.1 and returns both reports.
-pub fn run(driver: Driver, duration: Duration) -> Result<CallReport, String> {
+/// `turn`: a TURN server and credentials for both parties, which then offer relayed candidates
+/// only.
+pub fn run(
+    driver: Driver,
+    duration: Duration,
+    turn: Option<(std::net::SocketAddr, String, String)>,
+) -> Result<CallReport, String> {
     let limit = duration + Duration::from_secs(30);
     let caller_sockets = std_driver::bind(2)?;
     let callee_sockets = std_driver::bind(2)?;
@@ -127,6 +133,7 @@ pub fn run(driver: Driver, duration: Duration) -> Result<CallReport, String> {
         media: std_driver::local(&caller_sockets[party::MEDIA])?,
         duration,
         seed: random_seed(),
+        turn: turn.clone(),
     };
     let callee = PartyConfig {
         side: Side::Callee,
@@ -135,6 +142,7 @@ pub fn run(driver: Driver, duration: Duration) -> Result<CallReport, String> {
         media: std_driver::local(&callee_sockets[party::MEDIA])?,
         duration,
         seed: random_seed(),
+        turn,
     };
     println!(
         "caller: SIP {} media {}  |  callee: SIP {} media {}",

@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use rtcweb_ice_core::candidate::Candidate;
+use rtcweb_ice_core::candidate::{Candidate, CandidateKind};
 use rtcweb_ice_core::{Agent, AgentConfig, IceEvent, Receive};
 use rtcweb_sip_core::header::CSeq;
 use rtcweb_sip_core::message::{Header, Message, Method};
@@ -49,6 +49,9 @@ pub struct PartyConfig {
     pub duration: Duration,
     /// Randomness for SIP tags, ICE credentials, SRTP keys (the caller's to give).
     pub seed: [u8; 32],
+    /// A TURN server with (username, password): the party then offers only its relayed
+    /// candidate, so media goes through the relay (a browser's `iceTransportPolicy: "relay"`).
+    pub turn: Option<(SocketAddr, String, String)>,
 }
 
 /// What a call achieved, for the demo's summary and the tests.
@@ -81,6 +84,10 @@ pub struct Party {
     next_stats: Option<Instant>,
     hung_up: bool,
     ended: bool,
+    /// Candidates are complete (at once without TURN; after the allocation with it).
+    gathered: bool,
+    /// The caller's INVITE, or the callee's answer, waits for gathering.
+    waiting: Option<Option<(CallHandle, Vec<u8>)>>,
     report: Report,
     log: VecDeque<String>,
 }
@@ -104,9 +111,9 @@ fn derive<const N: usize>(seed: &[u8; 32], label: u8) -> [u8; N] {
 impl Party {
     /// A party ready to start at `now`: the caller sends its INVITE, the callee waits.
     pub fn new(cfg: PartyConfig, now: Instant) -> Result<Self, String> {
-        let (user, peer_user) = match cfg.side {
-            Side::Caller => ("alice", "bob"),
-            Side::Callee => ("bob", "alice"),
+        let user = match cfg.side {
+            Side::Caller => "alice",
+            Side::Callee => "bob",
         };
         let mut ua_cfg = UaConfig::new(
             &format!("sip:{user}@{}", cfg.sip.ip()),
@@ -123,6 +130,10 @@ impl Party {
         let mut ice = Agent::new(ice_cfg, derive::<32>(&cfg.seed, 2));
         ice.add_local_host(cfg.media)
             .map_err(|e| format!("ICE: {e}"))?;
+        if let Some((server, user, pass)) = &cfg.turn {
+            ice.add_turn_server(*server, user, pass)
+                .map_err(|e| format!("ICE: {e}"))?;
+        }
         let mut party = Party {
             ua: UserAgent::new(ua_cfg),
             ice,
@@ -140,25 +151,53 @@ impl Party {
             next_stats: None,
             hung_up: false,
             ended: false,
+            gathered: cfg.turn.is_none(),
+            waiting: None,
             report: Report::default(),
             log: VecDeque::new(),
             cfg,
         };
         if party.cfg.side == Side::Caller {
-            let offer = sdp::offer(&party.local_media(), 1);
-            party.say(format!(
-                "SDP offer: PCMU, ICE ufrag {}, SDES {}",
-                party.ice.local_credentials().0,
-                sdp::SUITE
-            ));
-            let target = format!("sip:{peer_user}@{}", party.cfg.peer_sip);
-            let call = party
-                .ua
-                .call(now, &target, offer.as_bytes())
-                .map_err(|e| format!("SIP: {e}"))?;
-            party.call = Some(call);
+            if party.gathered {
+                party.send_offer(now)?;
+            } else {
+                party.say("ICE: allocating a relayed candidate before offering".into());
+                party.waiting = Some(None);
+            }
         }
         Ok(party)
+    }
+
+    fn send_offer(&mut self, now: Instant) -> Result<(), String> {
+        let offer = sdp::offer(&self.local_media(), 1);
+        self.say(format!(
+            "SDP offer: PCMU, ICE ufrag {}, SDES {}",
+            self.ice.local_credentials().0,
+            sdp::SUITE
+        ));
+        let target = format!("sip:bob@{}", self.cfg.peer_sip);
+        let call = self
+            .ua
+            .call(now, &target, offer.as_bytes())
+            .map_err(|e| format!("SIP: {e}"))?;
+        self.call = Some(call);
+        Ok(())
+    }
+
+    fn send_answer(&mut self, now: Instant, call: CallHandle, offer: &[u8]) {
+        match sdp::answer(offer, &self.local_media(), false) {
+            Ok(answer) => {
+                self.say("SDP answer: PCMU accepted, our ICE credentials and a=crypto key".into());
+                if let Err(e) = self.ua.answer(now, call, answer.as_bytes()) {
+                    self.say(format!("SIP: cannot answer: {e}"));
+                }
+            }
+            Err(e) => {
+                self.say(format!("SDP: rejecting the offer: {e}"));
+                let _ = self.ua.reject(now, call, 488);
+                self.ended = true;
+            }
+        }
     }
 
     fn local_media(&self) -> LocalMedia {
@@ -171,6 +210,7 @@ impl Party {
             candidates: self
                 .ice
                 .local_candidates()
+                .filter(|c| self.cfg.turn.is_none() || c.kind == CandidateKind::Relayed)
                 .map(|c| {
                     let text = c.to_string();
                     text.strip_prefix("candidate:").unwrap_or(&text).to_string()
@@ -293,23 +333,16 @@ impl Party {
                     self.say(format!("SIP: incoming call from {from}"));
                     self.call = Some(call);
                     let _ = self.ua.ringing(now, call);
-                    let result = self
-                        .apply_remote(&offer)
-                        .and_then(|()| sdp::answer(&offer, &self.local_media(), false));
-                    match result {
-                        Ok(answer) => {
-                            self.say(
-                                "SDP answer: PCMU accepted, our ICE credentials and a=crypto key"
-                                    .into(),
-                            );
-                            if let Err(e) = self.ua.answer(now, call, answer.as_bytes()) {
-                                self.say(format!("SIP: cannot answer: {e}"));
-                            }
-                        }
+                    match self.apply_remote(&offer) {
                         Err(e) => {
                             self.say(format!("SDP: rejecting the offer: {e}"));
                             let _ = self.ua.reject(now, call, 488);
                             self.ended = true;
+                        }
+                        Ok(()) if self.gathered => self.send_answer(now, call, &offer),
+                        Ok(()) => {
+                            self.say("ICE: allocating a relayed candidate before answering".into());
+                            self.waiting = Some(Some((call, offer)));
                         }
                     }
                 }
@@ -362,6 +395,19 @@ impl Party {
                 }
                 IceEvent::StateChanged(s) => self.say(format!("ICE: {s:?}")),
                 IceEvent::LocalCandidate(c) => self.say(format!("ICE: local candidate {c}")),
+                IceEvent::GatheringComplete if !self.gathered => {
+                    self.gathered = true;
+                    match self.waiting.take() {
+                        Some(None) => {
+                            if let Err(e) = self.send_offer(now) {
+                                self.say(e);
+                                self.ended = true;
+                            }
+                        }
+                        Some(Some((call, offer))) => self.send_answer(now, call, &offer),
+                        None => {}
+                    }
+                }
                 _ => {}
             }
         }

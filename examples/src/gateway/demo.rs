@@ -67,6 +67,7 @@ pub fn run(duration: Duration) -> Result<GatewayReport, String> {
         media: std_driver::local(&caller_s[party::MEDIA])?,
         duration,
         seed: random_seed(),
+        turn: None,
     };
     let gateway = Gateway::new(GatewayConfig {
         sockets: gw_addrs,

@@ -1,25 +1,12 @@
-//! A coturn on 127.0.0.1 for tests: installed if missing, started on a free port with TURN REST
-//! credentials, stopped by its PID when dropped.
+//! A coturn on 127.0.0.1 for tests: installed if missing, then started through the examples
+//! library's [`Coturn`] (free port, TURN REST credentials, stopped by PID on drop).
 #![allow(dead_code)]
 
-use std::net::{SocketAddr, UdpSocket};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
+
+pub use rtcweb_examples::coturn::Coturn;
 
 pub const SECRET: &str = "rtcweb-interop-secret";
-
-pub struct Coturn {
-    child: Child,
-    /// Where it listens.
-    pub addr: SocketAddr,
-}
-
-impl Drop for Coturn {
-    fn drop(&mut self) {
-        // Stopped by its own PID, never by name.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn ensure_coturn() {
     if Command::new("turnserver").arg("--version").output().is_ok() {
@@ -42,45 +29,7 @@ fn ensure_coturn() {
     );
 }
 
-fn free_udp_port() -> u16 {
-    UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 pub fn start_coturn() -> Coturn {
     ensure_coturn();
-    let port = free_udp_port();
-    let dir = std::env::temp_dir().join(format!("rtcweb-coturn-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let child = Command::new("turnserver")
-        .args([
-            "-n",
-            "--listening-ip=127.0.0.1",
-            &format!("--listening-port={port}"),
-            "--relay-ip=127.0.0.1",
-            "--use-auth-secret",
-            &format!("--static-auth-secret={SECRET}"),
-            "--realm=rtcweb.test",
-            "--allow-loopback-peers",
-            "--no-cli",
-            "--no-tls",
-            "--no-dtls",
-            "--min-port=50000",
-            "--max-port=50999",
-            "--simple-log",
-            "--no-stdout-log",
-            &format!("--log-file={}", dir.join("turn.log").display()),
-            &format!("--pidfile={}", dir.join("turn.pid").display()),
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("starting turnserver");
-    Coturn {
-        child,
-        addr: SocketAddr::from(([127, 0, 0, 1], port)),
-    }
+    Coturn::start(SECRET).expect("starting coturn")
 }

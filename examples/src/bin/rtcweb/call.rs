@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use rtcweb_examples::call::{run, Driver};
+use rtcweb_examples::coturn::Coturn;
 
 /// Arguments of `rtcweb call`.
 #[derive(clap::Args)]
@@ -14,6 +15,10 @@ pub struct Args {
     /// The socket loop: `std` (a thread per party) or `tokio` (a task per party).
     #[arg(long, default_value = "std", value_parser = ["std", "tokio"])]
     pub driver: String,
+    /// Relay the media through a coturn started on 127.0.0.1 (both parties offer only relayed
+    /// candidates; needs Debian's coturn).
+    #[arg(long)]
+    pub turn: bool,
 }
 
 /// Runs the subcommand.
@@ -23,7 +28,25 @@ pub fn run_call(args: &Args) -> Result<(), String> {
     } else {
         Driver::Std
     };
-    let report = run(driver, Duration::from_secs(args.seconds))?;
+    let coturn = if args.turn {
+        let server = Coturn::start("rtcweb-demo-secret")?;
+        println!(
+            "coturn started on {} (pid-managed, TURN REST credentials)",
+            server.addr
+        );
+        Some(server)
+    } else {
+        None
+    };
+    let turn = match &coturn {
+        Some(server) => {
+            let (user, pass) = server.credentials("demo", Duration::from_secs(600))?;
+            Some((server.addr, user, pass))
+        }
+        None => None,
+    };
+    let report = run(driver, Duration::from_secs(args.seconds), turn)?;
+    drop(coturn);
     println!();
     for (name, r) in [("caller", &report.caller), ("callee", &report.callee)] {
         let pair = r
