@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the no_std staticlib in release, reports its code size, then compiles and runs the C demo
-# against it. Run from anywhere; exits non-zero if any step or check fails.
+# (STUN, SRTP known answer, SIP REGISTER with digest auth) against it. Run from anywhere; exits
+# non-zero if any step or check fails.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -18,4 +19,4 @@ mkdir -p target/c
 # Linked into a program: the part of the library the demo really uses.
 echo "size of the linked demo:"
 size target/c/demo
-./target/c/demo
+./target/c/demo c/data

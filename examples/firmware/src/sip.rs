@@ -165,7 +165,13 @@ impl fmt::Display for Answer<'_> {
             self.algorithm.as_str()
         )?;
         if let Some(q) = self.qop {
-            write!(f, ", qop={}, nc={:08x}, cnonce=\"{}\"", q.as_str(), self.nc, self.cnonce)?;
+            write!(
+                f,
+                ", qop={}, nc={:08x}, cnonce=\"{}\"",
+                q.as_str(),
+                self.nc,
+                self.cnonce
+            )?;
         }
         if let Some(o) = self.opaque {
             write!(f, ", opaque=\"{o}\"")?;
@@ -324,9 +330,15 @@ fn write_with_auth(
         return Err(RTCWEB_ERR_TRANSACTION);
     }
     let (c, algorithm, qop) = if header == "Authorization" {
-        pick(m.typed_all::<WwwAuthenticate>().map(|c| c.ok().map(|c| c.0)))?
+        pick(
+            m.typed_all::<WwwAuthenticate>()
+                .map(|c| c.ok().map(|c| c.0)),
+        )?
     } else {
-        pick(m.typed_all::<ProxyAuthenticate>().map(|c| c.ok().map(|c| c.0)))?
+        pick(
+            m.typed_all::<ProxyAuthenticate>()
+                .map(|c| c.ok().map(|c| c.0)),
+        )?
     };
     let realm = c.get("realm").unwrap_or_default();
     let nonce = c.get("nonce").unwrap_or_default();
