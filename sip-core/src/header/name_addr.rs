@@ -6,7 +6,7 @@ use super::error::{HeaderErrorKind, ParseResult};
 use super::params::{find_unquoted, Params};
 use super::quoted::{quoted_len, unescape_quoted};
 use super::{offset_in, TypedHeader};
-use crate::message::grammar::{parse_u32, trim_lws};
+use crate::message::grammar::{is_lws, is_token, parse_u32, trim_lws};
 use crate::message::HeaderName;
 use crate::uri::{Uri, UriError};
 
@@ -45,6 +45,14 @@ impl<'a> NameAddr<'a> {
                 // `<` before any `;` means name-addr; a token display name may precede it.
                 Some(lt) if v.find(';').map_or(true, |sc| lt < sc) => {
                     let name = trim_lws(v.get(..lt).unwrap_or_default());
+                    // §25.1 display-name = *(token LWS) / quoted-string: an unquoted name with a
+                    // comma or other non-token character is malformed (RFC 4475 §3.1.2.15).
+                    if let Some(bad) = name
+                        .split(|c: char| c.is_ascii() && is_lws(c as u8))
+                        .find(|w| !w.is_empty() && !is_token(w))
+                    {
+                        return Err((HeaderErrorKind::NameAddr, offset_in(value, bad)));
+                    }
                     (
                         Some(name).filter(|n| !n.is_empty()),
                         v.get(lt..).unwrap_or_default(),
@@ -78,6 +86,11 @@ impl<'a> NameAddr<'a> {
         // addr-spec: parameters after the first `;` belong to the header (§20.10).
         let end = find_unquoted(rest, b"; \t\r\n");
         let uri = rest.get(..end).unwrap_or_default();
+        // §20: a URI with a comma, question mark or semicolon must be in name-addr form (<>);
+        // the `;` case cannot be told apart from header parameters (RFC 4475 §3.1.2.13).
+        if let Some(q) = uri.find(['?', ',']) {
+            return Err((HeaderErrorKind::NameAddr, offset_in(value, rest) + q));
+        }
         let tail = trim_lws(rest.get(end..).unwrap_or_default());
         let params = match tail {
             "" => "",
@@ -288,6 +301,23 @@ mod tests {
         assert!(NameAddr::parse_value("<sip:a@b").is_err());
         assert!(NameAddr::parse_value(r#""open <sip:a@b>"#).is_err());
         assert!(NameAddr::parse_value("<sip:a@b> junk").is_err());
+        // §25.1 display-name: unquoted, it is tokens (RFC 4475 baddn).
+        let a = NameAddr::parse_value("token1~` token2'+_ token3*%!.- <sip:m@b>").unwrap();
+        assert_eq!(a.display_name(), Some("token1~` token2'+_ token3*%!.-"));
+        assert_eq!(
+            NameAddr::parse_value("Bell, Alexander <sip:a@b>"),
+            Err((HeaderErrorKind::NameAddr, 0))
+        );
+        assert_eq!(
+            NameAddr::parse_value("A. Bell (x) <sip:a@b>"),
+            Err((HeaderErrorKind::NameAddr, 8))
+        );
+        // §20: a URI with `?` or `,` must be in <> (RFC 4475 regbadct).
+        assert_eq!(
+            NameAddr::parse_value("sip:a@b?Route=%3Csip:c%3E"),
+            Err((HeaderErrorKind::NameAddr, 7))
+        );
+        assert!(NameAddr::parse_value("<sip:a@b?Route=%3Csip:c%3E>").is_ok());
     }
 
     #[test]

@@ -5,7 +5,8 @@ use super::TypedHeader;
 use crate::message::grammar::{is_lws, trim_lws};
 use crate::message::HeaderName;
 
-/// `Call-ID`: `word ["@" word]`, compared byte-for-byte (§20.8).
+/// `Call-ID`: `word ["@" word]`, compared byte-for-byte (§20.8). `word` includes `( ) < > : \ "
+/// / [ ] ? { }` (§25.1; RFC 4475 §3.1.1.2 uses them all), so only LWS ends a Call-ID.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CallId<'a>(pub &'a str);
 
@@ -17,10 +18,7 @@ impl<'a> TypedHeader<'a> for CallId<'a> {
         if v.is_empty() {
             return Err((HeaderErrorKind::Empty, 0));
         }
-        match v
-            .bytes()
-            .position(|b| is_lws(b) || matches!(b, b'<' | b'>' | b'"'))
-        {
+        match v.bytes().position(is_lws) {
             Some(i) => Err((HeaderErrorKind::Token, i)),
             None => Ok(Self(v)),
         }

@@ -57,10 +57,13 @@ impl<'a> Via<'a> {
         self.params.value("ttl").and_then(|t| t.parse().ok())
     }
 
-    /// Whether the branch carries the RFC 3261 magic cookie `z9hG4bK` (§8.1.1.7).
+    /// Whether the branch carries the RFC 3261 magic cookie `z9hG4bK` (§8.1.1.7) followed by an
+    /// identifier. A bare `z9hG4bK` identifies nothing (RFC 4475 §3.2.1): such a request falls
+    /// back to RFC 2543 transaction matching (§17.2.3).
     #[must_use]
     pub fn is_rfc3261_branch(&self) -> bool {
-        self.branch().is_some_and(|b| b.starts_with("z9hG4bK"))
+        self.branch()
+            .is_some_and(|b| b.len() > "z9hG4bK".len() && b.starts_with("z9hG4bK"))
     }
 }
 
@@ -142,6 +145,10 @@ mod tests {
         assert_eq!(v.rport(), Some(None));
         assert_eq!(v.received(), Some("192.0.2.1"));
         assert!(v.is_rfc3261_branch());
+        // RFC 4475 badbranch: the cookie alone identifies nothing.
+        assert!(!Via::parse("SIP/2.0/UDP h;branch=z9hG4bK")
+            .unwrap()
+            .is_rfc3261_branch());
         let v = Via::parse("SIP  /   2.0\r\n /UDP\r\n    192.0.2.2;branch=390skdjuw").unwrap();
         assert_eq!((v.protocol, v.version, v.transport), ("SIP", "2.0", "UDP"));
         let v =

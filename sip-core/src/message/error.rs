@@ -14,6 +14,17 @@ impl Error {
     pub(crate) const fn new(kind: ErrorKind, offset: usize) -> Self {
         Self { kind, offset }
     }
+
+    /// The status code a server answers a request that failed to parse so with (§21): 505 for
+    /// an unsupported SIP-Version (§8.2.2, RFC 4475 §3.1.2.16), 400 otherwise. A response that
+    /// fails to parse is dropped, not answered.
+    #[must_use]
+    pub const fn status_code(&self) -> u16 {
+        match self.kind {
+            ErrorKind::Version => 505,
+            _ => 400,
+        }
+    }
 }
 
 /// The rule a message broke. Each variant names the RFC 3261 section it comes from.
@@ -50,9 +61,13 @@ pub enum ErrorKind {
     /// The start line or header section is not UTF-8 (§25.1 TEXT-UTF8).
     #[error("invalid UTF-8 (RFC 3261 §25.1)")]
     Utf8,
-    /// A control character other than HTAB, CR or LF in the start line or header section (§25.1).
+    /// A control character other than HTAB, CR or LF in the start line or header section, outside
+    /// the escaped character of a quoted-pair (§25.1).
     #[error("control character in header section (RFC 3261 §25.1)")]
     Control,
+    /// A CR not followed by LF in the start line or header section (§7: lines end in CRLF).
+    #[error("CR not followed by LF in header section (RFC 3261 §7)")]
+    BareCr,
     /// A line exceeds [`Limits::max_line_len`](crate::message::Limits::max_line_len).
     #[error("line exceeds the configured length limit")]
     LineTooLong,

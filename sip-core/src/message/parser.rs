@@ -72,14 +72,51 @@ fn is_ctl(b: u8) -> bool {
     (b < 0x20 && b != b'\t' && b != b'\r' && b != b'\n') || b == 0x7f
 }
 
+/// Offset of the first control character that is not the escaped character of a quoted-pair.
+///
+/// §25.1 allows controls (NUL, BEL, DEL…) in one place only: `quoted-pair = "\" (%x00-09 /
+/// %x0B-0C / %x0E-7F)` inside a quoted-string (RFC 4475 §3.1.1.2 puts `\<NUL>` in a display
+/// name). A quote left open on one header line (an unknown header may hold a lone `"`) does not
+/// carry over to the next header line; it does carry over a folded continuation line.
+fn find_stray_ctl(bytes: &[u8]) -> Option<usize> {
+    let mut quoted = false;
+    let mut escape = false;
+    let mut prev = b'\n';
+    for (i, &b) in bytes.iter().enumerate() {
+        if core::mem::take(&mut escape) && b != b'\r' && b != b'\n' {
+            prev = b;
+            continue;
+        }
+        if prev == b'\n' && b != b' ' && b != b'\t' {
+            quoted = false;
+        }
+        if is_ctl(b) {
+            return Some(i);
+        }
+        match b {
+            b'"' => quoted = !quoted,
+            b'\\' if quoted => escape = true,
+            _ => {}
+        }
+        prev = b;
+    }
+    None
+}
+
 fn check_text(bytes: &[u8], base: usize) -> Result<&str, Error> {
     // Branch-free per chunk so the common, clean case vectorizes.
     let dirty = bytes
         .chunks(32)
         .any(|c| c.iter().fold(false, |acc, &b| acc | is_ctl(b)));
     if dirty {
-        let at = bytes.iter().position(|&b| is_ctl(b)).unwrap_or(0);
-        return Err(Error::new(ErrorKind::Control, base + at));
+        if let Some(at) = find_stray_ctl(bytes) {
+            return Err(Error::new(ErrorKind::Control, base + at));
+        }
+    }
+    // §7: every line of the head ends in CRLF; a CR anywhere else is not LWS and not TEXT.
+    if let Some(at) = memchr::memchr_iter(b'\r', bytes).find(|&i| bytes.get(i + 1) != Some(&b'\n'))
+    {
+        return Err(Error::new(ErrorKind::BareCr, base + at));
     }
     core::str::from_utf8(bytes).map_err(|e| Error::new(ErrorKind::Utf8, base + e.valid_up_to()))
 }

@@ -124,6 +124,47 @@ fn errors_carry_offsets() {
 }
 
 #[test]
+fn quoted_pair_controls_and_bare_cr() {
+    // §25.1 quoted-pair: NUL, BEL, DEL escaped inside a quoted string (RFC 4475 intmeth).
+    let raw =
+        b"OPTIONS sip:a@b SIP/2.0\r\nTo: \"BEL:\\\x07 NUL:\\\x00 DEL:\\\x7f\" <sip:a@b>\r\n\r\n";
+    let mut st = [Header::EMPTY; 8];
+    let m = Message::parse(raw, &mut st).unwrap();
+    let to = m.typed::<ToHeader>().unwrap().unwrap();
+    assert!(to
+        .display_name_chars()
+        .eq("BEL:\u{7} NUL:\0 DEL:\u{7f}".chars()));
+    // ... but not unescaped, nor escaped outside a quoted string.
+    assert_eq!(
+        err(b"OPTIONS sip:a@b SIP/2.0\r\nTo: \"a\x00\" <sip:a@b>\r\n\r\n"),
+        Error::new(ErrorKind::Control, 31)
+    );
+    assert_eq!(
+        err(b"OPTIONS sip:a@b SIP/2.0\r\nX: a\\\x00\r\n\r\n"),
+        Error::new(ErrorKind::Control, 30)
+    );
+    // A quote left open on one line does not reach into the next header line.
+    assert_eq!(
+        err(b"OPTIONS sip:a@b SIP/2.0\r\nX: \"\r\nY: \\\x07\r\n\r\n"),
+        Error::new(ErrorKind::Control, 35)
+    );
+    // §7: a CR must be followed by LF.
+    assert_eq!(
+        err(b"OPTIONS sip:a@b SIP/2.0\r\nX: a\rb\r\n\r\n"),
+        Error::new(ErrorKind::BareCr, 29)
+    );
+    assert_eq!(
+        err(b"OPTIONS sip:a@b SIP/2.0\rX: a\r\n\r\n").kind,
+        ErrorKind::BareCr
+    );
+    assert_eq!(err(b"OPTIONS sip:a@b SIP/7.0\r\n\r\n").status_code(), 505);
+    assert_eq!(
+        err(b"OPTIONS sip:a@b SIP/2.0\r\nX: a\rb\r\n\r\n").status_code(),
+        400
+    );
+}
+
+#[test]
 fn limits_enforced() {
     let mut raw = b"OPTIONS sip:a@b SIP/2.0\r\n".to_vec();
     for _ in 0..9 {

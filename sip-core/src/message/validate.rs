@@ -107,7 +107,8 @@ fn required<'a, H: TypedHeader<'a>>(msg: &Message<'a>, single: bool) -> Result<H
 }
 
 /// The §8.2 checks every UA (and §16.3 every proxy) makes: mandatory headers present once and
-/// well-formed, every Via well-formed, CSeq method = request method, Request-URI scheme supported.
+/// well-formed, every Via well-formed, CSeq method = request method, Request-URI scheme supported
+/// and without a headers component (§19.1.1).
 ///
 /// # Errors
 /// The first [`ValidationError`] found.
@@ -142,6 +143,11 @@ pub fn validate(msg: &Message<'_>) -> Result<(), ValidationError> {
     let uri_at = msg.start_offset() + method.as_str().len() + 1;
     match Uri::parse(uri_text) {
         Ok(Uri::Other { .. }) => Err(ValidationError::UnsupportedUriScheme { offset: uri_at }),
+        // §19.1.1 Table 1: the headers component is not allowed in a Request-URI
+        // (RFC 4475 §3.1.2.11 escruri).
+        Ok(Uri::Sip(s)) if s.headers.is_some() => Err(ValidationError::BadRequestUri {
+            offset: uri_at + uri_text.find('?').unwrap_or(0),
+        }),
         Ok(_) => Ok(()),
         Err(e) => Err(ValidationError::BadRequestUri {
             offset: uri_at + e.offset,
@@ -150,13 +156,14 @@ pub fn validate(msg: &Message<'_>) -> Result<(), ValidationError> {
 }
 
 /// [`validate`] plus the proxy's §16.3 step 3: a request with `Max-Forwards: 0` must not be
-/// forwarded (483), and Max-Forwards must be present.
+/// forwarded (483). A request without Max-Forwards passes the check (§16.3 step 3; an RFC 2543
+/// request such as RFC 4475 §3.4.1 has none): the proxy adds one when forwarding (§16.6 step 3).
 ///
 /// # Errors
 /// The first [`ValidationError`] found.
 pub fn validate_for_proxy(msg: &Message<'_>) -> Result<(), ValidationError> {
     validate(msg)?;
-    if msg.is_request() {
+    if msg.is_request() && msg.header_by_id(HeaderName::MaxForwards).is_some() {
         let mf = required::<MaxForwards>(msg, true)?;
         if mf.0 == 0 {
             let offset = msg
@@ -166,4 +173,37 @@ pub fn validate_for_proxy(msg: &Message<'_>) -> Result<(), ValidationError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::message::Header;
+
+    fn check(raw: &[u8]) -> (Result<(), ValidationError>, Result<(), ValidationError>) {
+        let mut st = [Header::EMPTY; 16];
+        let m = Message::parse(raw, &mut st).unwrap_or_else(|e| panic!("{e}"));
+        (validate(&m), validate_for_proxy(&m))
+    }
+
+    const HEAD: &str = "Via: SIP/2.0/UDP h\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\n\
+                        Call-ID: x\r\nCSeq: 1 OPTIONS\r\n";
+
+    #[test]
+    fn request_uri_headers_refused() {
+        let raw = alloc::format!("OPTIONS sip:c@d?Route=%3Csip:e%3E SIP/2.0\r\n{HEAD}\r\n");
+        let (v, _) = check(raw.as_bytes());
+        assert_eq!(v, Err(ValidationError::BadRequestUri { offset: 15 }));
+    }
+
+    #[test]
+    fn proxy_max_forwards_check() {
+        // §16.3 step 3: absent Max-Forwards passes; 0 is 483.
+        let raw = alloc::format!("OPTIONS sip:c@d SIP/2.0\r\n{HEAD}\r\n");
+        assert_eq!(check(raw.as_bytes()), (Ok(()), Ok(())));
+        let raw = alloc::format!("OPTIONS sip:c@d SIP/2.0\r\n{HEAD}Max-Forwards: 0\r\n\r\n");
+        let (v, p) = check(raw.as_bytes());
+        assert_eq!(v, Ok(()));
+        assert_eq!(p.map_err(|e| e.status_code()), Err(483));
+    }
 }

@@ -24,6 +24,15 @@ pub struct SipUri<'a> {
     pub headers: Option<&'a str>,
 }
 
+/// Whether `s` (up to its first `;`) is made of hostport characters only.
+fn looks_like_hostport(s: &str) -> bool {
+    let hp = s.split(';').next().unwrap_or_default();
+    !hp.is_empty()
+        && hp
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
+}
+
 fn err(kind: UriErrorKind, at: usize) -> UriError {
     UriError { kind, offset: at }
 }
@@ -35,12 +44,15 @@ impl<'a> SipUri<'a> {
         secure: bool,
         base: usize,
     ) -> Result<Self, UriError> {
-        // userinfo ends at the first '@', unless that '@' belongs to a `?header=value`.
+        // userinfo ends at the first '@', unless that '@' belongs to a `?header=value` (lenient:
+        // §25.1 wants it escaped there). A `?` is a user character too (RFC 4475 §3.1.1.2:
+        // `sip:…crazy?,/;;*:&it+has=1,…@example.com`), so the `@` goes to a header only when
+        // what precedes the `?` is a hostport.
         let at = rest.find('@').filter(|&i| {
             let before = rest.get(..i).unwrap_or_default();
             !before
-                .find('?')
-                .is_some_and(|q| before.get(q..).is_some_and(|h| h.contains('=')))
+                .split_once('?')
+                .is_some_and(|(head, h)| h.contains('=') && looks_like_hostport(head))
         });
         let (userinfo, hostpart, hbase) = match at {
             Some(i) => (

@@ -45,6 +45,24 @@ fn parses_parts() {
 }
 
 #[test]
+fn question_mark_in_user() {
+    // RFC 4475 §3.1.1.2: `?` and `=` are user / password characters.
+    let u = sip("sip:1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*:&it+has=1,weird!*pas$wo~d_too.(doesn't-it)@example.com");
+    assert_eq!(
+        (u.user, u.password, u.host, u.headers),
+        (
+            Some("1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*"),
+            Some("&it+has=1,weird!*pas$wo~d_too.(doesn't-it)"),
+            Host::Domain("example.com"),
+            None
+        )
+    );
+    // An unescaped `@` in a header value after a hostport stays in the header (lenient).
+    let u = sip("sip:host.example.com;lr?Refer-To=sip:a@b");
+    assert_eq!((u.user, u.headers), (None, Some("Refer-To=sip:a@b")));
+}
+
+#[test]
 fn rejects_bad() {
     assert_eq!(
         Uri::parse("sip:user@2001:db8::10").map_err(|e| e.kind),
