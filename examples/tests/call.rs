@@ -19,6 +19,11 @@ fn std_driver_call() {
     report.check().unwrap();
     assert!(report.caller.sent >= 90, "{report:?}");
     assert_eq!(report.caller.received.refused, 0);
+    // RTCP sender reports went both ways: the RTT on loopback is measured and small.
+    for r in [&report.caller, &report.callee] {
+        let rtt = r.rtt.expect("an RTT from RTCP SR/RR");
+        assert!(rtt < Duration::from_millis(500), "{rtt:?}");
+    }
 }
 
 #[test]

@@ -1,7 +1,10 @@
 //! The media of the loopback call: a generated tone as G.711 µ-law (PCMU, RFC 3551) in 20 ms RTP
 //! packets (RFC 3550), protected with SRTP, and per-direction receive statistics.
 
+use rtcweb_sip_core::Instant;
 use rtcweb_srtp_core::{Config, KeyingMaterial, Session};
+
+use super::rtcp::RtcpState;
 
 /// 8 kHz, 20 ms: 160 samples (and bytes) of PCMU per packet.
 pub const SAMPLES_PER_PACKET: usize = 160;
@@ -59,6 +62,8 @@ pub struct RtpSender {
     seq: u16,
     timestamp: u32,
     srtp: Session,
+    packets: u32,
+    octets: u32,
 }
 
 impl RtpSender {
@@ -69,6 +74,8 @@ impl RtpSender {
             seq: first_seq,
             timestamp: u32::from(first_seq) * 7,
             srtp: Session::new(material, &Config::default()).map_err(|e| e.to_string())?,
+            packets: 0,
+            octets: 0,
         })
     }
 
@@ -86,7 +93,31 @@ impl RtpSender {
             .copy_from_slice(payload);
         self.seq = self.seq.wrapping_add(1);
         self.timestamp = self.timestamp.wrapping_add(SAMPLES_PER_PACKET as u32);
+        self.packets = self.packets.wrapping_add(1);
+        self.octets = self.octets.wrapping_add(payload.len() as u32);
         self.srtp.protect_rtp(buf, len).map_err(|e| e.to_string())
+    }
+
+    /// Writes a sender report (with a report block about what `rx` received) into `buf` and
+    /// protects it as SRTCP; returns the length.
+    pub fn sender_report(
+        &mut self,
+        now: Instant,
+        rx: &RtpReceiver,
+        buf: &mut [u8],
+    ) -> Result<usize, String> {
+        let len = rx
+            .rtcp
+            .write_sr(
+                now,
+                self.ssrc,
+                self.timestamp,
+                (self.packets, self.octets),
+                &rx.stats,
+                buf,
+            )
+            .ok_or("buffer too small")?;
+        self.srtp.protect_rtcp(buf, len).map_err(|e| e.to_string())
     }
 
     /// Packets sent so far is the distance the sequence number moved.
@@ -98,8 +129,11 @@ impl RtpSender {
 /// Receives one direction: SRTP unprotect (tag verified, replay refused) and statistics.
 pub struct RtpReceiver {
     srtp: Session,
+    our_ssrc: u32,
     /// What arrived so far.
     pub stats: Stats,
+    /// RTCP state: the remote SSRC, its last SR, the RTT.
+    pub rtcp: RtcpState,
 }
 
 /// Receive statistics of one direction.
@@ -130,12 +164,25 @@ impl Stats {
 }
 
 impl RtpReceiver {
-    /// A receiver keyed with the remote party's SDES key.
-    pub fn new(material: &KeyingMaterial) -> Result<Self, String> {
+    /// A receiver keyed with the remote party's SDES key; `our_ssrc` is the SSRC we send with
+    /// (RTCP report blocks about it give the RTT).
+    pub fn new(material: &KeyingMaterial, our_ssrc: u32) -> Result<Self, String> {
         Ok(RtpReceiver {
             srtp: Session::new(material, &Config::default()).map_err(|e| e.to_string())?,
+            our_ssrc,
             stats: Stats::default(),
+            rtcp: RtcpState::default(),
         })
+    }
+
+    /// Unprotects an SRTCP packet in place and reads its sender report.
+    pub fn receive_rtcp(&mut self, now: Instant, packet: &mut [u8]) -> Result<(), String> {
+        let len = self
+            .srtp
+            .unprotect_rtcp(packet)
+            .map_err(|e| e.to_string())?;
+        self.rtcp.read(now, self.our_ssrc, &packet[..len]);
+        Ok(())
     }
 
     /// Unprotects a packet in place; on success returns the payload.
@@ -151,6 +198,7 @@ impl RtpReceiver {
         let ssrc = u32::from_be_bytes([packet[8], packet[9], packet[10], packet[11]]);
         let roc = self.srtp.roc(ssrc).unwrap_or(0);
         let ext = (u64::from(roc) << 16) | u64::from(seq);
+        self.rtcp.remote_ssrc = Some(ssrc);
         let st = &mut self.stats;
         st.verified += 1;
         st.first_seq = Some(st.first_seq.map_or(ext, |f| f.min(ext)));
@@ -177,7 +225,7 @@ mod tests {
     fn protected_packets_verify_and_count() {
         let key = KeyingMaterial::from_key_salt(Profile::AesCm128HmacSha1_80, &[9u8; 30]).unwrap();
         let mut tx = RtpSender::new(&key, 0x1234_5678, 65530).unwrap();
-        let mut rx = RtpReceiver::new(&key).unwrap();
+        let mut rx = RtpReceiver::new(&key, 1).unwrap();
         let mut tone = Tone::new(440.0);
         let mut buf = [0u8; 256];
         for i in 0..20 {

@@ -9,6 +9,7 @@ use rtcweb_sip_core::Instant;
 pub mod media;
 pub mod node;
 pub mod party;
+pub mod rtcp;
 pub mod sdp;
 pub mod std_driver;
 pub mod tokio_driver;

@@ -67,6 +67,8 @@ pub struct Report {
     pub received: Stats,
     /// The caller's BYE was answered 200 (caller), or a BYE arrived and was answered (callee).
     pub bye_done: bool,
+    /// The round-trip time measured with RTCP sender reports (RFC 3550 §6.4.1).
+    pub rtt: Option<Duration>,
 }
 
 /// One side of the call.
@@ -84,6 +86,8 @@ pub struct Party {
     next_stats: Option<Instant>,
     hung_up: bool,
     ended: bool,
+    /// A sender report is due (one per second while media flows).
+    sr_due: bool,
     /// Candidates are complete (at once without TURN; after the allocation with it).
     gathered: bool,
     /// The caller's INVITE, or the callee's answer, waits for gathering.
@@ -151,6 +155,7 @@ impl Party {
             next_stats: None,
             hung_up: false,
             ended: false,
+            sr_due: false,
             gathered: cfg.turn.is_none(),
             waiting: None,
             report: Report::default(),
@@ -229,6 +234,7 @@ impl Party {
         let mut r = self.report.clone();
         if let Some(rx) = &self.receiver {
             r.received = rx.stats;
+            r.rtt = rx.rtcp.rtt;
         }
         r
     }
@@ -255,7 +261,7 @@ impl Party {
         let ssrc = u32::from_be_bytes(derive::<4>(&self.cfg.seed, 4));
         let first_seq = u16::from_be_bytes(derive::<2>(&self.cfg.seed, 5));
         self.sender = Some(RtpSender::new(&tx_key, ssrc, first_seq)?);
-        self.receiver = Some(RtpReceiver::new(&rx_key)?);
+        self.receiver = Some(RtpReceiver::new(&rx_key, ssrc)?);
         self.say(format!(
             "SRTP: keys from a=crypto ({}), sending SSRC {ssrc:#010x}",
             sdp::SUITE
@@ -280,12 +286,12 @@ impl Party {
             _ => {
                 let verdict = self.ice.handle_receive(now, self.cfg.media, from, datagram);
                 match verdict {
-                    Receive::NotStun => self.receive_media(datagram),
+                    Receive::NotStun => self.receive_media(now, datagram),
                     Receive::Relayed { data, .. } => {
                         let mut copy = [0u8; 1500];
                         if let Some(dst) = copy.get_mut(..data.len()) {
                             dst.copy_from_slice(data);
-                            self.receive_media(dst);
+                            self.receive_media(now, dst);
                         }
                     }
                     Receive::Handled | Receive::Discarded(_) => {}
@@ -295,9 +301,14 @@ impl Party {
         }
     }
 
-    fn receive_media(&mut self, packet: &mut [u8]) {
+    fn receive_media(&mut self, now: Instant, packet: &mut [u8]) {
         if let Some(rx) = &mut self.receiver {
-            if let Err(e) = rx.receive(packet) {
+            let result = if rtcweb_stun_core::demux::is_rtcp(packet) {
+                rx.receive_rtcp(now, packet)
+            } else {
+                rx.receive(packet).map(|_| ())
+            };
+            if let Err(e) = result {
                 self.log.push_back(format!("SRTP: refused a packet: {e}"));
             }
         }
@@ -424,13 +435,18 @@ impl Party {
                 .media_start
                 .map_or(0, |s| now.duration_since(s).as_secs());
             let st = self.receiver.as_ref().map(|r| r.stats).unwrap_or_default();
+            let rtt = self.receiver.as_ref().and_then(|r| r.rtcp.rtt).map_or_else(
+                || "-".to_string(),
+                |d| format!("{:.2} ms", d.as_secs_f64() * 1000.0),
+            );
             self.say(format!(
-                "SRTP t={secs}s: sent {}, received {} verified, {} lost, {} refused",
+                "SRTP t={secs}s: sent {}, received {} verified, {} lost, {} refused; RTT (RTCP SR) {rtt}",
                 self.report.sent,
                 st.verified,
                 st.lost(),
                 st.refused
             ));
+            self.sr_due = !self.hung_up && !self.ended;
             self.next_stats = self.next_stats.map(|t| t + Duration::from_secs(1));
         }
         let media_over = self
@@ -468,6 +484,21 @@ impl Party {
                 destination: t.destination,
                 len: t.len,
             });
+        }
+        if self.sr_due {
+            self.sr_due = false;
+            let mut packet = [0u8; 128];
+            if let (Some(tx), Some(rx)) = (self.sender.as_mut(), self.receiver.as_ref()) {
+                if let Ok(n) = tx.sender_report(now, rx, &mut packet) {
+                    if let Ok(t) = self.ice.send(now, &packet[..n], buf) {
+                        return Some(Out {
+                            socket: MEDIA,
+                            destination: t.destination,
+                            len: t.len,
+                        });
+                    }
+                }
+            }
         }
         if self.next_frame.is_some_and(|t| now >= t) {
             self.next_frame = self.next_frame.map(|t| t + Duration::from_millis(20));

@@ -49,8 +49,10 @@ pub struct Relayed {
     pub web_to_phone: u64,
     /// RTP packets from the phone protected and sent to the WebRTC side.
     pub phone_to_web: u64,
-    /// SRTP packets refused (tag, replay).
+    /// SRTP/SRTCP packets refused (tag, replay).
     pub refused: u64,
+    /// SRTCP packets from the WebRTC side verified and terminated at the gateway.
+    pub rtcp_terminated: u64,
 }
 
 /// A packet waiting to go out: plain RTP (protected on its way to the web side).
@@ -283,6 +285,16 @@ impl Node for Gateway {
                     .handle_receive(now, self.cfg.sockets[WEB_MEDIA], from, data)
                     == Receive::NotStun
                 {
+                    // SRTCP is verified and terminated here (an SBC regenerates RTCP per leg).
+                    if rtcweb_stun_core::demux::is_rtcp(data) {
+                        match self.srtp_in.as_mut().map(|s| s.unprotect_rtcp(data)) {
+                            Some(Ok(_)) => self.relayed.rtcp_terminated += 1,
+                            Some(Err(_)) => self.relayed.refused += 1,
+                            None => {}
+                        }
+                        self.pump(now);
+                        return;
+                    }
                     // SRTP from the browser: verify and decrypt in place, then on to the phone.
                     match self.srtp_in.as_mut().map(|s| s.unprotect_rtp(data)) {
                         Some(Ok(len)) => {

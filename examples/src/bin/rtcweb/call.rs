@@ -52,8 +52,12 @@ pub fn run_call(args: &Args) -> Result<(), String> {
         let pair = r
             .selected_pair
             .map_or_else(|| "none".to_string(), |(l, rm)| format!("{l} -> {rm}"));
+        let rtt = r.rtt.map_or_else(
+            || "-".into(),
+            |d| format!("{:.2} ms", d.as_secs_f64() * 1000.0),
+        );
         println!(
-            "{name}: established {}, ICE pair {pair}, SRTP sent {}, received {} verified / {} lost / {} refused, BYE {}",
+            "{name}: established {}, ICE pair {pair}, SRTP sent {}, received {} verified / {} lost / {} refused, RTT {rtt}, BYE {}",
             r.established,
             r.sent,
             r.received.verified,
