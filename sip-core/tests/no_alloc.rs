@@ -7,9 +7,13 @@
 )]
 
 use rtcweb_sip_core::framing::{next_frame, Frame};
-use rtcweb_sip_core::header::{CSeq, CallId, Contact, FromHeader, ToHeader, Via};
+use rtcweb_sip_core::header::{
+    challenges, CSeq, CallId, Contact, FromHeader, ProxyAuthenticate, ToHeader, Via,
+    WwwAuthenticate,
+};
 use rtcweb_sip_core::message::validate::validate;
 use rtcweb_sip_core::message::{Header, Limits, Message};
+use rtcweb_sip_core::registration::{challenge_in, select_challenge};
 use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
 use std::alloc::System;
 
@@ -51,4 +55,47 @@ fn parse_and_read_headers_without_allocating() {
     assert!(total > 0);
     assert_eq!(stats.allocations, 0, "{stats:?}");
     assert_eq!(stats.reallocations, 0, "{stats:?}");
+    challenge_splitting_and_selection_without_allocating();
+}
+
+/// RFC 7235 §4.1 challenge lists: several challenges per line, several lines, other schemes.
+const CHALLENGE_401: &[u8] = b"SIP/2.0 401 Unauthorized\r\n\
+Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKx\r\n\
+From: <sip:alice@example.com>;tag=1\r\n\
+To: <sip:alice@example.com>;tag=2\r\n\
+Call-ID: c1\r\n\
+CSeq: 1 REGISTER\r\n\
+WWW-Authenticate: Bearer realm=\"a, b\", scope=\"x\", Basic realm=\"a\"\r\n\
+WWW-Authenticate: Digest realm=\"a\", nonce=\"x\", algorithm=MD5, qop=\"auth\", Digest realm=\"a\", nonce=\"x\\\", y\", algorithm=SHA-256, qop=\"auth\"\r\n\
+Proxy-Authenticate: Digest realm=\"p\" nonce=\"bad\", Digest realm=\"p\", nonce=\"z\"\r\n\
+Content-Length: 0\r\n\r\n";
+
+/// Called from the one `#[test]` of this file: the allocation counter is global, so two tests
+/// running in parallel would count each other's (and the harness's) allocations.
+fn challenge_splitting_and_selection_without_allocating() {
+    let region = Region::new(GLOBAL);
+    let mut st = [Header::EMPTY; 16];
+    let m = Message::parse(CHALLENGE_401, &mut st).unwrap();
+    let mut total = 0usize;
+    for w in m.typed_all::<WwwAuthenticate>() {
+        let w = w.unwrap();
+        total += w.scheme.len() + w.iter().map(|(n, v)| n.len() + v.len()).sum::<usize>();
+    }
+    let errors = m
+        .typed_all::<ProxyAuthenticate>()
+        .filter(Result::is_err)
+        .count();
+    let value = m.header("www-authenticate").unwrap().value();
+    let n = challenges(value).count();
+    let best = select_challenge(m.typed_all::<WwwAuthenticate>()).unwrap();
+    let (chosen, header) = challenge_in(&m).unwrap();
+    let stats = region.change();
+    assert_eq!(stats.allocations, 0, "{stats:?}");
+    assert_eq!(stats.reallocations, 0, "{stats:?}");
+    assert!(total > 0);
+    assert_eq!((n, errors), (2, 1));
+    assert_eq!(m.typed_all::<WwwAuthenticate>().count(), 4);
+    assert_eq!(best.get("algorithm"), Some("SHA-256"));
+    assert_eq!(best.get("nonce"), Some("x\\\", y"));
+    assert_eq!((chosen, header), (best, "Authorization"));
 }

@@ -14,7 +14,7 @@
 
 mod common;
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use common::{addr, at, ua_config, LayerNode, Link, Sim, UaNode, ALICE, BOB};
@@ -28,6 +28,23 @@ use rtcweb_sip_core::ua::UaEvent;
 /// A registrar that challenges every REGISTER without valid credentials; `min_expires` > 0 makes
 /// it answer 423 to shorter requests; `down` makes it answer 503.
 fn registrar(min_expires: u32, down: Rc<Cell<bool>>) -> LayerNode {
+    let challenge = |nonce: u32| {
+        vec![format!(
+            "Digest realm=\"example.com\", nonce=\"n{nonce}\", qop=\"auth\", algorithm=MD5"
+        )]
+    };
+    registrar_with(min_expires, down, Box::new(challenge), None, Rc::default())
+}
+
+/// [`registrar`] generalised: `challenge(nonce)` gives the WWW-Authenticate lines of each 401;
+/// with `only`, credentials with another algorithm get 403; every `algorithm` answered is logged.
+fn registrar_with(
+    min_expires: u32,
+    down: Rc<Cell<bool>>,
+    challenge: Box<dyn Fn(u32) -> Vec<String>>,
+    only: Option<&'static str>,
+    answered: Rc<RefCell<Vec<String>>>,
+) -> LayerNode {
     let mut node = LayerNode::new(addr(BOB), TransactionLayer::new(LayerConfig::default()));
     let mut nonce = 0u32;
     node.tu = Box::new(move |now, layer, e| {
@@ -40,22 +57,25 @@ fn registrar(min_expires: u32, down: Rc<Cell<bool>>) -> LayerNode {
             .typed::<Expires>()
             .and_then(Result::ok)
             .map_or(3600, |e| e.0);
-        let authed = m
-            .typed::<Authorization>()
-            .and_then(Result::ok)
-            .is_some_and(|a| verify(&a, "REGISTER", b"pw", b"").is_ok());
+        let creds = m.typed::<Authorization>().and_then(Result::ok);
+        if let Some(a) = &creds {
+            answered
+                .borrow_mut()
+                .push(a.get("algorithm").unwrap_or("").to_string());
+        }
+        let authed = creds.is_some_and(|a| verify(&a, "REGISTER", b"pw", b"").is_ok());
+        let weak = creds.is_some_and(|a| only.is_some_and(|o| a.get("algorithm") != Some(o)));
         let mut b;
         if down.get() {
             b = MessageBuilder::response_to(&m, 503, "Service Unavailable", Some("r"));
+        } else if weak {
+            b = MessageBuilder::response_to(&m, 403, "Forbidden", Some("r"));
         } else if !authed {
             nonce += 1;
             b = MessageBuilder::response_to(&m, 401, "Unauthorized", Some("r"));
-            b.add_header(
-                "WWW-Authenticate",
-                format!(
-                    "Digest realm=\"example.com\", nonce=\"n{nonce}\", qop=\"auth\", algorithm=MD5"
-                ),
-            );
+            for line in challenge(nonce) {
+                b.add_header("WWW-Authenticate", line);
+            }
         } else if expires != 0 && expires < min_expires {
             b = MessageBuilder::response_to(&m, 423, "Interval Too Brief", Some("r"));
             b.add_header("Min-Expires", format!("{min_expires}"));
@@ -178,4 +198,94 @@ fn outbound_instance_and_keepalives() {
     sim.run_until(&mut [&mut a, &mut r], at(600_000));
     let k = a.count(|e| *e == UaEvent::KeepAlive);
     assert!((5..=6).contains(&k), "{k} keep-alives in 10 min");
+}
+
+/// RFC 8760 §2.4 / RFC 7235 §4.1: SHA-256 and MD5 offered in one WWW-Authenticate line; the
+/// client answers SHA-256 (the registrar refuses MD5 answers with 403 and verifies the digest).
+#[test]
+fn sha256_and_md5_in_one_line_answers_sha256() {
+    let answered = Rc::new(RefCell::new(Vec::new()));
+    let challenge = |nonce: u32| {
+        vec![format!(
+            "Digest realm=\"example.com\", nonce=\"n{nonce}\", algorithm=SHA-256, qop=\"auth\", \
+             Digest realm=\"example.com\", nonce=\"n{nonce}\", algorithm=MD5, qop=\"auth\""
+        )]
+    };
+    let mut r = registrar_with(
+        0,
+        Rc::new(Cell::new(false)),
+        Box::new(challenge),
+        Some("SHA-256"),
+        answered.clone(),
+    );
+    let mut a = alice(5);
+    let mut sim = Sim::new(5, Link::PERFECT);
+    a.ua.register(at(0));
+    sim.run_until(&mut [&mut a, &mut r], at(1_000));
+    assert_eq!(sim.count("SIP/2.0 401"), 1);
+    assert_eq!(sim.count("SIP/2.0 403"), 0);
+    assert_eq!(sim.count("SIP/2.0 200"), 1);
+    assert_eq!(*answered.borrow(), ["SHA-256"]);
+    assert_eq!(a.count(|e| *e == UaEvent::Registered { expires: 60 }), 1);
+}
+
+/// Unknown schemes (Bearer, Basic, Negotiate) and an unsupported algorithm alongside Digest, MD5
+/// listed before SHA-256 and on separate lines: the client still picks Digest SHA-256.
+#[test]
+fn unknown_schemes_are_skipped_and_the_strongest_digest_wins() {
+    let answered = Rc::new(RefCell::new(Vec::new()));
+    let challenge = |nonce: u32| {
+        vec![
+            "Bearer realm=\"example.com\", scope=\"sip, register\", Negotiate".to_string(),
+            format!(
+                "Basic realm=\"example.com\", Digest realm=\"example.com\", nonce=\"n{nonce}\", \
+                 algorithm=MD5, qop=\"auth\", Digest realm=\"example.com\", nonce=\"n{nonce}\", \
+                 algorithm=SHA-512-256, qop=\"auth\""
+            ),
+            format!(
+                "Digest realm=\"example.com\", nonce=\"n{nonce}\", algorithm=SHA-256, qop=\"auth\""
+            ),
+        ]
+    };
+    let mut r = registrar_with(
+        0,
+        Rc::new(Cell::new(false)),
+        Box::new(challenge),
+        Some("SHA-256"),
+        answered.clone(),
+    );
+    let mut a = alice(6);
+    let mut sim = Sim::new(6, Link::PERFECT);
+    a.ua.register(at(0));
+    sim.run_until(&mut [&mut a, &mut r], at(1_000));
+    assert_eq!(*answered.borrow(), ["SHA-256"]);
+    assert_eq!(a.count(|e| *e == UaEvent::Registered { expires: 60 }), 1);
+    assert_eq!(
+        a.count(|e| matches!(e, UaEvent::RegistrationFailed { .. })),
+        0
+    );
+}
+
+/// Only MD5 offered (next to Basic): the client answers MD5, as before.
+#[test]
+fn md5_only_with_basic_still_registers() {
+    let answered = Rc::new(RefCell::new(Vec::new()));
+    let challenge = |nonce: u32| {
+        vec![format!(
+            "Basic realm=\"example.com\", Digest realm=\"example.com\", nonce=\"n{nonce}\", qop=\"auth\""
+        )]
+    };
+    let mut r = registrar_with(
+        0,
+        Rc::new(Cell::new(false)),
+        Box::new(challenge),
+        None,
+        answered.clone(),
+    );
+    let mut a = alice(7);
+    let mut sim = Sim::new(7, Link::PERFECT);
+    a.ua.register(at(0));
+    sim.run_until(&mut [&mut a, &mut r], at(1_000));
+    assert_eq!(*answered.borrow(), ["MD5"]);
+    assert_eq!(a.count(|e| *e == UaEvent::Registered { expires: 60 }), 1);
 }

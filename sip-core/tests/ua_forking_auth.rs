@@ -153,6 +153,55 @@ fn invite_challenged_with_407_is_retried_with_credentials() {
     );
 }
 
+/// A 407 offering Bearer, Digest MD5 and Digest SHA-256 (two lines, several challenges in one):
+/// the UA answers the SHA-256 challenge; the proxy accepts only a verified SHA-256 answer.
+#[test]
+fn invite_407_with_several_challenges_is_answered_with_sha256() {
+    let mut cfg = ua_config("alice", ALICE, BOB, 11);
+    cfg.credentials = Some(Credentials::new("alice", "s3cret"));
+    let mut alice = UaNode::new(addr(ALICE), cfg);
+    let mut proxy = LayerNode::new(addr(BOB), TransactionLayer::new(LayerConfig::default()));
+    proxy.tu = Box::new(|now, layer, e| {
+        if let TransactionEvent::Request { tx, message, .. } = e {
+            let mut st = [Header::EMPTY; 64];
+            let m = Message::parse(message, &mut st).unwrap();
+            let ok = m
+                .typed::<ProxyAuthorization>()
+                .and_then(Result::ok)
+                .is_some_and(|a| {
+                    a.get("algorithm") == Some("SHA-256")
+                        && verify(&a, "INVITE", b"s3cret", b"").is_ok()
+                });
+            let resp = if ok {
+                reply(message, 200, "b", Some("<sip:bob@192.0.2.2>"))
+            } else {
+                let mut b = MessageBuilder::response_to(
+                    &m,
+                    407,
+                    "Proxy Authentication Required",
+                    Some("p"),
+                );
+                b.add_header(
+                    "Proxy-Authenticate",
+                    "Bearer realm=\"example.com\", Digest realm=\"example.com\", nonce=\"n1\", algorithm=MD5, qop=\"auth\"",
+                );
+                b.add_header(
+                    "Proxy-Authenticate",
+                    "Digest realm=\"example.com\", nonce=\"n1\", algorithm=SHA-256, qop=\"auth\"",
+                );
+                b.to_vec()
+            };
+            layer.send_response(now, *tx, &resp).unwrap();
+        }
+    });
+    let mut sim = Sim::new(11, Link::PERFECT);
+    let call = alice.ua.call(at(0), "sip:bob@example.com", b"").unwrap();
+    sim.run_until(&mut [&mut alice, &mut proxy], at(2_000));
+    assert_eq!(sim.count("SIP/2.0 407"), 1);
+    assert_eq!(sim.count("INVITE "), 2);
+    assert_eq!(alice.ua.call_state(call), Some(CallState::Established));
+}
+
 #[test]
 fn wrong_password_fails_after_bounded_retries() {
     let mut cfg = ua_config("alice", ALICE, BOB, 9);

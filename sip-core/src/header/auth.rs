@@ -1,50 +1,42 @@
 //! Authentication headers (RFC 3261 §20.7, §20.27, §20.28, §20.44; RFC 7616 §3.3, §3.4):
 //! `scheme auth-param *("," auth-param)`.
 
+use super::challenges::{challenges, Elements};
 use super::error::{HeaderErrorKind, ParseResult};
-use super::list::split_list;
 use super::params::unquote;
+use super::Split;
 use super::{offset_in, TypedHeader};
-use crate::message::grammar::{is_token, trim_lws};
+use crate::message::grammar::trim_lws;
 use crate::message::HeaderName;
 
-/// A challenge or credentials: the scheme (`Digest`) and its comma-separated parameters.
+/// One challenge or credentials (RFC 7235 §2.1): the scheme (`Digest`) and its comma-separated
+/// parameters (or a `token68`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AuthParams<'a> {
     /// The scheme, e.g. `Digest`.
     pub scheme: &'a str,
-    /// The parameter text after the scheme.
+    /// The parameter text after the scheme, up to the end of this challenge's last parameter.
     pub params: &'a str,
 }
 
 impl<'a> AuthParams<'a> {
+    /// Parses a value holding exactly one challenge or credentials (RFC 7235 §2.1).
     fn parse_value(value: &'a str) -> ParseResult<Self> {
-        let v = trim_lws(value);
-        let (scheme, params) =
-            match v.find(|c: char| c.is_ascii() && crate::message::grammar::is_lws(c as u8)) {
-                Some(i) => (
-                    v.get(..i).unwrap_or_default(),
-                    trim_lws(v.get(i..).unwrap_or_default()),
-                ),
-                None => (v, ""),
-            };
-        if !is_token(scheme) {
-            return Err((HeaderErrorKind::Token, offset_in(value, scheme)));
+        let mut all = challenges(value);
+        let one = all.next().ok_or((HeaderErrorKind::Empty, 0))??;
+        match all.next() {
+            None => Ok(one),
+            Some(Ok(next)) => Err((
+                HeaderErrorKind::ExtraAuthScheme,
+                offset_in(value, next.scheme),
+            )),
+            Some(Err(e)) => Err(e),
         }
-        for (item, at) in split_list(params) {
-            let ok = item
-                .split_once('=')
-                .is_some_and(|(n, _)| is_token(trim_lws(n)));
-            if !ok {
-                return Err((HeaderErrorKind::AuthParam, offset_in(value, params) + at));
-            }
-        }
-        Ok(Self { scheme, params })
     }
 
     /// Iterates `(name, value)` pairs; values are unquoted (quoted-pairs kept raw).
     pub fn iter(&self) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
-        split_list(self.params).filter_map(|(item, _)| {
+        Elements::new(self.params).filter_map(|(item, _)| {
             let (n, v) = item.split_once('=')?;
             Some((trim_lws(n), unquote(trim_lws(v))))
         })
@@ -66,7 +58,7 @@ impl<'a> AuthParams<'a> {
 }
 
 macro_rules! auth_header {
-    ($(#[$doc:meta])* $ty:ident, $name:ident) => {
+    ($(#[$doc:meta])* $ty:ident, $name:ident, $split:ident) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub struct $ty<'a>(pub AuthParams<'a>);
@@ -78,9 +70,16 @@ macro_rules! auth_header {
             }
         }
 
+        impl<'a> From<$ty<'a>> for AuthParams<'a> {
+            fn from(h: $ty<'a>) -> Self {
+                h.0
+            }
+        }
+
         impl<'a> TypedHeader<'a> for $ty<'a> {
             const NAME: HeaderName = HeaderName::$name;
             const LIST: bool = false;
+            const SPLIT: Split = Split::$split;
             fn parse(value: &'a str) -> ParseResult<Self> {
                 AuthParams::parse_value(value).map(Self)
             }
@@ -89,17 +88,19 @@ macro_rules! auth_header {
 }
 
 auth_header!(
-    /// `WWW-Authenticate` challenge (§20.44).
-    WwwAuthenticate, WwwAuthenticate);
+    /// One `WWW-Authenticate` challenge (§20.44). A header line may hold several (RFC 7235 §4.1):
+    /// [`Message::typed_all`](crate::message::Message::typed_all) yields each challenge of every
+    /// line ([`Split::Challenges`]); `parse` takes a value with exactly one.
+    WwwAuthenticate, WwwAuthenticate, Challenges);
 auth_header!(
-    /// `Proxy-Authenticate` challenge (§20.27).
-    ProxyAuthenticate, ProxyAuthenticate);
+    /// One `Proxy-Authenticate` challenge (§20.27); split like [`WwwAuthenticate`].
+    ProxyAuthenticate, ProxyAuthenticate, Challenges);
 auth_header!(
-    /// `Authorization` credentials (§20.7).
-    Authorization, Authorization);
+    /// `Authorization` credentials (§20.7): one per header line.
+    Authorization, Authorization, Single);
 auth_header!(
-    /// `Proxy-Authorization` credentials (§20.28).
-    ProxyAuthorization, ProxyAuthorization);
+    /// `Proxy-Authorization` credentials (§20.28): one per header line.
+    ProxyAuthorization, ProxyAuthorization, Single);
 
 #[cfg(test)]
 mod tests {
@@ -116,5 +117,16 @@ mod tests {
         assert_eq!(a.get("qop"), Some("auth"));
         assert_eq!(a.get("opaque"), Some(""));
         assert!(Authorization::parse("Digest username").is_err());
+        assert_eq!(
+            Authorization::parse("Digest username=\"a\", Basic abc"),
+            Err((HeaderErrorKind::ExtraAuthScheme, 21))
+        );
+        assert_eq!(
+            WwwAuthenticate::parse("  "),
+            Err((HeaderErrorKind::Empty, 0))
+        );
+        let w = WwwAuthenticate::parse("Bearer realm=\"api\", scope=\"a b\"").unwrap();
+        assert!(!w.is_digest());
+        assert_eq!(w.get("scope"), Some("a b"));
     }
 }

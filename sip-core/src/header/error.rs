@@ -48,6 +48,14 @@ pub enum HeaderErrorKind {
     /// An auth parameter is not `name=value` (§25.1 auth-param).
     #[error("bad auth parameter")]
     AuthParam,
+    /// An auth-param before any auth-scheme (RFC 7235 §2.1 challenge, credentials).
+    #[error("auth parameter without an auth-scheme")]
+    MissingAuthScheme,
+    /// A second auth-scheme where one challenge or credentials was expected (RFC 7235 §4.1,
+    /// §4.2); a `WWW-Authenticate` line may hold several, read them with
+    /// [`challenges`](super::challenges).
+    #[error("more than one auth-scheme")]
+    ExtraAuthScheme,
 }
 
 /// Result of a typed header parser: the error kind and its offset inside the value.

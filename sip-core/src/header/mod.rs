@@ -4,6 +4,7 @@
 //! Each type borrows the header text; none allocates.
 
 mod auth;
+mod challenges;
 mod content_type;
 mod cseq;
 mod error;
@@ -22,6 +23,7 @@ mod token_list;
 mod via;
 
 pub use auth::{AuthParams, Authorization, ProxyAuthenticate, ProxyAuthorization, WwwAuthenticate};
+pub use challenges::{challenges, Challenges};
 pub use content_type::ContentType;
 pub use cseq::{CSeq, RAck};
 pub use error::{HeaderError, HeaderErrorKind, ParseResult};
@@ -49,11 +51,32 @@ pub trait TypedHeader<'a>: Sized {
     const NAME: HeaderName;
     /// Whether the header is a comma-separated list (§7.3.1), each element parsed on its own.
     const LIST: bool;
+    /// How one header line holds several values; defaults to [`Split::List`] when `LIST`,
+    /// [`Split::Single`] otherwise. [`Message::typed_all`](crate::message::Message::typed_all)
+    /// follows it.
+    const SPLIT: Split = if Self::LIST {
+        Split::List
+    } else {
+        Split::Single
+    };
     /// Parses one value (one list element for list headers).
     ///
     /// # Errors
     /// The rule broken and its offset inside `value`.
     fn parse(value: &'a str) -> ParseResult<Self>;
+}
+
+/// How a header line holds several values of a [`TypedHeader`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Split {
+    /// One value per line.
+    Single,
+    /// A comma-separated list (RFC 3261 §7.3.1), split by [`split_list`].
+    List,
+    /// A challenge list (RFC 7235 §4.1), split by [`challenges`]: a comma starts a new value
+    /// only when an auth-scheme token follows it.
+    Challenges,
 }
 
 /// Offset of `sub` inside `whole` (both borrowed from the same text); 0 if unrelated.

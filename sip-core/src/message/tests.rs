@@ -204,3 +204,62 @@ fn limits_enforced() {
         ErrorKind::TooLarge
     );
 }
+
+/// A 401 with several challenges in one line, a folded line, other schemes and a malformed one.
+const CHALLENGES_401: &[u8] = b"SIP/2.0 401 Unauthorized\r\n\
+Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKx\r\n\
+From: <sip:alice@example.com>;tag=1\r\n\
+To: <sip:alice@example.com>;tag=2\r\n\
+Call-ID: c1\r\n\
+CSeq: 1 REGISTER\r\n\
+WWW-Authenticate: Digest realm=\"a\", nonce=\"x\", algorithm=SHA-256, qop=\"auth\", Digest realm=\"a\", nonce=\"x\", algorithm=MD5, qop=\"auth\"\r\n\
+WWW-Authenticate: Bearer realm=\"a, b\", scope=\"x\",\r\n Basic realm=\"a\"\r\n\
+WWW-Authenticate: Digest realm=\"b\" nonce=\"y\", Negotiate\r\n\
+Proxy-Authenticate: Digest realm=\"p\", nonce=\"z\"\r\n\
+Content-Length: 0\r\n\r\n";
+
+#[test]
+fn challenges_across_lines_and_inside_lines() {
+    use crate::header::{HeaderErrorKind, ProxyAuthenticate, WwwAuthenticate};
+    let mut st = [Header::EMPTY; 32];
+    let m = Message::parse(CHALLENGES_401, &mut st).unwrap();
+    let all: Vec<_> = m.typed_all::<WwwAuthenticate>().collect();
+    let ok: Vec<_> = all
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .map(|w| (w.scheme, w.get("algorithm").or(w.get("realm"))))
+        .collect();
+    assert_eq!(
+        ok,
+        [
+            ("Digest", Some("SHA-256")),
+            ("Digest", Some("MD5")),
+            ("Bearer", Some("a, b")),
+            ("Basic", Some("a")),
+            ("Negotiate", None),
+        ]
+    );
+    // The malformed third line's Digest is reported at its byte in the message.
+    let errs: Vec<_> = all.iter().filter_map(|r| r.err()).collect();
+    assert_eq!(errs.len(), 1);
+    assert_eq!(errs[0].kind, HeaderErrorKind::AuthParam);
+    assert_eq!(errs[0].header, HeaderName::WwwAuthenticate);
+    let text = core::str::from_utf8(CHALLENGES_401).unwrap();
+    assert_eq!(
+        text.get(errs[0].offset..errs[0].offset + 10),
+        Some(" nonce=\"y\"")
+    );
+    assert_eq!(
+        all.iter().position(Result::is_err),
+        Some(4),
+        "in order: line 3's Digest comes before its Negotiate"
+    );
+    // `typed` is the first challenge; Proxy-Authenticate is separate.
+    let first = m.typed::<WwwAuthenticate>().unwrap().unwrap();
+    assert_eq!(first.get("algorithm"), Some("SHA-256"));
+    let p: Vec<_> = m
+        .typed_all::<ProxyAuthenticate>()
+        .map(|r| r.unwrap().get("realm"))
+        .collect();
+    assert_eq!(p, [Some("p")]);
+}

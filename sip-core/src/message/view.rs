@@ -7,7 +7,7 @@ use super::limits::Limits;
 use super::method::Method;
 use super::parser::{parse_head, Head};
 use super::start_line::StartLine;
-use crate::header::{split_list, HeaderError, TypedHeader};
+use crate::header::{challenges, split_list, Challenges, HeaderError, Split, TypedHeader};
 
 /// A parsed SIP request or response. Every field borrows the input; header fields live in storage the
 /// caller lends, so parsing needs no allocator.
@@ -186,7 +186,9 @@ impl<'a> Message<'a> {
         self.typed_all::<H>().next()
     }
 
-    /// Every value of a typed header, in order (list headers split on commas), parsed on demand.
+    /// Every value of a typed header, in order, across all its lines, parsed on demand: list
+    /// headers split on commas (§7.3.1), `WWW-Authenticate` / `Proxy-Authenticate` into their
+    /// challenges (RFC 7235 §4.1), as [`TypedHeader::SPLIT`] says. Allocates nothing.
     pub fn typed_all<H: TypedHeader<'a>>(
         &self,
     ) -> impl Iterator<Item = Result<H, HeaderError>> + 'a {
@@ -196,15 +198,27 @@ impl<'a> Message<'a> {
             .flat_map(|h| {
                 let base = h.value_offset();
                 let value = h.value;
-                let single = (!H::LIST).then_some((value, 0usize));
-                let many = H::LIST.then(|| split_list(value)).into_iter().flatten();
-                single.into_iter().chain(many).map(move |(v, rel)| {
-                    H::parse(v).map_err(|(kind, at)| HeaderError {
-                        header: H::NAME,
-                        offset: base + rel + at,
-                        kind,
+                let single = (H::SPLIT == Split::Single).then_some(Ok((value, 0usize)));
+                let list = (H::SPLIT == Split::List)
+                    .then(|| split_list(value).map(Ok))
+                    .into_iter()
+                    .flatten();
+                let mut ch = (H::SPLIT == Split::Challenges).then(|| challenges(value));
+                let challenge_list =
+                    core::iter::from_fn(move || ch.as_mut().and_then(Challenges::next_slice));
+                let error = move |(kind, at)| HeaderError {
+                    header: H::NAME,
+                    offset: base + at,
+                    kind,
+                };
+                single
+                    .into_iter()
+                    .chain(list)
+                    .chain(challenge_list)
+                    .map(move |r| match r {
+                        Ok((v, rel)) => H::parse(v).map_err(|(kind, at)| error((kind, rel + at))),
+                        Err(e) => Err(error(e)),
                     })
-                })
             })
     }
 

@@ -6,8 +6,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::time::Duration;
 
-use super::challenge::{authorization, Credentials};
-use crate::header::{Contact, Expires, MinExpires, ProxyAuthenticate, WwwAuthenticate};
+use super::challenge::{authorization, challenge_in, Credentials};
+use crate::header::{Contact, Expires, MinExpires};
 use crate::message::builder::MessageBuilder;
 use crate::message::{Message, Method};
 use crate::transaction::IdGenerator;
@@ -318,22 +318,8 @@ impl Registration {
         let Some(creds) = self.cfg.credentials.clone() else {
             return self.failed(now, Some(code));
         };
-        let (challenge, header) = if code == 401 {
-            (
-                msg.typed::<WwwAuthenticate>()
-                    .and_then(Result::ok)
-                    .map(|w| w.0),
-                "Authorization",
-            )
-        } else {
-            (
-                msg.typed::<ProxyAuthenticate>()
-                    .and_then(Result::ok)
-                    .map(|w| w.0),
-                "Proxy-Authorization",
-            )
-        };
-        let Some(challenge) = challenge else {
+        // Every challenge of every WWW-/Proxy-Authenticate line; the strongest answerable one.
+        let Some((challenge, header)) = challenge_in(msg) else {
             return self.failed(now, Some(code));
         };
         let stale = challenge

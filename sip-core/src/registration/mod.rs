@@ -5,5 +5,5 @@
 mod challenge;
 mod client;
 
-pub use challenge::{authorization, Credentials};
+pub use challenge::{authorization, challenge_in, select_challenge, Credentials};
 pub use client::{Registration, RegistrationConfig, RegistrationEvent, RegistrationState};

@@ -6,9 +6,9 @@ use super::agent::{Purpose, UserAgent, HEADERS};
 use super::call::{CallState, MAX_FORKS};
 use super::event::{EndReason, UaEvent};
 use crate::dialog::{Dialog, DialogState};
-use crate::header::{ProxyAuthenticate, ToHeader, WwwAuthenticate};
+use crate::header::ToHeader;
 use crate::message::{Header, Message};
-use crate::registration::authorization;
+use crate::registration::{authorization, challenge_in};
 use crate::session_timer::{uac_after_422, uac_from_response, SessionTimer};
 use crate::transaction::{cancel_for, TxId};
 use crate::Instant;
@@ -71,7 +71,7 @@ impl UserAgent {
             101..=199 => self.on_provisional(now, id, msg, code),
             200..=299 => self.on_invite_2xx(now, id, msg),
             401 | 407 => {
-                if !self.retry_with_credentials(now, id, msg, code) {
+                if !self.retry_with_credentials(now, id, msg) {
                     self.fail_call(id, code);
                 }
             }
@@ -234,13 +234,8 @@ impl UserAgent {
         });
     }
 
-    fn retry_with_credentials(
-        &mut self,
-        now: Instant,
-        id: u64,
-        msg: &Message<'_>,
-        code: u16,
-    ) -> bool {
+    /// Retries the INVITE answering the 401/407 `msg` (§22.2).
+    fn retry_with_credentials(&mut self, now: Instant, id: u64, msg: &Message<'_>) -> bool {
         let Some(creds) = self.cfg.credentials.clone() else {
             return false;
         };
@@ -252,26 +247,13 @@ impl UserAgent {
             return false;
         }
         c.auth_attempts += 1;
-        let (challenge, header) = if code == 401 {
-            (
-                msg.typed::<WwwAuthenticate>()
-                    .and_then(Result::ok)
-                    .map(|w| w.0),
-                "Authorization",
-            )
-        } else {
-            (
-                msg.typed::<ProxyAuthenticate>()
-                    .and_then(Result::ok)
-                    .map(|w| w.0),
-                "Proxy-Authorization",
-            )
-        };
+        // Every challenge of every WWW-/Proxy-Authenticate line; the strongest answerable one.
         let cnonce = self.ids.tag();
-        let value = challenge
-            .and_then(|ch| authorization(&ch, &creds, "INVITE", &c.target, &c.sdp, &cnonce, 1));
+        let value = challenge_in(msg).and_then(|(ch, header)| {
+            authorization(&ch, &creds, "INVITE", &c.target, &c.sdp, &cnonce, 1).map(|v| (header, v))
+        });
         let ok = match value {
-            Some(v) => self.send_invite(now, &mut c, Some((header, v))).is_ok(),
+            Some(auth) => self.send_invite(now, &mut c, Some(auth)).is_ok(),
             None => false,
         };
         c.dialogs = Vec::new();
