@@ -1,8 +1,12 @@
 //! SRTP protect/unprotect, AES_CM_128_HMAC_SHA1_80, on the shared 172- and 1212-byte packets:
 //! rtcweb-srtp-core vs libsrtp2 (OpenSSL backend) vs webrtc-srtp, in one run, plus the crypto limit
 //! of this CPU from `openssl speed` (see shared/PEERS.md) and a summary table in % of that limit.
+//! Then the same for AEAD_AES_128_GCM (`srtp_gcm_*` groups), where our row names the AES-GCM
+//! backend compiled in: `aes-gcm` by default, `ring` with `--features ring`. The backend is chosen
+//! at compile time, so compare the two through two runs, each with libsrtp2 as the anchor:
 //!
 //! `cargo bench -p rtcweb-srtp-core --bench srtp -- --warm-up-time 1 --measurement-time 3`
+//! `cargo bench -p rtcweb-srtp-core --bench srtp --features ring -- --warm-up-time 1 --measurement-time 3 gcm`
 #![allow(
     missing_docs,
     clippy::std_instead_of_core,
@@ -77,40 +81,79 @@ impl Srtp for Webrtc {
     }
 }
 
-type Maker = fn(bool) -> Box<dyn Srtp>;
+type Maker = Box<dyn Fn(bool) -> Box<dyn Srtp>>;
 
-fn peers() -> Vec<(&'static str, Maker)> {
+/// The AES-GCM backend compiled into srtp-core.
+const GCM_BACKEND: &str = if cfg!(feature = "ring") {
+    "rtcweb-srtp-core(ring)"
+} else {
+    "rtcweb-srtp-core(aes-gcm)"
+};
+
+/// The profiles benchmarked: AES-CM/HMAC always, AES-GCM when built in.
+fn profiles() -> Vec<Profile> {
     vec![
-        ("rtcweb-srtp-core", |_outbound| {
-            let key =
-                KeyingMaterial::from_key_salt(Profile::AesCm128HmacSha1_80, &key_salt()).unwrap();
-            Box::new(Ours(Stream::new(&key, &Config::default()).unwrap()))
-        }),
-        ("libsrtp2-openssl", |outbound| {
-            Box::new(Lib(LibSrtp::new(
-                Suite::AesCm128HmacSha1_80,
-                &key_salt(),
-                outbound,
-                128,
-            )))
-        }),
-        ("webrtc-srtp", |_outbound| {
-            let ks = key_salt();
-            let ctx = WebrtcContext::new(
-                &ks[..16],
-                &ks[16..],
-                ProtectionProfile::Aes128CmHmacSha1_80,
-                None,
-                None,
-            )
-            .unwrap();
-            Box::new(Webrtc(ctx))
-        }),
+        Profile::AesCm128HmacSha1_80,
+        #[cfg(any(feature = "gcm", feature = "ring"))]
+        Profile::AeadAes128Gcm,
+    ]
+}
+
+/// The master key and salt of `profile`: the shared file's, the salt cut to 12 bytes for GCM.
+fn profile_key_salt(profile: Profile) -> Vec<u8> {
+    let mut ks = key_salt();
+    ks.truncate(profile.master_key_len() + profile.master_salt_len());
+    ks
+}
+
+fn peers(profile: Profile) -> Vec<(&'static str, Maker)> {
+    let is_gcm = profile.is_aead();
+    let (suite, webrtc_profile) = if is_gcm {
+        (Suite::AeadAes128Gcm, ProtectionProfile::AeadAes128Gcm)
+    } else {
+        (
+            Suite::AesCm128HmacSha1_80,
+            ProtectionProfile::Aes128CmHmacSha1_80,
+        )
+    };
+    vec![
+        (
+            if is_gcm {
+                GCM_BACKEND
+            } else {
+                "rtcweb-srtp-core"
+            },
+            Box::new(move |_outbound| {
+                let key =
+                    KeyingMaterial::from_key_salt(profile, &profile_key_salt(profile)).unwrap();
+                Box::new(Ours(Stream::new(&key, &Config::default()).unwrap())) as Box<dyn Srtp>
+            }),
+        ),
+        (
+            "libsrtp2-openssl",
+            Box::new(move |outbound| {
+                Box::new(Lib(LibSrtp::new(
+                    suite,
+                    &profile_key_salt(profile),
+                    outbound,
+                    128,
+                ))) as Box<dyn Srtp>
+            }),
+        ),
+        (
+            "webrtc-srtp",
+            Box::new(move |_outbound| {
+                let ks = profile_key_salt(profile);
+                let ctx =
+                    WebrtcContext::new(&ks[..16], &ks[16..], webrtc_profile, None, None).unwrap();
+                Box::new(Webrtc(ctx)) as Box<dyn Srtp>
+            }),
+        ),
     ]
 }
 
 /// Protects `iters` copies of `plain` with consecutive sequence numbers.
-fn run_protect(make: Maker, plain: &[u8], iters: u64) -> Duration {
+fn run_protect(make: &Maker, plain: &[u8], iters: u64) -> Duration {
     let mut tx = make(true);
     let mut buf = vec![0u8; plain.len() + MAX_TRAILER];
     // Warm-up packet (seq 0) outside the timing: per-SSRC setup is not what is measured.
@@ -129,7 +172,7 @@ fn run_protect(make: Maker, plain: &[u8], iters: u64) -> Duration {
 /// Unprotects `iters` packets in order from a ring of distinct protected packets; a fresh receiver
 /// (outside the timing, and warmed up with `ring[0]` so per-SSRC setup is not timed) each time the
 /// ring is used up.
-fn run_unprotect(make: Maker, ring: &[Vec<u8>], iters: u64) -> Duration {
+fn run_unprotect(make: &Maker, ring: &[Vec<u8>], iters: u64) -> Duration {
     let mut total = Duration::ZERO;
     let mut done = 0u64;
     let mut buf = vec![0u8; ring[0].len()];
@@ -150,13 +193,13 @@ fn run_unprotect(make: Maker, ring: &[Vec<u8>], iters: u64) -> Duration {
     total
 }
 
-fn protected_ring(plain: &[u8]) -> Vec<Vec<u8>> {
-    let key = KeyingMaterial::from_key_salt(Profile::AesCm128HmacSha1_80, &key_salt()).unwrap();
+fn protected_ring(profile: Profile, plain: &[u8]) -> Vec<Vec<u8>> {
+    let key = KeyingMaterial::from_key_salt(profile, &profile_key_salt(profile)).unwrap();
     let mut tx = Stream::new(&key, &Config::default()).unwrap();
     (0..=RING)
         .map(|i| {
             let mut buf = plain.to_vec();
-            buf.resize(plain.len() + 10, 0);
+            buf.resize(plain.len() + tx.rtp_overhead(), 0);
             buf[2..4].copy_from_slice(&(i as u16).to_be_bytes());
             let n = tx.protect_rtp(&mut buf, plain.len()).unwrap();
             buf.truncate(n);
@@ -165,26 +208,38 @@ fn protected_ring(plain: &[u8]) -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// `srtp_` for AES-CM/HMAC (the group names of earlier runs), `srtp_gcm_` for AES-GCM.
+fn group_prefix(profile: Profile) -> &'static str {
+    if profile.is_aead() {
+        "srtp_gcm"
+    } else {
+        "srtp"
+    }
+}
+
 fn bench(c: &mut Criterion) {
-    for size in [172usize, 1212] {
-        let plain = input(&format!("rtp_{size}.bin"));
-        let ring = protected_ring(&plain);
-        let mut group = c.benchmark_group(format!("srtp_protect_{size}"));
-        group.throughput(Throughput::Bytes(size as u64));
-        for (name, make) in peers() {
-            group.bench_function(name, |b| {
-                b.iter_custom(|iters| run_protect(make, &plain, iters))
-            });
+    for profile in profiles() {
+        let prefix = group_prefix(profile);
+        for size in [172usize, 1212] {
+            let plain = input(&format!("rtp_{size}.bin"));
+            let ring = protected_ring(profile, &plain);
+            let mut group = c.benchmark_group(format!("{prefix}_protect_{size}"));
+            group.throughput(Throughput::Bytes(size as u64));
+            for (name, make) in peers(profile) {
+                group.bench_function(name, |b| {
+                    b.iter_custom(|iters| run_protect(&make, &plain, iters))
+                });
+            }
+            group.finish();
+            let mut group = c.benchmark_group(format!("{prefix}_unprotect_{size}"));
+            group.throughput(Throughput::Bytes(size as u64));
+            for (name, make) in peers(profile) {
+                group.bench_function(name, |b| {
+                    b.iter_custom(|iters| run_unprotect(&make, &ring, iters))
+                });
+            }
+            group.finish();
         }
-        group.finish();
-        let mut group = c.benchmark_group(format!("srtp_unprotect_{size}"));
-        group.throughput(Throughput::Bytes(size as u64));
-        for (name, make) in peers() {
-            group.bench_function(name, |b| {
-                b.iter_custom(|iters| run_unprotect(make, &ring, iters))
-            });
-        }
-        group.finish();
     }
 }
 
@@ -205,7 +260,9 @@ fn openssl_rate(alg: &str) -> Option<f64> {
     Some(k.parse::<f64>().ok()? * 1000.0)
 }
 
-/// After criterion: the crypto limit per packet and each peer as a share of it, same run.
+/// After criterion: the crypto limit per packet and each peer as a share of it, same run. The
+/// limit of AES-CM/HMAC is AES-CTR over the payload plus the SHA-1 blocks; that of AES-GCM is the
+/// payload at `openssl speed -evp aes-128-gcm`'s bulk rate.
 fn summary() {
     // Best of two runs each: on a shared machine a slow run would flatter every percentage.
     let best = |alg| {
@@ -218,43 +275,52 @@ fn summary() {
         println!("openssl speed unavailable: no crypto limit printed");
         return;
     };
+    let gcm = best("aes-128-gcm");
     println!(
-        "\ncrypto limit (openssl speed, 8 KiB): aes-128-ctr {:.0} MB/s, sha1 {:.0} MB/s",
+        "\ncrypto limit (openssl speed, 8 KiB): aes-128-ctr {:.0} MB/s, sha1 {:.0} MB/s, aes-128-gcm {:.0} MB/s",
         aes / 1e6,
-        sha / 1e6
+        sha / 1e6,
+        gcm.unwrap_or(0.0) / 1e6
     );
     println!(
-        "{:<10} {:<18} {:>10} {:>10} {:>10}",
-        "op", "impl", "ns/pkt", "limit ns", "% limit"
+        "{:<10} {:<5} {:<26} {:>10} {:>10} {:>10}",
+        "op", "suite", "impl", "ns/pkt", "limit ns", "% limit"
     );
-    for (size, sha_blocks) in [(172usize, 4.0), (1212, 21.0)] {
-        let payload = (size - 12) as f64;
-        let limit_ns = (payload / aes + sha_blocks * 64.0 / sha) * 1e9;
-        let plain = input(&format!("rtp_{size}.bin"));
-        let ring = protected_ring(&plain);
-        for (op, is_protect) in [("protect", true), ("unprotect", false)] {
-            for (name, make) in peers() {
-                let iters = 100_000u64;
-                // Best of five: the machine is shared.
-                let best = (0..5)
-                    .map(|_| {
-                        if is_protect {
-                            run_protect(make, &plain, iters)
-                        } else {
-                            run_unprotect(make, &ring, iters)
-                        }
-                    })
-                    .min()
-                    .unwrap();
-                let ns = best.as_nanos() as f64 / iters as f64;
-                println!(
-                    "{:<10} {:<18} {:>10.1} {:>10.1} {:>9.0}%",
-                    format!("{op} {size}"),
-                    name,
-                    ns,
-                    limit_ns,
-                    100.0 * limit_ns / ns
-                );
+    for profile in profiles() {
+        for (size, sha_blocks) in [(172usize, 4.0), (1212, 21.0)] {
+            let payload = (size - 12) as f64;
+            let limit_ns = if profile.is_aead() {
+                gcm.map_or(f64::NAN, |gcm| payload / gcm * 1e9)
+            } else {
+                (payload / aes + sha_blocks * 64.0 / sha) * 1e9
+            };
+            let plain = input(&format!("rtp_{size}.bin"));
+            let ring = protected_ring(profile, &plain);
+            for (op, is_protect) in [("protect", true), ("unprotect", false)] {
+                for (name, make) in peers(profile) {
+                    let iters = 100_000u64;
+                    // Best of five: the machine is shared.
+                    let best = (0..5)
+                        .map(|_| {
+                            if is_protect {
+                                run_protect(&make, &plain, iters)
+                            } else {
+                                run_unprotect(&make, &ring, iters)
+                            }
+                        })
+                        .min()
+                        .unwrap();
+                    let ns = best.as_nanos() as f64 / iters as f64;
+                    println!(
+                        "{:<10} {:<5} {:<26} {:>10.1} {:>10.1} {:>9.0}%",
+                        format!("{op} {size}"),
+                        if profile.is_aead() { "gcm" } else { "cm80" },
+                        name,
+                        ns,
+                        limit_ns,
+                        100.0 * limit_ns / ns
+                    );
+                }
             }
         }
     }

@@ -22,16 +22,19 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Self {
-            replay_window: DEFAULT_REPLAY_WINDOW,
-            key_derivation_rate: 0,
-            allow_repeat_tx: false,
-            max_streams: DEFAULT_MAX_STREAMS,
-        }
+        Self::DEFAULT
     }
 }
 
 impl Config {
+    /// The defaults, usable in `const` context.
+    pub(crate) const DEFAULT: Self = Self {
+        replay_window: DEFAULT_REPLAY_WINDOW,
+        key_derivation_rate: 0,
+        allow_repeat_tx: false,
+        max_streams: DEFAULT_MAX_STREAMS,
+    };
+
     /// Checks the values.
     pub(crate) fn validate(&self) -> Result<(), crate::Error> {
         if self.replay_window == 0 || self.replay_window > crate::MAX_REPLAY_WINDOW {

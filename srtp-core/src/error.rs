@@ -71,4 +71,8 @@ pub enum Error {
     /// The replay window size is 0 or above [`crate::MAX_REPLAY_WINDOW`].
     #[error("replay window {0} out of range")]
     BadReplayWindow(usize),
+    /// The stream was made with [`crate::Stream::unkeyed`] and not keyed since
+    /// ([`crate::Stream::reset`]).
+    #[error("stream not keyed")]
+    NotKeyed,
 }

@@ -92,6 +92,15 @@ impl core::fmt::Debug for KeyingMaterial {
 }
 
 impl KeyingMaterial {
+    /// The all-zero placeholder an unkeyed [`crate::Stream`] holds; never used to protect anything.
+    pub(crate) const UNKEYED: Self = Self {
+        profile: Profile::AesCm128HmacSha1_80,
+        key: [0; 16],
+        salt: [0; 14],
+        mki: None,
+        lifetime: None,
+    };
+
     /// A master key (16 bytes) and salt (14 bytes, 12 for GCM) for `profile`.
     ///
     /// # Errors

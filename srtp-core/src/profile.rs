@@ -9,7 +9,7 @@ pub enum Profile {
     /// `AES_CM_128_HMAC_SHA1_32` (RFC 4568 §6.2.1): as `_80` but a 32-bit SRTP tag; SRTCP keeps 80 bits.
     AesCm128HmacSha1_32,
     /// `AEAD_AES_128_GCM` (RFC 7714 §14.2): AES-128-GCM with a 16-byte tag, 96-bit master salt.
-    #[cfg(feature = "gcm")]
+    #[cfg(any(feature = "gcm", feature = "ring"))]
     AeadAes128Gcm,
 }
 
@@ -25,7 +25,7 @@ impl Profile {
     pub const fn master_salt_len(self) -> usize {
         match self {
             Self::AesCm128HmacSha1_80 | Self::AesCm128HmacSha1_32 => 14,
-            #[cfg(feature = "gcm")]
+            #[cfg(any(feature = "gcm", feature = "ring"))]
             Self::AeadAes128Gcm => 12,
         }
     }
@@ -36,7 +36,7 @@ impl Profile {
         match self {
             Self::AesCm128HmacSha1_80 => 10,
             Self::AesCm128HmacSha1_32 => 4,
-            #[cfg(feature = "gcm")]
+            #[cfg(any(feature = "gcm", feature = "ring"))]
             Self::AeadAes128Gcm => 16,
         }
     }
@@ -46,7 +46,7 @@ impl Profile {
     pub const fn rtcp_tag_len(self) -> usize {
         match self {
             Self::AesCm128HmacSha1_80 | Self::AesCm128HmacSha1_32 => 10,
-            #[cfg(feature = "gcm")]
+            #[cfg(any(feature = "gcm", feature = "ring"))]
             Self::AeadAes128Gcm => 16,
         }
     }
@@ -56,7 +56,7 @@ impl Profile {
     pub const fn is_aead(self) -> bool {
         match self {
             Self::AesCm128HmacSha1_80 | Self::AesCm128HmacSha1_32 => false,
-            #[cfg(feature = "gcm")]
+            #[cfg(any(feature = "gcm", feature = "ring"))]
             Self::AeadAes128Gcm => true,
         }
     }
@@ -67,7 +67,7 @@ impl Profile {
         match self {
             Self::AesCm128HmacSha1_80 => "AES_CM_128_HMAC_SHA1_80",
             Self::AesCm128HmacSha1_32 => "AES_CM_128_HMAC_SHA1_32",
-            #[cfg(feature = "gcm")]
+            #[cfg(any(feature = "gcm", feature = "ring"))]
             Self::AeadAes128Gcm => "AEAD_AES_128_GCM",
         }
     }
@@ -78,7 +78,7 @@ impl Profile {
         match name {
             "AES_CM_128_HMAC_SHA1_80" => Some(Self::AesCm128HmacSha1_80),
             "AES_CM_128_HMAC_SHA1_32" => Some(Self::AesCm128HmacSha1_32),
-            #[cfg(feature = "gcm")]
+            #[cfg(any(feature = "gcm", feature = "ring"))]
             "AEAD_AES_128_GCM" => Some(Self::AeadAes128Gcm),
             _ => None,
         }
@@ -90,7 +90,7 @@ impl Profile {
         match self {
             Self::AesCm128HmacSha1_80 => 0x0001,
             Self::AesCm128HmacSha1_32 => 0x0002,
-            #[cfg(feature = "gcm")]
+            #[cfg(any(feature = "gcm", feature = "ring"))]
             Self::AeadAes128Gcm => 0x0007,
         }
     }
@@ -101,7 +101,7 @@ impl Profile {
         match id {
             0x0001 => Some(Self::AesCm128HmacSha1_80),
             0x0002 => Some(Self::AesCm128HmacSha1_32),
-            #[cfg(feature = "gcm")]
+            #[cfg(any(feature = "gcm", feature = "ring"))]
             0x0007 => Some(Self::AeadAes128Gcm),
             _ => None,
         }

@@ -21,6 +21,13 @@ pub(crate) struct ReplayWindow {
 }
 
 impl ReplayWindow {
+    /// An empty list of the default window, usable in `const` context.
+    pub(crate) const EMPTY: Self = Self {
+        bits: [0; WORDS],
+        highest: None,
+        window: DEFAULT_REPLAY_WINDOW as u64,
+    };
+
     /// An empty list of `window` packets (1 to [`MAX_REPLAY_WINDOW`]).
     pub(crate) fn new(window: usize) -> Result<Self, Error> {
         if window == 0 || window > MAX_REPLAY_WINDOW {

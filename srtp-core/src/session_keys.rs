@@ -4,12 +4,12 @@
 use zeroize::Zeroize;
 
 use crate::crypto::aes_cm::AesCm;
-#[cfg(feature = "gcm")]
+#[cfg(any(feature = "gcm", feature = "ring"))]
 use crate::crypto::gcm::Gcm;
 use crate::crypto::hmac_sha1::HmacSha1;
 use crate::key_derivation::{Kdf, Label};
 use crate::KeyingMaterial;
-#[cfg(feature = "gcm")]
+#[cfg(any(feature = "gcm", feature = "ring"))]
 use crate::Profile;
 
 /// Whether keys are for RTP or RTCP: they use different labels.
@@ -20,6 +20,9 @@ pub(crate) enum Kind {
 }
 
 /// The session keys of one kind of packet, ready for use: round keys and HMAC states expanded once.
+// Not boxed: this crate needs no allocator. The variants differ by about 200 bytes (AES-CM's
+// schedule holds both the AES-NI and the software round keys).
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone)]
 pub(crate) enum SessionKeys {
     /// AES-CM encryption and HMAC-SHA1 authentication.
@@ -32,29 +35,52 @@ pub(crate) enum SessionKeys {
         auth: HmacSha1,
     },
     /// AES-GCM.
-    #[cfg(feature = "gcm")]
+    #[cfg(any(feature = "gcm", feature = "ring"))]
     Gcm {
         /// The session key, expanded.
         aead: Gcm,
         /// The 96-bit session salt.
         salt: [u8; 12],
     },
+    /// No keys yet ([`crate::Stream::unkeyed`]): every packet is refused with
+    /// [`crate::Error::NotKeyed`].
+    Unkeyed,
 }
 
 impl Drop for SessionKeys {
     fn drop(&mut self) {
         match self {
             Self::AesCmHmac { salt, .. } => salt.zeroize(),
-            #[cfg(feature = "gcm")]
+            #[cfg(any(feature = "gcm", feature = "ring"))]
             Self::Gcm { salt, .. } => salt.zeroize(),
+            Self::Unkeyed => {}
         }
     }
 }
 
 impl SessionKeys {
     /// Derives the keys of `kind` for `r = index DIV kdr` from a master key (RFC 3711 §4.3.1).
+    ///
+    /// Out of line: on the packet path only a non-zero key derivation rate calls it, and inlined
+    /// it grew protect's stack frame by about 750 bytes (measured in the firmware).
+    #[inline(never)]
     pub(crate) fn derive(material: &KeyingMaterial, kind: Kind, r: u64) -> Self {
         let kdf = Kdf::new(material.master_key(), material.master_salt());
+        Self::derive_with(&kdf, material, kind, r)
+    }
+
+    /// Replaces `self` with the keys of `kind` for `r`, written straight into `self` (no copy of
+    /// the expanded keys through the stack: what bounds [`crate::Stream::reset`]'s stack use). The
+    /// old keys are dropped (zeroized) first.
+    pub(crate) fn derive_into(&mut self, kdf: &Kdf, material: &KeyingMaterial, kind: Kind, r: u64) {
+        *self = Self::Unkeyed;
+        *self = Self::derive_with(kdf, material, kind, r);
+    }
+
+    /// [`Self::derive`] with the PRF already keyed.
+    #[inline(always)]
+    #[cfg_attr(not(any(feature = "gcm", feature = "ring")), allow(unused_variables))]
+    fn derive_with(kdf: &Kdf, material: &KeyingMaterial, kind: Kind, r: u64) -> Self {
         let (enc, auth, salt_label) = match kind {
             Kind::Rtp => (
                 Label::RtpEncryption,
@@ -69,7 +95,7 @@ impl SessionKeys {
         };
         let mut key = [0u8; 16];
         kdf.derive(enc, r, &mut key);
-        #[cfg(feature = "gcm")]
+        #[cfg(any(feature = "gcm", feature = "ring"))]
         if material.profile() == Profile::AeadAes128Gcm {
             let mut salt = [0u8; 12];
             kdf.derive(salt_label, r, &mut salt);
@@ -106,7 +132,7 @@ pub(crate) fn aes_cm_iv(salt: &[u8; 14], ssrc: u32, index: u64) -> [u8; 16] {
 /// The GCM IV: `(00 00 || SSRC || ROC || SEQ) XOR salt` for SRTP (RFC 7714 §8.1), or
 /// `(00 00 || SSRC || 00 00 || 0 || SRTCP index) XOR salt` for SRTCP (§9.1); `index` is the
 /// 48-bit packet index or the 31-bit SRTCP index.
-#[cfg(feature = "gcm")]
+#[cfg(any(feature = "gcm", feature = "ring"))]
 pub(crate) fn gcm_iv(salt: &[u8; 12], ssrc: u32, index: u64) -> [u8; 12] {
     let mut x = u128::from(ssrc) << 48 | u128::from(index & 0xffff_ffff_ffff);
     for (i, s) in salt.iter().enumerate() {
@@ -139,7 +165,7 @@ mod tests {
     }
 
     /// RFC 7714 §16.1.1 (AEAD_AES_128_GCM, SRTP): IV, ciphertext and tag from the session key and salt.
-    #[cfg(feature = "gcm")]
+    #[cfg(any(feature = "gcm", feature = "ring"))]
     #[test]
     fn rfc7714_srtp_vector() {
         let key: [u8; 16] = hex("000102030405060708090a0b0c0d0e0f").try_into().unwrap();
@@ -151,7 +177,7 @@ mod tests {
              69736120 696e2070 61727465 73207472 6573",
         );
         let (aad, payload) = packet.split_at_mut(12);
-        let tag = Gcm::new(&key).seal(&iv, aad, payload);
+        let tag = Gcm::new(&key).seal(&iv, aad, payload).unwrap();
         let mut out = packet.clone();
         out.extend_from_slice(&tag);
         let want = hex(
@@ -170,7 +196,7 @@ mod tests {
     }
 
     /// RFC 7714 §17.1: the SRTCP IV (SSRC "Mars", SRTCP index 0x5d4).
-    #[cfg(feature = "gcm")]
+    #[cfg(any(feature = "gcm", feature = "ring"))]
     #[test]
     fn rfc7714_srtcp_iv() {
         let salt: [u8; 12] = hex("517569642070726f2071756f").try_into().unwrap();

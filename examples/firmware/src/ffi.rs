@@ -297,15 +297,21 @@ pub unsafe extern "C" fn rtcweb_srtp_init(
         Ok(k) => k,
         Err(e) => return e,
     };
-    match Context::new(key_salt, profile) {
-        Ok(c) => {
-            // SAFETY: `p` is non-NULL, aligned, and points to storage large enough for a
-            // `Context` (compile-time check in `srtp`) that nothing else accesses. `write` does
-            // not drop what was there: the old bytes may be anything, and a `Context` owns no
-            // resources beyond its bytes.
-            unsafe { p.write(c) };
-            0
-        }
+    // Checked first: on a bad key or profile the context is left as it was.
+    let material = match Context::material(key_salt, profile) {
+        Ok(m) => m,
+        Err(e) => return e,
+    };
+    // SAFETY: `p` is non-NULL, aligned, and points to storage large enough for a `Context`
+    // (compile-time check in `srtp`) that nothing else accesses. `write` does not drop what was
+    // there: the old bytes may be anything, and a `Context` owns no resources beyond its bytes.
+    // `UNKEYED` is a constant, copied into place without being built on the stack.
+    unsafe { p.write(Context::UNKEYED) };
+    // SAFETY: `p` now holds a valid `Context`, and nothing else accesses it during this call.
+    let c = unsafe { &mut *p };
+    // Keyed in place: the key schedules are derived into the caller's storage.
+    match c.key(&material) {
+        Ok(()) => 0,
         Err(e) => e,
     }
 }

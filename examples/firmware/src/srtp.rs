@@ -2,8 +2,10 @@
 //!
 //! A [`Context`] is one SSRC in one direction (protect what you send, unprotect what you receive),
 //! built on `rtcweb-srtp-core`'s fixed-size [`Stream`]. The C side owns its memory (an
-//! `rtcweb_srtp_t` of [`CONTEXT_SIZE`] bytes, [`CONTEXT_ALIGN`]-aligned); [`crate::ffi`] places a
-//! `Context` there.
+//! `rtcweb_srtp_t` of [`CONTEXT_SIZE`] bytes, [`CONTEXT_ALIGN`]-aligned); [`crate::ffi`] writes
+//! [`Context::UNKEYED`] there (a constant: no code, no stack) and keys it in place with
+//! [`Context::key`], so the 2 KiB context and its key schedules are never built on the stack and
+//! moved.
 
 use rtcweb_srtp_core::{Config, KeyingMaterial, Profile, Stream};
 
@@ -39,16 +41,32 @@ pub fn profile(id: i32) -> Result<Profile, i32> {
 }
 
 impl Context {
-    /// A context keyed with `key_salt` (master key then master salt: 30 bytes for AES-CM, 28 for
-    /// GCM), ROC 0, a 64-packet replay window, key derivation rate 0.
-    pub fn new(key_salt: &[u8], profile_id: i32) -> Result<Self, i32> {
+    /// A context that is not live (refused by every call) and holds no keys: what
+    /// [`crate::ffi::rtcweb_srtp_init`] writes before [`Self::key`].
+    pub const UNKEYED: Self = Self {
+        live: 0,
+        stream: Stream::unkeyed(),
+    };
+
+    /// The keying material of `key_salt` (master key then master salt: 30 bytes for AES-CM, 28
+    /// for GCM) for a DTLS-SRTP profile number; checked before any context is touched.
+    pub fn material(key_salt: &[u8], profile_id: i32) -> Result<KeyingMaterial, i32> {
         let profile = profile(profile_id)?;
         if key_salt.len() != profile.master_key_len() + profile.master_salt_len() {
             return Err(RTCWEB_ERR_ARGUMENT);
         }
-        let material = KeyingMaterial::from_key_salt(profile, key_salt).map_err(|e| srtp(&e))?;
-        let stream = Stream::new(&material, &Config::default()).map_err(|e| srtp(&e))?;
-        Ok(Self { live: LIVE, stream })
+        KeyingMaterial::from_key_salt(profile, key_salt).map_err(|e| srtp(&e))
+    }
+
+    /// Keys this context in place with `material` (ROC 0, a 64-packet replay window, key
+    /// derivation rate 0) and makes it live: the session keys are derived straight into it.
+    pub fn key(&mut self, material: &KeyingMaterial) -> Result<(), i32> {
+        self.live = 0;
+        self.stream
+            .reset(material, &Config::default())
+            .map_err(|e| srtp(&e))?;
+        self.live = LIVE;
+        Ok(())
     }
 
     /// Whether this was initialized and not cleared since.

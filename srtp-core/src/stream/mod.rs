@@ -5,7 +5,7 @@
 use subtle::ConstantTimeEq;
 
 use crate::config::Config;
-use crate::key_derivation::key_id_r;
+use crate::key_derivation::{key_id_r, Kdf};
 use crate::replay::ReplayWindow;
 use crate::rollover::Rollover;
 use crate::session_keys::{aes_cm_iv, Kind, SessionKeys};
@@ -24,6 +24,23 @@ pub const SRTCP_KEY_LIMIT: u64 = 1 << 31;
 /// Call [`Self::protect_rtp`] / [`Self::protect_rtcp`] on an outbound stream and
 /// [`Self::unprotect_rtp`] / [`Self::unprotect_rtcp`] on an inbound one. The ROC survives
 /// [`Self::rekey`].
+///
+/// About 2 KiB. Where stack is scarce (firmware), build it in its final place rather than move it
+/// there: start from [`Self::unkeyed`] (a `const fn`, so a `static` or a caller's slot can hold one
+/// with no code run) and key it with [`Self::reset`], which derives the session keys straight into
+/// the stream.
+///
+/// ```
+/// use rtcweb_srtp_core::{Config, Error, KeyingMaterial, Profile, Stream};
+///
+/// let mut slot = Stream::unkeyed();
+/// let mut buf = [0x80, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 42, 1, 2, 3, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+/// assert_eq!(slot.protect_rtp(&mut buf, 16), Err(Error::NotKeyed));
+/// let key = KeyingMaterial::from_key_salt(Profile::AesCm128HmacSha1_80, &[7u8; 30])?;
+/// slot.reset(&key, &Config::default())?;
+/// assert_eq!(slot.protect_rtp(&mut buf, 16)?, 26);
+/// # Ok::<(), Error>(())
+/// ```
 #[derive(Clone)]
 pub struct Stream {
     material: KeyingMaterial,
@@ -78,36 +95,76 @@ struct Trailer {
     tag: usize,
 }
 
+impl Default for Stream {
+    /// [`Self::unkeyed`].
+    fn default() -> Self {
+        Self::unkeyed()
+    }
+}
+
 impl Stream {
     /// A stream keyed with `material`, ROC 0.
     ///
     /// # Errors
     /// [`Error::BadReplayWindow`] or [`Error::BadKey`] when `config` is out of range.
     pub fn new(material: &KeyingMaterial, config: &Config) -> Result<Self, Error> {
-        config.validate()?;
-        Ok(Self {
-            material: material.clone(),
-            config: *config,
-            rtp_keys: SessionKeys::derive(material, Kind::Rtp, 0),
+        let mut stream = Self::unkeyed();
+        stream.reset(material, config)?;
+        Ok(stream)
+    }
+
+    /// A stream with no keys: every protect and unprotect fails with [`Error::NotKeyed`] until
+    /// [`Self::reset`]. Costs no key derivation; `const`, so it can initialize a `static`.
+    #[must_use]
+    pub const fn unkeyed() -> Self {
+        Self {
+            material: KeyingMaterial::UNKEYED,
+            config: Config::DEFAULT,
+            rtp_keys: SessionKeys::Unkeyed,
             rtp_r: 0,
-            rtcp_keys: SessionKeys::derive(material, Kind::Rtcp, 0),
+            rtcp_keys: SessionKeys::Unkeyed,
             rtcp_r: 0,
             rollover: Rollover::new(0),
-            rtp_replay: ReplayWindow::new(config.replay_window)?,
-            rtcp_replay: ReplayWindow::new(config.replay_window)?,
+            rtp_replay: ReplayWindow::EMPTY,
+            rtcp_replay: ReplayWindow::EMPTY,
             rtcp_next_index: 0,
             rtp_packets: 0,
             rtcp_packets: 0,
-        })
+        }
+    }
+
+    /// Makes this stream what [`Self::new`] would return, in place: keyed with `material`, ROC 0,
+    /// empty replay lists, counters at 0. The session keys are derived straight into the stream,
+    /// so this needs far less stack than building a `Stream` and moving it (firmware: see
+    /// [`Self::unkeyed`]). The old keys are zeroized.
+    ///
+    /// # Errors
+    /// [`Error::BadReplayWindow`] or [`Error::BadKey`] when `config` is out of range; the stream is
+    /// then unchanged.
+    pub fn reset(&mut self, material: &KeyingMaterial, config: &Config) -> Result<(), Error> {
+        config.validate()?;
+        let window = ReplayWindow::new(config.replay_window)?;
+        self.config = *config;
+        self.rollover = Rollover::new(0);
+        self.rtp_replay = window.clone();
+        self.rtcp_replay = window;
+        self.rtcp_next_index = 0;
+        self.rtp_r = 0;
+        self.rtcp_r = 0;
+        self.rekey(material);
+        Ok(())
     }
 
     /// Installs a new master key (re-INVITE, SDP renegotiation, DTLS re-handshake). The ROC, the
     /// highest sequence number, the replay lists and the SRTCP index carry over; the key usage
-    /// counters restart.
+    /// counters restart. The keys are derived in place, as in [`Self::reset`].
     pub fn rekey(&mut self, material: &KeyingMaterial) {
         self.material = material.clone();
-        self.rtp_keys = SessionKeys::derive(material, Kind::Rtp, self.rtp_r);
-        self.rtcp_keys = SessionKeys::derive(material, Kind::Rtcp, self.rtcp_r);
+        let kdf = Kdf::new(material.master_key(), material.master_salt());
+        self.rtp_keys
+            .derive_into(&kdf, material, Kind::Rtp, self.rtp_r);
+        self.rtcp_keys
+            .derive_into(&kdf, material, Kind::Rtcp, self.rtcp_r);
         self.rtp_packets = 0;
         self.rtcp_packets = 0;
     }
@@ -274,14 +331,17 @@ impl Stream {
                     dst.copy_from_slice(src);
                 }
             }
-            #[cfg(feature = "gcm")]
+            SessionKeys::Unkeyed => return Err(Error::NotKeyed),
+            #[cfg(any(feature = "gcm", feature = "ring"))]
             SessionKeys::Gcm { aead, salt } => {
                 let (aad, payload) = body.split_at_mut(header.len);
-                let tag = aead.seal(
-                    &crate::session_keys::gcm_iv(salt, header.ssrc, index),
-                    aad,
-                    payload,
-                );
+                let tag = aead
+                    .seal(
+                        &crate::session_keys::gcm_iv(salt, header.ssrc, index),
+                        aad,
+                        payload,
+                    )
+                    .ok_or(Error::Unsupported("payload too long for AES-GCM"))?;
                 let (tag_dst, mki_dst) = tail.split_at_mut(trailer.tag);
                 tag_dst.copy_from_slice(&tag);
                 if let Some(dst) = mki_dst.get_mut(..trailer.mki) {
@@ -349,7 +409,8 @@ impl Stream {
                     cipher.apply_keystream(&aes_cm_iv(salt, header.ssrc, index), payload);
                 }
             }
-            #[cfg(feature = "gcm")]
+            SessionKeys::Unkeyed => return Err(Error::NotKeyed),
+            #[cfg(any(feature = "gcm", feature = "ring"))]
             SessionKeys::Gcm { aead, salt } => {
                 let (tag, mki) = tail.split_at(trailer.tag);
                 if !mki_matches(mki, expected_mki) {

@@ -56,7 +56,8 @@ impl Stream {
                     dst.copy_from_slice(src);
                 }
             }
-            #[cfg(feature = "gcm")]
+            SessionKeys::Unkeyed => return Err(Error::NotKeyed),
+            #[cfg(any(feature = "gcm", feature = "ring"))]
             SessionKeys::Gcm { aead, salt } => {
                 let (header, payload) = body.split_at_mut(rtcp::HEADER_LEN);
                 let mut aad = [0u8; rtcp::HEADER_LEN + rtcp::INDEX_LEN];
@@ -67,7 +68,9 @@ impl Stream {
                     .unwrap_or_default()
                     .copy_from_slice(&e_index);
                 let iv = crate::session_keys::gcm_iv(salt, ssrc, u64::from(index));
-                let tag = aead.seal(&iv, &aad, payload);
+                let tag = aead
+                    .seal(&iv, &aad, payload)
+                    .ok_or(Error::Unsupported("payload too long for AES-GCM"))?;
                 let (tag_dst, rest) = tail.split_at_mut(trailer.tag);
                 tag_dst.copy_from_slice(&tag);
                 let (index_dst, rest) = rest.split_at_mut(rtcp::INDEX_LEN);
@@ -147,7 +150,8 @@ impl Stream {
                     }
                 }
             }
-            #[cfg(feature = "gcm")]
+            SessionKeys::Unkeyed => return Err(Error::NotKeyed),
+            #[cfg(any(feature = "gcm", feature = "ring"))]
             SessionKeys::Gcm { aead, salt } => {
                 if !encrypted {
                     return Err(Error::Unsupported(

@@ -144,12 +144,20 @@ fn typed(h: &Header<'_>) -> Option<Value> {
                 .map(|(t, _)| Value::String(t.to_owned()))
                 .collect(),
         ),
-        HeaderName::Authorization
-        | HeaderName::ProxyAuthorization
-        | HeaderName::WwwAuthenticate
-        | HeaderName::ProxyAuthenticate => {
+        HeaderName::Authorization | HeaderName::ProxyAuthorization => {
             one::<rtcweb_sip_core::header::Authorization>(v, |x| auth_json(&x))
         }
+        // A challenge header may carry several challenges (RFC 7235 §4.1): one entry each.
+        HeaderName::WwwAuthenticate | HeaderName::ProxyAuthenticate => Value::Array(
+            rtcweb_sip_core::header::challenges(v)
+                .map(|c| {
+                    c.map_or_else(
+                        |(k, _)| json!({ "error": k.to_string() }),
+                        |x| auth_json(&x),
+                    )
+                })
+                .collect(),
+        ),
         HeaderName::SessionExpires => one::<SessionExpires>(
             v,
             |x| json!({ "delta": x.delta, "refresher": x.refresher() }),
