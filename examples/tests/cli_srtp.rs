@@ -13,7 +13,7 @@ use base64::Engine as _;
 
 fn input(name: &str) -> Vec<u8> {
     std::fs::read(format!(
-        "{}/../../shared/bench-inputs/{name}",
+        "{}/../srtp-core/tests/data/{name}",
         env!("CARGO_MANIFEST_DIR")
     ))
     .unwrap()

@@ -29,7 +29,7 @@ use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
-const REQUEST: &[u8] = include_bytes!("../../../shared/bench-inputs/stun_binding_request.bin");
+const REQUEST: &[u8] = include_bytes!("../tests/data/stun_binding_request.bin");
 const PWD: &str = "2o5pRFAwAd3Qf6VyHrXzHqcK";
 /// The peer's password: unused by a lite agent's answers, but both agents are given it.
 const REMOTE_PWD: &str = "remotepasswordremotepass";

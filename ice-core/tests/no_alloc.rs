@@ -21,7 +21,7 @@ use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
-const REQUEST: &[u8] = include_bytes!("../../../shared/bench-inputs/stun_binding_request.bin");
+const REQUEST: &[u8] = include_bytes!("data/stun_binding_request.bin");
 
 /// A `fmt::Write` into a fixed array.
 struct Fixed {

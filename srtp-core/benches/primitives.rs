@@ -26,11 +26,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 mod hmac_sha1;
 
 fn input(name: &str) -> Vec<u8> {
-    std::fs::read(format!(
-        "{}/../../shared/bench-inputs/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
+    std::fs::read(format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
 const KEY: [u8; 16] = [0x42; 16];

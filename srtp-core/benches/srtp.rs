@@ -30,11 +30,7 @@ use webrtc_srtp::protection_profile::ProtectionProfile;
 const RING: usize = 128;
 
 fn input(name: &str) -> Vec<u8> {
-    std::fs::read(format!(
-        "{}/../../shared/bench-inputs/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
+    std::fs::read(format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
 fn key_salt() -> Vec<u8> {

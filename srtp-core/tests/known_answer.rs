@@ -11,10 +11,7 @@
 use rtcweb_srtp_core::{Config, KeyingMaterial, Profile, Stream};
 
 fn input(name: &str) -> Vec<u8> {
-    let path = format!(
-        "{}/../../shared/bench-inputs/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
