@@ -69,19 +69,25 @@ impl Coturn {
 
     /// TURN REST credentials valid for `ttl` from now: (username, password).
     pub fn credentials(&self, user: &str, ttl: Duration) -> Result<(String, String), String> {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_err(|e| e.to_string())?;
-        let mut buf = [0u8; 256];
-        let username = rtcweb_stun_core::credentials::ephemeral::username(
-            &mut buf,
-            (now + ttl).as_secs(),
-            user,
-        )
-        .map_err(|e| e.to_string())?
-        .to_string();
-        let password =
-            rtcweb_stun_core::credentials::ephemeral::password(self.secret.as_bytes(), &username);
-        Ok((username, password.as_str().to_string()))
+        rest_credentials(&self.secret, user, ttl)
     }
+}
+
+/// TURN REST (ephemeral) credentials for a server with shared secret `secret`, valid for `ttl`
+/// from now: ("<expiry>:<user>", base64(HMAC-SHA1(secret, username))).
+pub fn rest_credentials(
+    secret: &str,
+    user: &str,
+    ttl: Duration,
+) -> Result<(String, String), String> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_err(|e| e.to_string())?;
+    let mut buf = [0u8; 600];
+    let username =
+        rtcweb_stun_core::credentials::ephemeral::username(&mut buf, (now + ttl).as_secs(), user)
+            .map_err(|e| e.to_string())?
+            .to_string();
+    let password = rtcweb_stun_core::credentials::ephemeral::password(secret.as_bytes(), &username);
+    Ok((username, password.as_str().to_string()))
 }

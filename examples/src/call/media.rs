@@ -120,7 +120,7 @@ impl RtpSender {
         self.srtp.protect_rtcp(buf, len).map_err(|e| e.to_string())
     }
 
-    /// Packets sent so far is the distance the sequence number moved.
+    /// The SSRC this sender uses.
     pub fn ssrc(&self) -> u32 {
         self.ssrc
     }

@@ -104,19 +104,25 @@ impl CallReport {
     }
 }
 
-/// Random seeds from the OS-keyed SipHash of `RandomState` (no extra dependency).
-pub fn random_seed() -> [u8; 32] {
+/// Random bytes from the OS-keyed SipHash of `RandomState` (no extra dependency): seeds for the
+/// crates, which never draw randomness themselves.
+pub fn random_bytes<const N: usize>() -> [u8; N] {
     use std::hash::{BuildHasher, Hasher};
-    let mut out = [0u8; 32];
+    let mut out = [0u8; N];
     for (i, chunk) in out.chunks_mut(8).enumerate() {
         let mut h = std::collections::hash_map::RandomState::new().build_hasher();
         h.write_usize(i);
-        chunk.copy_from_slice(&h.finish().to_le_bytes());
+        let v = h.finish().to_le_bytes();
+        chunk.iter_mut().zip(v).for_each(|(c, b)| *c = b);
     }
     out
 }
 
-/// Places a call between two parties on 127.0.0.1 and returns both reports.
+/// A 32-byte seed for a party.
+pub fn random_seed() -> [u8; 32] {
+    random_bytes()
+}
+
 /// `turn`: a TURN server and credentials for both parties, which then offer relayed candidates
 /// only.
 pub fn run(

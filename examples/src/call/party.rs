@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use rtcweb_ice_core::candidate::{Candidate, CandidateKind};
+use rtcweb_ice_core::candidate::Candidate;
 use rtcweb_ice_core::{Agent, AgentConfig, IceEvent, Receive};
 use rtcweb_sip_core::header::CSeq;
 use rtcweb_sip_core::message::{Header, Message, Method};
@@ -206,23 +206,7 @@ impl Party {
     }
 
     fn local_media(&self) -> LocalMedia {
-        let (ufrag, pwd) = self.ice.local_credentials();
-        LocalMedia {
-            rtp: self.cfg.media,
-            ice_ufrag: ufrag.into(),
-            ice_pwd: pwd.into(),
-            // `Display` writes the whole attribute value, "candidate:..."; SDP adds its own name.
-            candidates: self
-                .ice
-                .local_candidates()
-                .filter(|c| self.cfg.turn.is_none() || c.kind == CandidateKind::Relayed)
-                .map(|c| {
-                    let text = c.to_string();
-                    text.strip_prefix("candidate:").unwrap_or(&text).to_string()
-                })
-                .collect(),
-            key_salt: self.key,
-        }
+        LocalMedia::from_agent(&self.ice, self.cfg.media, self.key, self.cfg.turn.is_some())
     }
 
     fn say(&mut self, line: String) {
@@ -470,8 +454,7 @@ impl Party {
     /// The next datagram to send, written into `buf`.
     pub fn poll_transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<Out> {
         if let Some(t) = self.ua.poll_transmit(now, buf) {
-            let bytes = buf.get(..t.len).unwrap_or_default().to_vec();
-            self.narrate_sip("→", &bytes);
+            self.narrate_sip("→", buf.get(..t.len).unwrap_or_default());
             return Some(Out {
                 socket: SIP,
                 destination: t.peer.addr,

@@ -5,6 +5,8 @@
 use std::net::SocketAddr;
 
 use base64::Engine as _;
+use rtcweb_ice_core::candidate::CandidateKind;
+use rtcweb_ice_core::Agent;
 use rtcweb_sdp_core::offer_answer::{
     create_answer, AnswerConfig, Codec, MediaCapabilities, SdesKey,
 };
@@ -41,6 +43,29 @@ pub struct RemoteMedia {
     pub candidates: Vec<String>,
     /// The remote SRTP master key || salt.
     pub key_salt: Vec<u8>,
+}
+
+impl LocalMedia {
+    /// What `ice` offers: its credentials and its local candidates (only relayed ones when
+    /// `relay_only`, a browser's `iceTransportPolicy: "relay"`), RTP at `rtp`, SRTP key `key_salt`.
+    pub fn from_agent(ice: &Agent, rtp: SocketAddr, key_salt: [u8; 30], relay_only: bool) -> Self {
+        let (ufrag, pwd) = ice.local_credentials();
+        LocalMedia {
+            rtp,
+            ice_ufrag: ufrag.into(),
+            ice_pwd: pwd.into(),
+            // `Display` writes the whole attribute value, "candidate:..."; SDP adds its own name.
+            candidates: ice
+                .local_candidates()
+                .filter(|c| !relay_only || c.kind == CandidateKind::Relayed)
+                .map(|c| {
+                    let text = c.to_string();
+                    text.strip_prefix("candidate:").unwrap_or(&text).to_string()
+                })
+                .collect(),
+            key_salt,
+        }
+    }
 }
 
 fn inline(key_salt: &[u8; 30]) -> String {

@@ -131,18 +131,7 @@ impl Gateway {
     }
 
     fn local_media(&self) -> LocalMedia {
-        let (ufrag, pwd) = self.ice.local_credentials();
-        LocalMedia {
-            rtp: self.cfg.sockets[WEB_MEDIA],
-            ice_ufrag: ufrag.into(),
-            ice_pwd: pwd.into(),
-            candidates: self
-                .ice
-                .local_candidates()
-                .map(|c| c.to_string().trim_start_matches("candidate:").to_string())
-                .collect(),
-            key_salt: self.key,
-        }
+        LocalMedia::from_agent(&self.ice, self.cfg.sockets[WEB_MEDIA], self.key, false)
     }
 
     /// The WebRTC leg offers: set up ICE and SRTP from its SDP, and call the phone (B2BUA).

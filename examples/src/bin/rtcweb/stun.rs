@@ -5,7 +5,9 @@ use rtcweb_stun_core::client::{ClientTransaction, TransactionConfig, Transaction
 use rtcweb_stun_core::wire::attributes::{MappedAddress, Software, XorMappedAddress};
 use rtcweb_stun_core::wire::{Class, Message, MessageType, MessageWriter, Method, TransactionId};
 
-use crate::driver::{random_bytes, recv_until, resolve, socket_for, Clock};
+use rtcweb_examples::call::{random_bytes, Clock};
+
+use crate::driver::{recv_until, resolve, socket_for};
 
 /// Arguments of `rtcweb stun`.
 #[derive(clap::Args)]

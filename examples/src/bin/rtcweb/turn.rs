@@ -1,10 +1,12 @@
 //! `rtcweb turn --server HOST:PORT --secret S`: allocate a relay with TURN REST credentials
 //! (coturn `use-auth-secret`) and print the relayed address.
 
-use rtcweb_stun_core::credentials::ephemeral;
 use rtcweb_stun_core::turn::{TurnClient, TurnConfig, TurnEvent};
 
-use crate::driver::{random_bytes, recv_until, resolve, socket_for, Clock};
+use rtcweb_examples::call::{random_bytes, Clock};
+use rtcweb_examples::coturn::rest_credentials;
+
+use crate::driver::{recv_until, resolve, socket_for};
 
 /// Arguments of `rtcweb turn`.
 #[derive(clap::Args)]
@@ -28,16 +30,13 @@ pub fn run(args: &Args) -> Result<(), String> {
     let server = resolve(&args.server)?;
     let socket = socket_for(server)?;
     let clock = Clock::new();
-    let unix = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_err(|e| e.to_string())?
-        .as_secs();
-    let mut ubuf = [0u8; 600];
-    let username =
-        ephemeral::username(&mut ubuf, unix + args.ttl, &args.user).map_err(|e| e.to_string())?;
-    let password = ephemeral::password(args.secret.as_bytes(), username);
+    let (username, password) = rest_credentials(
+        &args.secret,
+        &args.user,
+        std::time::Duration::from_secs(args.ttl),
+    )?;
     let mut client = TurnClient::new(
-        TurnConfig::new(server, username, password.as_str()),
+        TurnConfig::new(server, &username, &password),
         random_bytes(),
     );
     client.allocate(clock.now()).map_err(|e| e.to_string())?;
