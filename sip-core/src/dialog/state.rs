@@ -4,8 +4,18 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use super::id::DialogId;
-use crate::header::{CSeq, CallId, Contact, FromHeader, RecordRoute, ToHeader};
+use crate::header::{CSeq, CallId, Contact, FromHeader, RecordRoute, ToHeader, TypedHeader};
 use crate::message::{Message, Method};
+
+/// A header a dialog needs, typed; `name` names it in the error when it is missing or malformed.
+fn required<'a, H: TypedHeader<'a>>(
+    msg: &Message<'a>,
+    name: &'static str,
+) -> Result<H, DialogError> {
+    msg.typed::<H>()
+        .and_then(Result::ok)
+        .ok_or(DialogError::Missing(name))
+}
 
 /// Early (from a 1xx with a To tag) or confirmed (from a 2xx), §12.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,24 +124,12 @@ impl Dialog {
         if !(101..300).contains(&code) {
             return Err(DialogError::NoDialog);
         }
-        let to = response
-            .typed::<ToHeader>()
-            .and_then(Result::ok)
-            .ok_or(DialogError::Missing("To"))?;
+        let to = required::<ToHeader>(response, "To")?;
         let remote_tag = to.tag().ok_or(DialogError::NoDialog)?;
-        let from = request
-            .typed::<FromHeader>()
-            .and_then(Result::ok)
-            .ok_or(DialogError::Missing("From"))?;
+        let from = required::<FromHeader>(request, "From")?;
         let local_tag = from.tag().ok_or(DialogError::Missing("From tag"))?;
-        let call_id = request
-            .typed::<CallId>()
-            .and_then(Result::ok)
-            .ok_or(DialogError::Missing("Call-ID"))?;
-        let cseq = request
-            .typed::<CSeq>()
-            .and_then(Result::ok)
-            .ok_or(DialogError::Missing("CSeq"))?;
+        let call_id = required::<CallId>(request, "Call-ID")?;
+        let cseq = required::<CSeq>(request, "CSeq")?;
         let ruri = request
             .request_uri()
             .ok_or(DialogError::Missing("Request-URI"))?;
@@ -178,18 +176,9 @@ impl Dialog {
         local_seq: u32,
         confirmed: bool,
     ) -> Result<Self, DialogError> {
-        let from = request
-            .typed::<FromHeader>()
-            .and_then(Result::ok)
-            .ok_or(DialogError::Missing("From"))?;
-        let call_id = request
-            .typed::<CallId>()
-            .and_then(Result::ok)
-            .ok_or(DialogError::Missing("Call-ID"))?;
-        let cseq = request
-            .typed::<CSeq>()
-            .and_then(Result::ok)
-            .ok_or(DialogError::Missing("CSeq"))?;
+        let from = required::<FromHeader>(request, "From")?;
+        let call_id = required::<CallId>(request, "Call-ID")?;
+        let cseq = required::<CSeq>(request, "CSeq")?;
         let ruri = request
             .request_uri()
             .ok_or(DialogError::Missing("Request-URI"))?;
@@ -304,10 +293,7 @@ impl Dialog {
         if self.state == DialogState::Terminated {
             return Err(DialogError::Terminated);
         }
-        let cseq = request
-            .typed::<CSeq>()
-            .and_then(Result::ok)
-            .ok_or(DialogError::Missing("CSeq"))?;
+        let cseq = required::<CSeq>(request, "CSeq")?;
         let method = request.method().ok_or(DialogError::Missing("method"))?;
         if matches!(method, Method::Ack | Method::Cancel) {
             return Ok(());
