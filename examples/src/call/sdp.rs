@@ -11,7 +11,7 @@ use rtcweb_sdp_core::offer_answer::{
     create_answer, AnswerConfig, Codec, MediaCapabilities, SdesKey,
 };
 use rtcweb_sdp_core::owned::Field;
-use rtcweb_sdp_core::{Crypto, SessionDescription};
+use rtcweb_sdp_core::{Media, SessionDescription};
 
 /// The one SRTP suite of the call.
 pub const SUITE: &str = "AES_CM_128_HMAC_SHA1_80";
@@ -164,9 +164,8 @@ pub fn plain_answer(offer_sdp: &[u8], rtp: SocketAddr) -> Result<String, String>
     Ok(answer.description.to_string())
 }
 
-/// The RTP address of the first accepted audio section (`c=` and `m=` port).
-pub fn remote_rtp(sdp: &[u8]) -> Result<SocketAddr, String> {
-    let desc = SessionDescription::parse(sdp).map_err(|e| e.to_string())?;
+/// The first accepted audio section and its RTP address (`c=` and `m=` port).
+fn audio<'a>(desc: &SessionDescription<'a>) -> Result<(Media<'a>, SocketAddr), String> {
     let audio = desc
         .media()
         .find(|m| m.media_line().media == "audio" && m.media_line().port != 0)
@@ -176,32 +175,23 @@ pub fn remote_rtp(sdp: &[u8]) -> Result<SocketAddr, String> {
         .or_else(|| desc.connection())
         .ok_or("no c= line")?;
     let ip = conn.ip.ok_or("c= is not an IP address")?;
-    Ok(SocketAddr::new(ip, audio.media_line().port))
+    let rtp = SocketAddr::new(ip, audio.media_line().port);
+    Ok((audio, rtp))
 }
 
-/// Reads the first audio section of a description.
+/// The RTP address of the first accepted audio section.
+pub fn remote_rtp(sdp: &[u8]) -> Result<SocketAddr, String> {
+    let desc = SessionDescription::parse(sdp).map_err(|e| e.to_string())?;
+    audio(&desc).map(|(_, rtp)| rtp)
+}
+
+/// Reads the first accepted audio section of a description: RTP address, ICE credentials
+/// (media-level, else session-level), candidates and the SDES key of our suite.
 pub fn remote(sdp: &[u8]) -> Result<RemoteMedia, String> {
     let desc = SessionDescription::parse(sdp).map_err(|e| e.to_string())?;
-    let audio = desc
-        .media()
-        .find(|m| m.media_line().media == "audio" && m.media_line().port != 0)
-        .ok_or("no accepted audio section")?;
-    let attr = |name: &str| {
-        audio
-            .attribute(name)
-            .or_else(|| desc.attribute(name))
-            .and_then(|a| a.value)
-            .map(String::from)
-    };
-    let conn = audio
-        .connection()
-        .or_else(|| desc.connection())
-        .ok_or("no c= line")?;
-    let ip = conn.ip.ok_or("c= is not an IP address")?;
+    let (audio, rtp) = audio(&desc)?;
     let crypto = audio
-        .attributes()
-        .filter(|a| a.name == "crypto")
-        .filter_map(|a| a.value.and_then(|v| Crypto::parse(v).ok()))
+        .cryptos()
         .find(|c| c.suite == SUITE)
         .ok_or("no a=crypto with AES_CM_128_HMAC_SHA1_80")?;
     let key_salt = crypto
@@ -210,9 +200,18 @@ pub fn remote(sdp: &[u8]) -> Result<RemoteMedia, String> {
         .key_salt()
         .map_err(|e| format!("a=crypto: {e}"))?;
     Ok(RemoteMedia {
-        rtp: SocketAddr::new(ip, audio.media_line().port),
-        ice_ufrag: attr("ice-ufrag").ok_or("no a=ice-ufrag")?,
-        ice_pwd: attr("ice-pwd").ok_or("no a=ice-pwd")?,
+        rtp,
+        ice_ufrag: audio
+            .ice_ufrag()
+            .or_else(|| desc.ice_ufrag())
+            .ok_or("no a=ice-ufrag")?
+            .into(),
+        ice_pwd: audio
+            .ice_pwd()
+            .or_else(|| desc.ice_pwd())
+            .ok_or("no a=ice-pwd")?
+            .into(),
+        // ice-core parses the values itself (its own RFC 8839 candidate type).
         candidates: audio
             .attributes()
             .filter(|a| a.name == "candidate")
