@@ -74,7 +74,7 @@ impl Coturn {
 }
 
 /// TURN REST (ephemeral) credentials for a server with shared secret `secret`, valid for `ttl`
-/// from now: ("<expiry>:<user>", base64(HMAC-SHA1(secret, username))).
+/// from now: (`"<expiry>:<user>"`, `base64(HMAC-SHA1(secret, username))`).
 pub fn rest_credentials(
     secret: &str,
     user: &str,
