@@ -99,7 +99,7 @@ impl Node {
     fn send(&mut self, clock: &Clock, data: &[u8]) {
         let mut buf = [0u8; 1500];
         let t = self.agent.send(clock.now(), data, &mut buf).unwrap();
-        assert!(self.only.map_or(true, |o| o == t.destination));
+        assert!(self.only.is_none_or(|o| o == t.destination));
         self.socket.send_to(&buf[..t.len], t.destination).unwrap();
     }
 }

@@ -152,7 +152,7 @@ struct Endpoint {
 }
 
 impl Endpoint {
-    fn new(name: &'static str, server: SocketAddr, seed: u64, transport: Transport) -> Self {
+    fn new(name: &'static str, server: SocketAddr, _seed: u64, transport: Transport) -> Self {
         let (sock, me) = match transport {
             Transport::Tcp => {
                 let stream = TcpStream::connect_timeout(&server, Duration::from_secs(5)).unwrap();
@@ -186,7 +186,7 @@ impl Endpoint {
                 addr: server,
                 transport,
             },
-            seed,
+            rtcweb_examples::call::random_seed(),
         );
         cfg.registrar = format!("sip:{server}");
         cfg.register_expires = 300;

@@ -62,7 +62,7 @@ fuzz_target!(|data: &[u8]| {
         "<sip:alice@192.0.2.1>",
         "SIP/2.0/UDP 192.0.2.1:5060",
         peer,
-        1,
+        [1; 32],
     );
     ucfg.layer = cfg;
     ucfg.max_calls = 8;

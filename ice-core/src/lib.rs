@@ -59,8 +59,6 @@ pub mod agent;
 pub mod candidate;
 pub mod credentials;
 #[cfg(feature = "alloc")]
-mod rng;
-
 #[cfg(feature = "alloc")]
 pub use agent::{
     Agent, AgentConfig, AgentError, ConnectionState, Discard, IceEvent, PairState, Receive, Role,

@@ -237,7 +237,7 @@ fn mutated_fixtures_never_panic() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
-        if path.extension().map_or(true, |e| e != "sdp") {
+        if path.extension().is_none_or(|e| e != "sdp") {
             continue;
         }
         let bytes = std::fs::read(&path).unwrap();

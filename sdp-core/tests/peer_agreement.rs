@@ -17,7 +17,7 @@ fn webrtc_rs_sdp_sees_the_same_structure() {
     let mut compared = 0;
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
-        if path.extension().map_or(true, |e| e != "sdp") {
+        if path.extension().is_none_or(|e| e != "sdp") {
             continue;
         }
         let bytes = std::fs::read(&path).unwrap();

@@ -104,16 +104,14 @@ impl CallReport {
     }
 }
 
-/// Random bytes from the OS-keyed SipHash of `RandomState` (no extra dependency): seeds for the
-/// crates, which never draw randomness themselves.
+/// Random bytes from the operating system's secure source (`getrandom`): seeds for the crates'
+/// CSPRNG (`rtcweb_proto::Rng`), which never draw randomness themselves. Exits the process when the
+/// OS has no entropy to give — continuing with predictable identifiers would be worse.
 pub fn random_bytes<const N: usize>() -> [u8; N] {
-    use std::hash::{BuildHasher, Hasher};
     let mut out = [0u8; N];
-    for (i, chunk) in out.chunks_mut(8).enumerate() {
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_usize(i);
-        let v = h.finish().to_le_bytes();
-        chunk.iter_mut().zip(v).for_each(|(c, b)| *c = b);
+    if let Err(e) = getrandom::fill(&mut out) {
+        eprintln!("rtcweb: the OS random source failed: {e}");
+        std::process::exit(1);
     }
     out
 }

@@ -3,6 +3,7 @@
 //! state machine. The drivers in [`super::std_driver`] and [`super::tokio_driver`] only move bytes
 //! and time; everything the call does happens here, and is logged so a newcomer can follow it.
 
+use rtcweb_proto::Rng;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -77,6 +78,8 @@ pub struct Party {
     ua: UserAgent,
     ice: Agent,
     call: Option<CallHandle>,
+    /// The party's CSPRNG, keyed by `cfg.seed`: SIP and ICE seeds, the SDES key, SSRC, first seq.
+    rng: Rng,
     key: [u8; 30],
     sender: Option<RtpSender>,
     receiver: Option<RtpReceiver>,
@@ -96,25 +99,10 @@ pub struct Party {
     log: VecDeque<String>,
 }
 
-fn derive<const N: usize>(seed: &[u8; 32], label: u8) -> [u8; N] {
-    // A small, deterministic expansion of the caller's seed (SHA-256 in counter mode would do
-    // too; this demo avoids another dependency): xorshift over the seed bytes.
-    let mut s = u64::from_le_bytes(seed[..8].try_into().unwrap_or([1; 8]))
-        ^ u64::from(label)
-        ^ 0x9E37_79B9_7F4A_7C15;
-    let mut out = [0u8; N];
-    for (i, b) in out.iter_mut().enumerate() {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        *b = (s >> 24) as u8 ^ seed[i % 32];
-    }
-    out
-}
-
 impl Party {
     /// A party ready to start at `now`: the caller sends its INVITE, the callee waits.
     pub fn new(cfg: PartyConfig, now: Instant) -> Result<Self, String> {
+        let mut rng = Rng::from_seed(cfg.seed);
         let user = match cfg.side {
             Side::Caller => "alice",
             Side::Callee => "bob",
@@ -124,14 +112,14 @@ impl Party {
             &format!("<sip:{user}@{}>", cfg.sip),
             &format!("SIP/2.0/UDP {}", cfg.sip),
             Peer::udp(cfg.peer_sip),
-            u64::from_le_bytes(derive::<8>(&cfg.seed, 1)),
+            rng.seed32(),
         );
         ua_cfg.user_agent = "rtcweb-loopback-call".into();
         let ice_cfg = match cfg.side {
             Side::Caller => AgentConfig::default(),
             Side::Callee => AgentConfig::controlled_full(),
         };
-        let mut ice = Agent::new(ice_cfg, derive::<32>(&cfg.seed, 2));
+        let mut ice = Agent::new(ice_cfg, rng.seed32());
         ice.add_local_host(cfg.media)
             .map_err(|e| format!("ICE: {e}"))?;
         if let Some((server, user, pass)) = &cfg.turn {
@@ -142,7 +130,12 @@ impl Party {
             ua: UserAgent::new(ua_cfg),
             ice,
             call: None,
-            key: derive::<30>(&cfg.seed, 3),
+            key: {
+                let mut key = [0u8; 30];
+                rng.fill(&mut key);
+                key
+            },
+            rng,
             sender: None,
             receiver: None,
             tone: Tone::new(if cfg.side == Side::Caller {
@@ -242,8 +235,8 @@ impl Party {
             .map_err(|e| format!("SRTP: {e}"))?;
         let tx_key = KeyingMaterial::from_key_salt(Profile::AesCm128HmacSha1_80, &self.key)
             .map_err(|e| format!("SRTP: {e}"))?;
-        let ssrc = u32::from_be_bytes(derive::<4>(&self.cfg.seed, 4));
-        let first_seq = u16::from_be_bytes(derive::<2>(&self.cfg.seed, 5));
+        let ssrc = self.rng.next_u32();
+        let first_seq = (self.rng.next_u32() >> 16) as u16;
         self.sender = Some(RtpSender::new(&tx_key, ssrc, first_seq)?);
         self.receiver = Some(RtpReceiver::new(&rx_key, ssrc)?);
         self.say(format!(

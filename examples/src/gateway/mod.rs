@@ -7,6 +7,7 @@
 pub mod demo;
 pub mod phone;
 
+use rtcweb_proto::Rng;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 
@@ -91,8 +92,8 @@ impl Gateway {
     /// A gateway waiting for calls from the WebRTC side.
     pub fn new(cfg: GatewayConfig) -> Result<Self, String> {
         let [web_sip, web_media, trunk_sip, _] = cfg.sockets;
-        let seed = u64::from_le_bytes(cfg.seed[..8].try_into().unwrap_or([7; 8]));
-        let ua = |me: SocketAddr, peer: SocketAddr, seed: u64| {
+        let mut rng = Rng::from_seed(cfg.seed);
+        let ua = |me: SocketAddr, peer: SocketAddr, seed: [u8; 32]| {
             UserAgent::new(UaConfig::new(
                 &format!("sip:gateway@{}", me.ip()),
                 &format!("<sip:gateway@{me}>"),
@@ -101,15 +102,13 @@ impl Gateway {
                 seed,
             ))
         };
-        let mut ice = Agent::new(AgentConfig::lite(), cfg.seed);
+        let mut ice = Agent::new(AgentConfig::lite(), rng.seed32());
         ice.add_local_host(web_media).map_err(|e| e.to_string())?;
         let mut key = [0u8; 30];
-        key.iter_mut()
-            .zip(cfg.seed.iter().rev())
-            .for_each(|(k, s)| *k = s ^ 0x5A);
+        rng.fill(&mut key);
         Ok(Gateway {
-            web: ua(web_sip, cfg.web_peer, seed),
-            trunk: ua(trunk_sip, cfg.phone, seed ^ 0xFFFF),
+            web: ua(web_sip, cfg.web_peer, rng.seed32()),
+            trunk: ua(trunk_sip, cfg.phone, rng.seed32()),
             ice,
             key,
             srtp_in: None,

@@ -42,7 +42,7 @@ impl Phone {
             &format!("<sip:phone@{sip}>"),
             &format!("SIP/2.0/UDP {sip}"),
             Peer::udp(gateway),
-            99,
+            crate::call::random_seed(),
         );
         Phone {
             ua: UserAgent::new(cfg),

@@ -43,9 +43,9 @@ pub use pair::PairState;
 
 use crate::candidate::{Candidate, CandidateKind, Foundation, MAX_LOCAL_PREFERENCE};
 use crate::credentials::{self, ICE_CHARS};
-use crate::rng::Rng;
 use crate::Instant;
 use pair::Pair;
+use rtcweb_proto::Rng;
 use timer::Timers;
 
 /// A local candidate with where its datagrams leave from.
@@ -191,7 +191,7 @@ impl Agent {
     /// consent jitter): give 32 bytes from a secure RNG (RFC 8445 §5.3 wants unguessable
     /// passwords; RFC 8489 §6 unpredictable transaction IDs).
     pub fn new(config: AgentConfig, seed: [u8; 32]) -> Self {
-        let mut rng = Rng::new(seed);
+        let mut rng = Rng::from_seed(seed);
         let tie_breaker = rng.next_u64();
         let local_ufrag = random_string(&mut rng, 8);
         let local_pwd = Zeroizing::new(random_string(&mut rng, 24));

@@ -4,7 +4,6 @@
 
 use alloc::collections::BinaryHeap;
 use core::cmp::Reverse;
-use core::time::Duration;
 
 use crate::Instant;
 
@@ -58,7 +57,5 @@ impl Timers {
     }
 }
 
-/// `now + d`, saturating instead of panicking at the end of time.
-pub(crate) fn after(now: Instant, d: Duration) -> Instant {
-    now.checked_add(d).unwrap_or(Instant::from_nanos(i64::MAX))
-}
+/// `now + d`, saturating instead of panicking at the end of time (the family's one rule).
+pub(crate) use rtcweb_proto::time::saturating_add as after;

@@ -428,7 +428,7 @@ fn answer_media(
         for fb in feedback
             .iter()
             .copied()
-            .filter(|f| f.payload_type.map_or(true, |p| p == pt))
+            .filter(|f| f.payload_type.is_none_or(|p| p == pt))
         {
             let text = match fb.parameter {
                 Some(p) => format!("{} {p}", fb.feedback),

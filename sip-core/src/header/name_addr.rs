@@ -43,7 +43,7 @@ impl<'a> NameAddr<'a> {
         } else {
             match v.find('<') {
                 // `<` before any `;` means name-addr; a token display name may precede it.
-                Some(lt) if v.find(';').map_or(true, |sc| lt < sc) => {
+                Some(lt) if v.find(';').is_none_or(|sc| lt < sc) => {
                     let name = trim_lws(v.get(..lt).unwrap_or_default());
                     // §25.1 display-name = *(token LWS) / quoted-string: an unquoted name with a
                     // comma or other non-token character is malformed (RFC 4475 §3.1.2.15).

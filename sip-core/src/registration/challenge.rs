@@ -108,7 +108,7 @@ where
             continue;
         };
         let rank = strength(algorithm);
-        if best.as_ref().map_or(true, |(b, _)| rank > *b) {
+        if best.as_ref().is_none_or(|(b, _)| rank > *b) {
             best = Some((rank, c));
         }
     }

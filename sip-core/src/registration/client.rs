@@ -12,6 +12,7 @@ use crate::message::builder::MessageBuilder;
 use crate::message::{Message, Method};
 use crate::transaction::IdGenerator;
 use crate::Instant;
+use rtcweb_proto::time::InstantExt as _;
 
 /// What to register and how.
 #[derive(Debug, Clone)]
@@ -43,6 +44,10 @@ pub struct RegistrationConfig {
     pub retry_max: Duration,
     /// Challenges answered in a row before giving up (default 2).
     pub max_auth_attempts: u8,
+    /// `stale=true` challenges answered in a row before giving up (default 2): a stale nonce
+    /// deserves one immediate retry (RFC 7616 §3.3), an endless stream of them is an attack or a
+    /// broken registrar, and is treated as a failure with the usual back-off.
+    pub max_stale_retries: u8,
 }
 
 impl RegistrationConfig {
@@ -63,6 +68,7 @@ impl RegistrationConfig {
             retry_base: Duration::from_secs(30),
             retry_max: Duration::from_secs(1800),
             max_auth_attempts: 2,
+            max_stale_retries: 2,
         }
     }
 }
@@ -122,6 +128,7 @@ pub struct Registration {
     in_flight: bool,
     unregistering: bool,
     auth_attempts: u8,
+    stale_retries: u8,
     nonce: String,
     nc: u32,
     failures: u32,
@@ -135,10 +142,15 @@ pub struct Registration {
 
 const MAX_EVENTS: usize = 64;
 
+/// The shortest flow keep-alive interval taken from a `Flow-Timer` header: a registrar asking for
+/// 0 s would otherwise make the client wake continuously (RFC 5626 §4.4.1 recommends 120 s).
+const MIN_FLOW_TIMER_SECS: u64 = 10;
+
 impl Registration {
-    /// A registration; `seed` feeds Call-ID, tag, branches and cnonces.
+    /// A registration; `seed` (32 bytes from the OS's secure source) keys the CSPRNG that makes
+    /// its Call-ID, tag, branches and cnonces.
     #[must_use]
-    pub fn new(cfg: RegistrationConfig, seed: u64) -> Self {
+    pub fn new(cfg: RegistrationConfig, seed: [u8; 32]) -> Self {
         let mut ids = IdGenerator::new(seed);
         Self {
             call_id: ids.call_id(),
@@ -150,6 +162,7 @@ impl Registration {
             in_flight: false,
             unregistering: false,
             auth_attempts: 0,
+            stale_retries: 0,
             nonce: String::new(),
             nc: 0,
             failures: 0,
@@ -179,6 +192,7 @@ impl Registration {
     pub fn register(&mut self, _now: Instant) {
         self.unregistering = false;
         self.auth_attempts = 0;
+        self.stale_retries = 0;
         self.retry_at = None;
         self.send(self.cfg.expires, None);
     }
@@ -187,6 +201,7 @@ impl Registration {
     pub fn unregister(&mut self, _now: Instant) {
         self.unregistering = true;
         self.auth_attempts = 0;
+        self.stale_retries = 0;
         self.refresh_at = None;
         self.retry_at = None;
         self.keepalive_at = None;
@@ -266,6 +281,7 @@ impl Registration {
 
     fn accepted(&mut self, now: Instant, msg: &Message<'_>) {
         self.auth_attempts = 0;
+        self.stale_retries = 0;
         self.failures = 0;
         if self.unregistering {
             self.state = RegistrationState::Unregistered;
@@ -290,14 +306,16 @@ impl Registration {
         }
         let life = Duration::from_secs(u64::from(granted));
         let refresh = (life / 2).max(life.saturating_sub(self.cfg.refresh_before));
-        self.refresh_at = Some(now + refresh);
-        self.expires_at = Some(now + life);
-        self.state = RegistrationState::Registered { until: now + life };
+        // Durations from the wire saturate: `Expires`/`Flow-Timer` may be any number.
+        self.refresh_at = Some(now.saturating_add(refresh));
+        let until = now.saturating_add(life);
+        self.expires_at = Some(until);
+        self.state = RegistrationState::Registered { until };
         if self.cfg.instance_id.is_some() {
             let flow = msg
                 .header("flow-timer")
                 .and_then(|h| h.value().trim().parse::<u64>().ok())
-                .map(Duration::from_secs);
+                .map(|s| Duration::from_secs(s.max(MIN_FLOW_TIMER_SECS)));
             self.keepalive_interval = flow.or(self.cfg.keepalive);
             if self.keepalive_at.is_none() {
                 self.schedule_keepalive(now);
@@ -309,8 +327,8 @@ impl Registration {
     fn schedule_keepalive(&mut self, now: Instant) {
         self.keepalive_at = self.keepalive_interval.map(|k| {
             // 80–100 % of the interval (RFC 5626 §4.4.1).
-            let pct = 80 + self.ids.next_u64() % 21;
-            now + k.saturating_mul(u32::try_from(pct).unwrap_or(100)) / 100
+            let pct = 80 + self.ids.below(21);
+            now.saturating_add(k.saturating_mul(u32::try_from(pct).unwrap_or(100)) / 100)
         });
     }
 
@@ -325,10 +343,19 @@ impl Registration {
         let stale = challenge
             .get("stale")
             .is_some_and(|s| s.eq_ignore_ascii_case("true"));
-        if self.auth_attempts >= self.cfg.max_auth_attempts && !stale {
-            return self.failed(now, Some(code));
+        // A stale nonce is retried at once, but only a few times in a row; any other challenge
+        // counts against `max_auth_attempts`. Beyond either cap: failure and back-off.
+        if stale {
+            if self.stale_retries >= self.cfg.max_stale_retries {
+                return self.failed(now, Some(code));
+            }
+            self.stale_retries = self.stale_retries.saturating_add(1);
+        } else {
+            if self.auth_attempts >= self.cfg.max_auth_attempts {
+                return self.failed(now, Some(code));
+            }
+            self.auth_attempts = self.auth_attempts.saturating_add(1);
         }
-        self.auth_attempts = self.auth_attempts.saturating_add(1);
         let nonce = challenge.get("nonce").unwrap_or("");
         if nonce == self.nonce {
             self.nc = self.nc.wrapping_add(1);
@@ -336,7 +363,7 @@ impl Registration {
             self.nonce = nonce.into();
             self.nc = 1;
         }
-        let cnonce = self.ids.tag();
+        let cnonce = self.ids.cnonce();
         let expires = if self.unregistering {
             0
         } else {
@@ -366,7 +393,7 @@ impl Registration {
             .retry_base
             .saturating_mul(1 << shift)
             .min(self.cfg.retry_max);
-        self.retry_at = (!self.unregistering).then(|| now + delay);
+        self.retry_at = (!self.unregistering).then(|| now.saturating_add(delay));
         self.event(RegistrationEvent::Failed { code });
     }
 
@@ -382,11 +409,13 @@ impl Registration {
         if self.refresh_at.is_some_and(|t| t <= now) {
             self.refresh_at = None;
             self.auth_attempts = 0;
+            self.stale_retries = 0;
             self.send(self.cfg.expires, None);
         }
         if self.retry_at.is_some_and(|t| t <= now) {
             self.retry_at = None;
             self.auth_attempts = 0;
+            self.stale_retries = 0;
             self.send(self.cfg.expires, None);
         }
         if self.keepalive_at.is_some_and(|t| t <= now) {

@@ -2,6 +2,7 @@
 
 use alloc::collections::VecDeque;
 use core::time::Duration;
+use rtcweb_proto::time::InstantExt as _;
 
 use super::negotiate::{Negotiated, Refresher};
 use crate::Instant;
@@ -62,10 +63,10 @@ impl SessionTimer {
     /// A refresh succeeded (2xx to a re-INVITE/UPDATE sent or received): restart both deadlines.
     pub fn refreshed(&mut self, now: Instant) {
         let interval = Duration::from_secs(u64::from(self.negotiated.interval));
-        self.refresh_at = self.we_refresh.then(|| now + interval / 2);
+        self.refresh_at = self.we_refresh.then(|| now.saturating_add(interval / 2));
         // §10: the side that does not refresh gives up at interval − min(32 s, interval / 3).
         let margin = Duration::from_secs(32).min(interval / 3);
-        self.expire_at = Some(now + interval - margin);
+        self.expire_at = Some(now.saturating_add(interval.saturating_sub(margin)));
     }
 
     /// A refresh negotiated new values.

@@ -1,6 +1,7 @@
 //! Client transactions: INVITE (§17.1.1, RFC 6026 §8.4) and non-INVITE (§17.1.2).
 
 use alloc::vec::Vec;
+use rtcweb_proto::time::InstantExt as _;
 
 use super::ack::ack_for_non_2xx;
 use super::config::TimerConfig;
@@ -51,9 +52,9 @@ impl ClientTx {
         let mut timers = Timers::default();
         if !peer.transport.is_reliable() {
             timers.interval = cfg.t1;
-            timers.retransmit = Some(now + cfg.t1);
+            timers.retransmit = Some(now.saturating_add(cfg.t1));
         }
-        timers.timeout = Some(now + cfg.t1x64());
+        timers.timeout = Some(now.saturating_add(cfg.t1x64()));
         Self {
             invite,
             state: if invite {
@@ -91,13 +92,13 @@ impl ClientTx {
             (true, ClientState::Calling | ClientState::Proceeding, 100..=199) => {
                 self.state = ClientState::Proceeding;
                 self.timers.retransmit = None;
-                self.timers.timeout = Some(now + cfg.timer_c);
+                self.timers.timeout = Some(now.saturating_add(cfg.timer_c));
                 pass(out);
             }
             (true, ClientState::Calling | ClientState::Proceeding, 200..=299) => {
                 self.state = ClientState::Accepted;
                 self.timers.clear();
-                self.timers.linger = Some(now + cfg.t1x64());
+                self.timers.linger = Some(now.saturating_add(cfg.t1x64()));
                 pass(out);
             }
             (true, ClientState::Accepted, 200..=299) => pass(out),
@@ -111,7 +112,7 @@ impl ClientTx {
                 if let Some(ack) = &self.ack {
                     out.send(self.peer, ack);
                 }
-                self.timers.linger = Some(now + cfg.timer_d(reliable));
+                self.timers.linger = Some(now.saturating_add(cfg.timer_d(reliable)));
                 pass(out);
             }
             (true, ClientState::Completed, 300..) => {
@@ -127,7 +128,7 @@ impl ClientTx {
             (false, ClientState::Trying | ClientState::Proceeding, 200..) => {
                 self.state = ClientState::Completed;
                 self.timers.clear();
-                self.timers.linger = Some(now + cfg.t4_or_zero(reliable));
+                self.timers.linger = Some(now.saturating_add(cfg.t4_or_zero(reliable)));
                 pass(out);
             }
             _ => {}
@@ -163,7 +164,7 @@ impl ClientTx {
                 (false, ClientState::Proceeding) => cfg.t2,
                 (false, _) => self.timers.interval.saturating_mul(2).min(cfg.t2),
             };
-            self.timers.retransmit = Some(at.max(now) + self.timers.interval);
+            self.timers.retransmit = Some(at.max(now).saturating_add(self.timers.interval));
         }
     }
 }

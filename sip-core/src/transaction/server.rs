@@ -1,6 +1,7 @@
 //! Server transactions: INVITE (§17.2.1, RFC 6026 §8.5–§8.7) and non-INVITE (§17.2.2).
 
 use alloc::vec::Vec;
+use rtcweb_proto::time::InstantExt as _;
 
 use super::config::TimerConfig;
 use super::outbox::{Outbox, Timers};
@@ -52,7 +53,7 @@ impl ServerTx {
     ) -> Self {
         let mut timers = Timers::default();
         if invite {
-            timers.trying = Some(now + cfg.trying_delay);
+            timers.trying = Some(now.saturating_add(cfg.trying_delay));
         }
         Self {
             invite,
@@ -82,7 +83,7 @@ impl ServerTx {
                 // §17.2.1: ACK → Confirmed, Timer I.
                 self.state = ServerState::Confirmed;
                 self.timers.clear();
-                self.timers.linger = Some(now + cfg.t4_or_zero(reliable));
+                self.timers.linger = Some(now.saturating_add(cfg.t4_or_zero(reliable)));
             }
             (false, ServerState::Proceeding | ServerState::Completed) => {
                 if let Some(r) = &self.last_response {
@@ -112,7 +113,7 @@ impl ServerTx {
             (true, ServerState::Proceeding, 200..=299) => {
                 self.state = ServerState::Accepted;
                 self.timers.clear();
-                self.timers.linger = Some(now + cfg.t1x64());
+                self.timers.linger = Some(now.saturating_add(cfg.t1x64()));
             }
             // RFC 6026 §8.7: 2xx retransmissions from the TU pass through in Accepted.
             (true, ServerState::Accepted, 200..=299) => {}
@@ -121,14 +122,14 @@ impl ServerTx {
                 self.timers.clear();
                 if !reliable {
                     self.timers.interval = cfg.t1;
-                    self.timers.retransmit = Some(now + cfg.t1);
+                    self.timers.retransmit = Some(now.saturating_add(cfg.t1));
                 }
-                self.timers.timeout = Some(now + cfg.t1x64());
+                self.timers.timeout = Some(now.saturating_add(cfg.t1x64()));
             }
             (false, ServerState::Trying | ServerState::Proceeding, 200..) => {
                 self.state = ServerState::Completed;
                 self.timers.clear();
-                self.timers.linger = Some(now + cfg.timer_j(reliable));
+                self.timers.linger = Some(now.saturating_add(cfg.timer_j(reliable)));
             }
             _ => return Err(WrongState),
         }
@@ -173,7 +174,7 @@ impl ServerTx {
                 out.send(self.peer, r);
             }
             self.timers.interval = self.timers.interval.saturating_mul(2).min(cfg.t2);
-            self.timers.retransmit = Some(at.max(now) + self.timers.interval);
+            self.timers.retransmit = Some(at.max(now).saturating_add(self.timers.interval));
         }
     }
 }

@@ -4,6 +4,7 @@ use alloc::collections::{BTreeMap, VecDeque};
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
+use rtcweb_proto::time::InstantExt as _;
 
 use super::call::{Call, CallState};
 use super::config::UaConfig;
@@ -60,7 +61,7 @@ pub(crate) enum Purpose {
 ///
 /// let (a, b) = ("192.0.2.1:5060".parse().unwrap(), "192.0.2.2:5060".parse().unwrap());
 /// let cfg = |u: &str, me, to| UaConfig::new(&format!("sip:{u}@example.com"),
-///     &format!("<sip:{u}@{me}>"), &format!("SIP/2.0/UDP {me}"), Peer::udp(to), 7);
+///     &format!("<sip:{u}@{me}>"), &format!("SIP/2.0/UDP {me}"), Peer::udp(to), [7; 32]);
 /// let mut alice = UserAgent::new(cfg("alice", a, b));
 /// let mut bob = UserAgent::new(cfg("bob", b, a));
 /// let (now, mut buf) = (Instant::ZERO, vec![0u8; 65535]);
@@ -100,7 +101,7 @@ impl UserAgent {
         rc.expires = cfg.register_expires;
         rc.credentials.clone_from(&cfg.credentials);
         rc.instance_id.clone_from(&cfg.instance_id);
-        let registration = Registration::new(rc, ids.next_u64());
+        let registration = Registration::new(rc, ids.seed32());
         Self {
             layer: TransactionLayer::new(cfg.layer),
             ids,
@@ -332,9 +333,9 @@ impl UserAgent {
                     bytes,
                     peer: c.peer,
                     seq: c.invite_seq,
-                    next: now + t1,
+                    next: now.saturating_add(t1),
                     interval: t1,
-                    give_up: now + t1x64,
+                    give_up: now.saturating_add(t1x64),
                 });
             } else if code >= 300 {
                 self.calls.remove(&call.0);
@@ -393,7 +394,7 @@ impl UserAgent {
                 if early {
                     if let Some(cancel) = cancel_for(&invite) {
                         self.send(now, &cancel, Purpose::Cancel)?;
-                        let give_up = now + self.cfg.layer.timers.t1x64();
+                        let give_up = now.saturating_add(self.cfg.layer.timers.t1x64());
                         if let Some(c) = self.calls.get_mut(&call.0) {
                             c.cancel_deadline = Some(give_up);
                         }
@@ -537,7 +538,7 @@ impl UserAgent {
             }
             if ok.next <= now {
                 ok.interval = (ok.interval * 2).min(self.cfg.layer.timers.t2);
-                ok.next = now + ok.interval;
+                ok.next = now.saturating_add(ok.interval);
                 let (peer, bytes) = (ok.peer, ok.bytes.clone());
                 self.layer.send_stateless(peer, &bytes);
             }

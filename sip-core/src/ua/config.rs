@@ -36,14 +36,15 @@ pub struct UaConfig {
     pub max_events: usize,
     /// `User-Agent` header value.
     pub user_agent: String,
-    /// Seed of every Call-ID, tag and branch this UA makes.
-    pub seed: u64,
+    /// Key of the CSPRNG behind every Call-ID, tag, branch and cnonce this UA makes: 32 bytes
+    /// from the OS's secure random source (RFC 3261 §19.3). A constant is for tests only.
+    pub seed: [u8; 32],
 }
 
 impl UaConfig {
     /// Defaults for `aor` reachable at `contact`, sending through `proxy`.
     #[must_use]
-    pub fn new(aor: &str, contact: &str, via: &str, proxy: Peer, seed: u64) -> Self {
+    pub fn new(aor: &str, contact: &str, via: &str, proxy: Peer, seed: [u8; 32]) -> Self {
         let host = aor.rsplit('@').next().unwrap_or(aor);
         let host = host.trim_start_matches("sip:");
         Self {

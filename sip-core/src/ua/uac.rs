@@ -1,6 +1,7 @@
 //! The UAC side: responses to our INVITE, BYE, refresh, REGISTER and OPTIONS (§13.2.2, §15, §22.2).
 
 use alloc::vec::Vec;
+use rtcweb_proto::time::InstantExt as _;
 
 use super::agent::{Purpose, UserAgent, HEADERS};
 use super::call::{CallState, MAX_FORKS};
@@ -126,7 +127,7 @@ impl UserAgent {
             // §9.1: the CANCEL waits for a provisional response.
             if let Some(cancel) = cancel_for(&invite) {
                 if self.send(now, &cancel, Purpose::Cancel).is_ok() {
-                    let give_up = now + self.cfg.layer.timers.t1x64();
+                    let give_up = now.saturating_add(self.cfg.layer.timers.t1x64());
                     if let Some(c) = self.calls.get_mut(&id) {
                         c.cancel_deadline = Some(give_up);
                     }

@@ -3,6 +3,7 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
+use rtcweb_proto::time::InstantExt as _;
 
 use super::agent::{UserAgent, ALLOW, HEADERS};
 use super::call::{Call, CallState};
@@ -213,13 +214,13 @@ impl UserAgent {
                         .and_then(Result::ok)
                         .map_or(0, |s| s.seq);
                     let t1 = self.cfg.layer.timers.t1;
-                    let give_up = now + self.cfg.layer.timers.t1x64();
+                    let give_up = now.saturating_add(self.cfg.layer.timers.t1x64());
                     if let Some(c) = self.calls.get_mut(&id) {
                         c.ok = Some(super::call::OkRetransmit {
                             bytes,
                             peer: c.peer,
                             seq,
-                            next: now + t1,
+                            next: now.saturating_add(t1),
                             interval: t1,
                             give_up,
                         });

@@ -321,6 +321,16 @@ pub fn ua_config(user: &str, me: &str, to: &str, seed: u64) -> UaConfig {
         &format!("<sip:{user}@{me}>"),
         &format!("SIP/2.0/UDP {me}"),
         Peer::udp(addr(to)),
-        seed,
+        seed32(seed),
     )
+}
+
+/// A test seed: `seed` spread over the 32 bytes the CSPRNG takes (tests only; production seeds
+/// come from the OS).
+pub fn seed32(seed: u64) -> [u8; 32] {
+    let mut s = [0u8; 32];
+    for (i, chunk) in s.chunks_mut(8).enumerate() {
+        chunk.copy_from_slice(&(seed ^ (i as u64).wrapping_mul(0x9E37_79B9)).to_le_bytes());
+    }
+    s
 }

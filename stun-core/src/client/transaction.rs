@@ -1,6 +1,7 @@
 //! [`ClientTransaction`]: one request until its response or its timeout (RFC 8489 §6.2.1).
 
 use core::time::Duration;
+use rtcweb_proto::time::InstantExt as _;
 
 use crate::wire::{Error, Message, TransactionId};
 use crate::Instant;
@@ -118,13 +119,13 @@ impl ClientTransaction {
         self.transmit_due = false;
         self.sends += 1;
         self.deadline = if self.reliable {
-            now + self.config.ti
+            now.saturating_add(self.config.ti)
         } else if self.sends >= self.config.rc {
-            now + self.config.rto * self.config.rm
+            now.saturating_add(self.config.rto.saturating_mul(self.config.rm))
         } else {
             let wait = self.rto;
             self.rto = self.rto.saturating_mul(2);
-            now + wait
+            now.saturating_add(wait)
         };
         self.request.get(..self.len)
     }

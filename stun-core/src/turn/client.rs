@@ -6,8 +6,9 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::net::{IpAddr, SocketAddr};
 use core::time::Duration;
+use rtcweb_proto::time::InstantExt as _;
 
-use sha2::{Digest, Sha256};
+use rtcweb_proto::Rng;
 
 use crate::channel_data::ChannelData;
 use crate::client::{ClientTransaction, TransactionConfig, TransactionState, MAX_REQUEST_LEN};
@@ -226,8 +227,7 @@ pub struct TurnClient {
     permissions: Vec<Permission>,
     channels: Vec<Channel>,
     events: VecDeque<TurnEvent>,
-    seed: [u8; 32],
-    counter: u64,
+    rng: Rng,
     next_channel: u16,
 }
 
@@ -244,8 +244,9 @@ impl core::fmt::Debug for TurnClient {
 }
 
 impl TurnClient {
-    /// A client that will allocate on `config.server`. `seed` makes the transaction IDs: give
-    /// 32 random bytes (RFC 8489 §6: IDs must be unpredictable to off-path attackers).
+    /// A client that will allocate on `config.server`. `seed` keys the CSPRNG
+    /// ([`rtcweb_proto::Rng`]) that makes the transaction IDs: give 32 bytes from the OS's secure
+    /// source (RFC 8489 §6: IDs must be unpredictable to off-path attackers).
     pub fn new(config: TurnConfig, seed: [u8; 32]) -> Self {
         TurnClient {
             config,
@@ -255,8 +256,7 @@ impl TurnClient {
             permissions: Vec::new(),
             channels: Vec::new(),
             events: VecDeque::new(),
-            seed,
-            counter: 0,
+            rng: Rng::from_seed(seed),
             next_channel: *ChannelNumber::RANGE.start(),
         }
     }
@@ -480,8 +480,8 @@ impl TurnClient {
                     .map(|m| m.0);
                 self.state = State::Allocated {
                     relayed,
-                    expires: now + lifetime_d,
-                    refresh_at: now + refresh_delay(lifetime_d),
+                    expires: now.saturating_add(lifetime_d),
+                    refresh_at: now.saturating_add(refresh_delay(lifetime_d)),
                 };
                 self.events.push_back(TurnEvent::Allocated {
                     relayed,
@@ -497,8 +497,8 @@ impl TurnClient {
                 if let State::Allocated { relayed, .. } = self.state {
                     self.state = State::Allocated {
                         relayed,
-                        expires: now + lifetime_d,
-                        refresh_at: now + refresh_delay(lifetime_d),
+                        expires: now.saturating_add(lifetime_d),
+                        refresh_at: now.saturating_add(refresh_delay(lifetime_d)),
                     };
                 }
                 self.events.push_back(TurnEvent::Refreshed {
@@ -509,7 +509,7 @@ impl TurnClient {
                 if let Some(p) = self.permissions.iter_mut().find(|p| p.peer == peer) {
                     let first = !p.installed;
                     p.installed = true;
-                    p.refresh_at = Some(now + PERMISSION_REFRESH);
+                    p.refresh_at = Some(now.saturating_add(PERMISSION_REFRESH));
                     if first {
                         self.events.push_back(TurnEvent::PermissionCreated(peer));
                     }
@@ -519,7 +519,7 @@ impl TurnClient {
                 if let Some(c) = self.channels.iter_mut().find(|c| c.number == channel) {
                     let first = !c.bound;
                     c.bound = true;
-                    c.refresh_at = Some(now + CHANNEL_REFRESH);
+                    c.refresh_at = Some(now.saturating_add(CHANNEL_REFRESH));
                     if first {
                         self.events
                             .push_back(TurnEvent::ChannelBound { peer, channel });
@@ -625,16 +625,8 @@ impl TurnClient {
     }
 
     fn next_tid(&mut self) -> TransactionId {
-        self.counter += 1;
-        let mut h = Sha256::new();
-        h.update(self.seed);
-        h.update(self.counter.to_be_bytes());
-        let digest = h.finalize();
         let mut tid = TransactionId::default();
-        tid.0
-            .iter_mut()
-            .zip(digest.iter())
-            .for_each(|(t, d)| *t = *d);
+        self.rng.fill(&mut tid.0);
         tid
     }
 
