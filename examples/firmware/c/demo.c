@@ -9,6 +9,8 @@
  *  - SIP: REGISTER, a handcrafted 401 answered with an MD5 qop=auth digest checked against a value
  *    computed independently (md5sum), a 200 OK with expires, a 423.
  * Usage: demo [DATA_DIR] (default c/data). Exits non-zero if any check failed.
+ * Portable to bare-metal newlib too (arm/, build-arm.sh): sizes are printed as long, since
+ * newlib-nano's printf has no %z.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -121,7 +123,7 @@ static void stun_checks(void) {
     CHECK(rtcweb_stun_binding_success(resp, sizeof resp, tid, mapped4, 5, 1, NULL, 0) ==
           RTCWEB_ERR_ARGUMENT);
 
-    printf("stun: request %zd bytes, RFC 5769 response verified\n", n);
+    printf("stun: request %ld bytes, RFC 5769 response verified\n", (long)n);
 }
 
 /* Reads a whole file (at most cap bytes); returns its length or -1. */
@@ -239,8 +241,8 @@ static void srtp_checks(const char *dir) {
     rtcweb_srtp_clear(&tx);
     rtcweb_srtp_clear(&rx);
     CHECK(rtcweb_srtp_unprotect(&rx, buf, (size_t)kat_len) == RTCWEB_ERR_STATE);
-    printf("srtp: %ld-byte RTP -> %ld-byte SRTP matches the known answer; context %zu bytes\n",
-           rtp_len, kat_len, rtcweb_srtp_context_size());
+    printf("srtp: %ld-byte RTP -> %ld-byte SRTP matches the known answer; context %lu bytes\n",
+           rtp_len, kat_len, (unsigned long)rtcweb_srtp_context_size());
 }
 
 /* The value of `name="..."` in text (a quoted parameter), copied to out; 0 if absent. */
@@ -412,8 +414,8 @@ static void sip_checks(void) {
     CHECK(rtcweb_sip_parse_response((const uint8_t *)brief, strlen(brief), reg.call_id, NULL,
                                     &status, &cseq, &expires) == 0);
     CHECK(status == 423 && cseq == 3 && expires == 600);
-    printf("sip: REGISTER %zu bytes, digest answered (MD5, qop=auth), 200 OK expires 1800\n",
-           first_len);
+    printf("sip: REGISTER %lu bytes, digest answered (MD5, qop=auth), 200 OK expires 1800\n",
+           (unsigned long)first_len);
 }
 
 int main(int argc, char **argv) {
