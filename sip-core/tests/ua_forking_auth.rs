@@ -236,30 +236,43 @@ fn wrong_password_fails_after_bounded_retries() {
 }
 
 #[test]
-fn stray_2xx_gets_ack_and_bye_and_stray_ack_is_dropped() {
+fn stray_2xx_to_no_invite_of_ours_is_dropped_and_stray_ack_too() {
+    // Before the fix: any 2xx with a To-tag and a Contact got ACK + a BYE transaction towards the
+    // attacker's Contact (1 000 spoofed 2xx gave 12 000 datagrams). §18.1.2: drop it.
     let mut alice = UaNode::new(addr(ALICE), ua_config("alice", ALICE, BOB, 10));
     let peer = Peer::udp(addr(BOB));
-    let stray = b"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKgone\r\n\
-        From: <sip:alice@example.com>;tag=a9\r\nTo: <sip:bob@example.com>;tag=b9\r\nCall-ID: old-call\r\n\
-        CSeq: 1 INVITE\r\nContact: <sip:bob@192.0.2.2>\r\nContent-Length: 0\r\n\r\n";
-    alice.ua.handle_receive(at(0), peer, stray).unwrap();
     let mut buf = vec![0u8; 65535];
-    let mut lines = Vec::new();
-    while let Some(t) = alice.ua.poll_transmit(at(0), &mut buf) {
-        lines.push(common::first_line(&buf[..t.len]));
+    for i in 0..1_000 {
+        let stray = format!(
+            "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKgone{i}\r\n\
+             From: <sip:alice@example.com>;tag=a{i}\r\nTo: <sip:bob@example.com>;tag=b{i}\r\n\
+             Call-ID: spoofed-{i}\r\nCSeq: 1 INVITE\r\nContact: <sip:victim@198.51.100.{}>\r\n\
+             Content-Length: 0\r\n\r\n",
+            i % 250
+        );
+        alice
+            .ua
+            .handle_receive(at(0), peer, stray.as_bytes())
+            .unwrap();
     }
-    assert_eq!(
-        lines,
-        [
-            "ACK sip:bob@192.0.2.2 SIP/2.0",
-            "BYE sip:bob@192.0.2.2 SIP/2.0"
-        ]
+    assert!(
+        alice.ua.poll_transmit(at(0), &mut buf).is_none(),
+        "nothing sent"
     );
+    assert_eq!(alice.ua.stray_responses_dropped(), 1_000);
+    assert_eq!(alice.ua.poll_timeout(), None, "no transaction started");
+    // The UA still works: a call goes out.
+    alice
+        .ua
+        .call(at(1), "sip:bob@example.com", b"v=0\r\n")
+        .unwrap();
+    let t = alice.ua.poll_transmit(at(1), &mut buf).unwrap();
+    assert!(buf[..t.len].starts_with(b"INVITE "));
     let ack = b"ACK sip:alice@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.2;branch=z9hG4bKs\r\nMax-Forwards: 70\r\n\
         From: <sip:bob@example.com>;tag=1\r\nTo: <sip:alice@example.com>;tag=2\r\nCall-ID: nope\r\nCSeq: 1 ACK\r\n\r\n";
     alice.ua.handle_receive(at(1), peer, ack).unwrap();
-    assert!(alice.ua.poll_transmit(at(1), &mut buf).is_none());
-    assert_eq!(alice.ua.poll_event(), None);
+    while alice.ua.poll_transmit(at(1), &mut buf).is_some() {}
+    assert!(alice.ua.poll_event().is_none());
     // Requests for unknown dialogs get 481; garbage never panics.
     let bye = b"BYE sip:alice@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.2;branch=z9hG4bKb\r\nMax-Forwards: 70\r\n\
         From: <sip:bob@example.com>;tag=1\r\nTo: <sip:alice@example.com>;tag=2\r\nCall-ID: nope\r\nCSeq: 2 BYE\r\n\r\n";
@@ -267,4 +280,69 @@ fn stray_2xx_gets_ack_and_bye_and_stray_ack_is_dropped() {
     let t = alice.ua.poll_transmit(at(2), &mut buf).unwrap();
     assert!(buf[..t.len].starts_with(b"SIP/2.0 481"));
     assert!(alice.ua.handle_receive(at(3), peer, b"\r\n\r\n").is_err());
+}
+
+#[test]
+fn late_2xx_from_a_fork_of_our_invite_is_acked_and_ended_once() {
+    let mut alice = UaNode::new(addr(ALICE), ua_config("alice", ALICE, BOB, 12));
+    let peer = Peer::udp(addr(BOB));
+    let mut buf = vec![0u8; 65535];
+    alice
+        .ua
+        .call(at(0), "sip:bob@example.com", b"v=0\r\n")
+        .unwrap();
+    let t = alice.ua.poll_transmit(at(0), &mut buf).unwrap();
+    let invite = buf[..t.len].to_vec();
+    let mut st = [Header::EMPTY; 64];
+    let inv = Message::parse(&invite, &mut st).unwrap();
+    let call_id = inv.header("call-id").unwrap().value().to_string();
+    let from = inv.header("from").unwrap().value().to_string();
+    // A 2xx from a fork whose branch no longer matches a transaction (it ended).
+    let late = |to_tag: &str| {
+        format!(
+            "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKended\r\n\
+             From: {from}\r\nTo: <sip:bob@example.com>;tag={to_tag}\r\nCall-ID: {call_id}\r\n\
+             CSeq: 1 INVITE\r\nContact: <sip:bob@192.0.2.2>\r\nContent-Length: 0\r\n\r\n"
+        )
+    };
+    let sent = |alice: &mut UaNode, buf: &mut Vec<u8>| {
+        let mut lines = Vec::new();
+        while let Some(t) = alice.ua.poll_transmit(at(1), buf) {
+            lines.push(common::first_line(&buf[..t.len]));
+        }
+        lines
+    };
+    alice
+        .ua
+        .handle_receive(at(1), peer, late("fork1").as_bytes())
+        .unwrap();
+    assert_eq!(
+        sent(&mut alice, &mut buf),
+        [
+            "ACK sip:bob@192.0.2.2 SIP/2.0",
+            "BYE sip:bob@192.0.2.2 SIP/2.0"
+        ]
+    );
+    // Its retransmission gets the ACK again, not another BYE.
+    alice
+        .ua
+        .handle_receive(at(1), peer, late("fork1").as_bytes())
+        .unwrap();
+    assert_eq!(
+        sent(&mut alice, &mut buf),
+        ["ACK sip:bob@192.0.2.2 SIP/2.0"]
+    );
+    // Forks are capped: an attacker on the path cannot make it send BYEs without bound.
+    let mut byes = 0;
+    for i in 0..100 {
+        alice
+            .ua
+            .handle_receive(at(1), peer, late(&format!("f{i}")).as_bytes())
+            .unwrap();
+        byes += sent(&mut alice, &mut buf)
+            .iter()
+            .filter(|l| l.starts_with("BYE"))
+            .count();
+    }
+    assert!(byes <= 8, "{byes} BYEs");
 }

@@ -9,6 +9,7 @@ use rtcweb_proto::time::InstantExt as _;
 use super::call::{Call, CallState};
 use super::config::UaConfig;
 use super::event::{CallHandle, EndReason, UaEvent};
+use super::sent_invites::SentInvites;
 use crate::dialog::Dialog;
 use crate::message::builder::MessageBuilder;
 use crate::message::{Header, Message, Method};
@@ -84,6 +85,10 @@ pub struct UserAgent {
     registration: Registration,
     events: VecDeque<UaEvent>,
     dropped_events: u64,
+    /// Recent INVITEs of ours, the only ones a stray 2xx may answer.
+    pub(crate) sent_invites: SentInvites,
+    /// Stray 2xx dropped because they answer no INVITE of ours.
+    pub(crate) stray_dropped: u64,
 }
 
 pub(crate) const HEADERS: usize = 128;
@@ -111,6 +116,8 @@ impl UserAgent {
             registration,
             events: VecDeque::new(),
             dropped_events: 0,
+            sent_invites: SentInvites::new(cfg.max_sent_invites),
+            stray_dropped: 0,
             cfg,
         }
     }
@@ -163,6 +170,13 @@ impl UserAgent {
     #[must_use]
     pub const fn dropped_events(&self) -> u64 {
         self.dropped_events
+    }
+
+    /// Stray 2xx responses dropped because they answer no INVITE this UA sent (§18.1.2): a
+    /// rising count means someone is spoofing responses.
+    #[must_use]
+    pub const fn stray_responses_dropped(&self) -> u64 {
+        self.stray_dropped
     }
 
     pub(crate) fn event(&mut self, e: UaEvent) {
@@ -267,6 +281,14 @@ impl UserAgent {
         }
         let bytes = b.to_vec();
         let tx = self.send(now, &bytes, Purpose::Invite(call.handle.0))?;
+        // A late 2xx (another fork, after the transaction ended) may come until Timer C plus
+        // 64·T1 after the INVITE (RFC 6026 §7.2); after that a 2xx for it is not ours to answer.
+        let timers = &self.cfg.layer.timers;
+        let until = now
+            .saturating_add(timers.timer_c)
+            .saturating_add(timers.t1x64());
+        self.sent_invites
+            .remember(&call.call_id, &call.local_tag, until);
         call.invite = bytes;
         call.invite_tx = Some(tx);
         Ok(())

@@ -34,6 +34,10 @@ pub struct UaConfig {
     pub max_calls: usize,
     /// Most queued events (default 1024); more are dropped and counted.
     pub max_events: usize,
+    /// How many recent INVITEs are remembered so that a late 2xx to one of them (a fork answering
+    /// after the transaction ended) is ACKed and ended with BYE (default 64). Stray 2xx to any
+    /// other INVITE are dropped.
+    pub max_sent_invites: usize,
     /// `User-Agent` header value.
     pub user_agent: String,
     /// Key of the CSPRNG behind every Call-ID, tag, branch and cnonce this UA makes: 32 bytes
@@ -60,6 +64,7 @@ impl UaConfig {
             layer: LayerConfig::default(),
             max_calls: 64,
             max_events: 1024,
+            max_sent_invites: 64,
             user_agent: String::from("rtcweb-sip-core"),
             seed,
         }

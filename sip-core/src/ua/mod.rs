@@ -5,8 +5,10 @@
 //! INVITE, be challenged and retry, register, OPTIONS. Everything is observable as [`UaEvent`]s.
 //!
 //! Bad input is absorbed as the RFC says: retransmitted requests get the last response (the
-//! transaction layer), a stray 2xx to an INVITE is ACKed and then ended with BYE (§13.2.2.4), a
-//! stray ACK is dropped, requests for unknown dialogs get 481.
+//! transaction layer), a stray 2xx that answers an INVITE this UA sent recently (same Call-ID and
+//! From-tag) is ACKed and then ended with BYE, once per fork (§13.2.2.4); any other stray response
+//! is dropped (§18.1.2), so spoofed 2xx cannot make the UA send; a stray ACK is dropped, requests
+//! for unknown dialogs get 481.
 //!
 //! Every request goes to the configured outbound proxy ([`UaConfig::proxy`]): the UA does no DNS
 //! (RFC 3263 is the driver's job), as a phone behind an outbound proxy or a WebSocket client does.
@@ -15,6 +17,7 @@ mod agent;
 mod call;
 mod config;
 mod event;
+mod sent_invites;
 mod stray;
 mod uac;
 mod uas;

@@ -1,10 +1,12 @@
-//! A 2xx to an INVITE that matches no call (§13.2.2.4, RFC 6026 §7): a retransmission for a call we
-//! know gets its ACK again; anything else is ACKed and then ended with BYE, so the far end does not
-//! keep a session nobody wants.
+//! A 2xx to an INVITE that matches no transaction (§13.2.2.4, RFC 6026 §7): a retransmission for a
+//! call we know gets its ACK again; a new fork of an INVITE we sent recently is ACKed and then ended
+//! with BYE, once (`SentInvites`); anything else is dropped (§18.1.2) — it is not ours, and
+//! answering it would make the UA an amplifier for whoever spoofs 2xx responses.
 
 use alloc::format;
 
 use super::agent::{Purpose, UserAgent, HEADERS};
+use super::sent_invites::Verdict;
 use crate::dialog::{Dialog, DialogId};
 use crate::header::{CSeq, Contact};
 use crate::message::builder::MessageBuilder;
@@ -41,8 +43,24 @@ impl UserAgent {
         }
     }
 
-    /// ACKs a 2xx we do not want and sends BYE in its dialog.
+    /// ACKs a 2xx we do not want and sends BYE in its dialog — only when it answers an INVITE
+    /// of ours, and only once per fork; a retransmission is ACKed again.
     pub(crate) fn ack_and_bye(&mut self, now: Instant, msg: &Message<'_>) {
+        let Some(id) = DialogId::of_received_response(msg).filter(|id| !id.remote_tag.is_empty())
+        else {
+            return;
+        };
+        let verdict = self
+            .sent_invites
+            .classify(now, &id.call_id, &id.local_tag, &id.remote_tag);
+        let send_bye = match verdict {
+            Verdict::Drop => {
+                self.stray_dropped = self.stray_dropped.saturating_add(1);
+                return;
+            }
+            Verdict::AckAgain => false,
+            Verdict::AckAndBye => true,
+        };
         // Rebuild the INVITE's dialog-relevant parts from the response itself.
         let Some(Ok(cseq)) = msg.typed::<CSeq>() else {
             return;
@@ -74,6 +92,9 @@ impl UserAgent {
         let ack = dialog.ack(cseq.seq, &via, None);
         let proxy = self.cfg.proxy;
         self.layer.send_stateless(proxy, &ack);
+        if !send_bye {
+            return;
+        }
         let via = self.via();
         if let Ok(bye) = dialog.request(Method::Bye, &via, &[], None) {
             let _ = self.send(now, &bye, Purpose::InDialog);
