@@ -270,3 +270,63 @@ fn bounded_transaction_count_answers_503() {
         Err(LayerError::Limit)
     );
 }
+
+/// Hardening review: 5 000 OPTIONS in a burst, the TU not draining events. Before the fix the
+/// 904 requests whose event did not fit were kept in Trying forever (no timer). Now they are
+/// answered 503 at once, and even the delivered ones end 64·T1 later if the TU never answers.
+#[test]
+fn a_burst_beyond_the_event_queue_gets_503_and_nothing_leaks() {
+    let mut l = TransactionLayer::new(LayerConfig::default());
+    let max_events = LayerConfig::default().max_pending_events;
+    for i in 0..5_000 {
+        let r = request("OPTIONS", &format!("z9hG4bKburst{i}"), 1, "UDP");
+        l.handle_receive(at(0), peer(UDP), &r).unwrap();
+    }
+    let sent = drain(&mut l, at(0));
+    assert_eq!(sent.len(), 5_000 - max_events);
+    assert!(sent.iter().all(|s| s.starts_with("SIP/2.0 503")));
+    assert_eq!(
+        l.len(),
+        max_events,
+        "only transactions the TU hears of exist"
+    );
+    let mut requests = 0;
+    while let Some(e) = l.poll_event() {
+        assert!(matches!(e, TransactionEvent::Request { .. }));
+        requests += 1;
+    }
+    assert_eq!(requests, max_events);
+    // The TU never answers: every transaction still has a deadline and ends by 64·T1.
+    assert!(l.poll_timeout().is_some());
+    run(&mut l, 33_000);
+    assert!(l.is_empty(), "{} transactions left", l.len());
+    assert_eq!(l.poll_timeout(), None);
+    // Each ends with Timeout + Terminated; the queue holds max_events of those 2·max_events
+    // events (the TU was not draining), the rest are counted as dropped, none is lost silently.
+    let events = core::iter::from_fn(|| l.poll_event()).count();
+    assert_eq!(events, max_events);
+    assert_eq!(l.stats().dropped_events, max_events as u64);
+    assert_eq!(l.stats().rejected_overload, (5_000 - max_events) as u64);
+}
+
+/// RFC 3261 §18.3: a datagram whose Content-Length exceeds its body is answered 400, not dropped
+/// silently (hardening review, defect 6). No transaction is created for it.
+#[test]
+fn content_length_beyond_the_datagram_gets_400() {
+    let mut l = TransactionLayer::new(LayerConfig::default());
+    let r = String::from_utf8(request("OPTIONS", "z9hG4bKshort", 1, "UDP")).unwrap();
+    let r = r.replace("Content-Length: 0", "Content-Length: 50") + "only 11 b..";
+    assert!(l.handle_receive(at(0), peer(UDP), r.as_bytes()).is_err());
+    assert_eq!(
+        drain(&mut l, at(0)),
+        ["SIP/2.0 400 Content-Length Exceeds Body"]
+    );
+    assert!(l.is_empty());
+    assert!(l.poll_event().is_none());
+    // An ACK so broken is dropped without an answer (§17: never answer ACK).
+    let ack = String::from_utf8(request("ACK", "z9hG4bKshortack", 1, "UDP"))
+        .unwrap()
+        .replace("Content-Length: 0", "Content-Length: 50");
+    assert!(l.handle_receive(at(0), peer(UDP), ack.as_bytes()).is_err());
+    assert!(drain(&mut l, at(0)).is_empty());
+}

@@ -65,6 +65,25 @@ impl<'a> Message<'a> {
         Ok(Self::assemble(head, storage, body))
     }
 
+    /// Parses the start line and headers only; the body is whatever follows the header section,
+    /// whatever Content-Length says. For answering a datagram whose Content-Length exceeds its
+    /// body, which [`Message::parse`] refuses and RFC 3261 §18.3 answers with 400.
+    ///
+    /// # Errors
+    /// [`Error`] with the rule broken and the byte offset.
+    pub fn parse_head_only<'b: 'a>(
+        buf: &'b [u8],
+        storage: &'a mut [Header<'b>],
+    ) -> Result<Self, Error> {
+        let limits = Limits::DEFAULT;
+        if buf.len() > limits.max_message_size {
+            return Err(Error::new(ErrorKind::TooLarge, limits.max_message_size));
+        }
+        let head = parse_head(buf, storage, &limits)?;
+        let body = buf.get(head.body_offset..).unwrap_or_default();
+        Ok(Self::assemble(head, storage, body))
+    }
+
     pub(crate) fn assemble(head: Head<'a>, storage: &'a [Header<'a>], body: &'a [u8]) -> Self {
         Self {
             start: head.start,

@@ -12,7 +12,7 @@ use super::server::{ServerState, ServerTx};
 use super::{Peer, TransactionEvent, Transmit, TxId, TxState};
 use crate::message::builder::MessageBuilder;
 use crate::message::validate::validate;
-use crate::message::{Header, Message, Method};
+use crate::message::{ErrorKind, Header, Message, Method};
 use crate::Instant;
 
 /// Errors of calls into the layer and of malformed input.
@@ -337,6 +337,9 @@ impl TransactionLayer {
             Ok(m) => m,
             Err(e) => {
                 self.stats.dropped_malformed += 1;
+                if matches!(e, LayerError::Parse(p) if p.kind == ErrorKind::BodyTruncated) {
+                    self.answer_truncated(peer, bytes);
+                }
                 return Err(e);
             }
         };
@@ -349,6 +352,21 @@ impl TransactionLayer {
             self.stats.dropped_malformed += 1;
         }
         result
+    }
+
+    /// §18.3: a request whose Content-Length exceeds the datagram is answered 400 (when its
+    /// headers are whole enough to address a response), not dropped silently.
+    fn answer_truncated(&mut self, peer: Peer, bytes: &[u8]) {
+        let mut st = [Header::EMPTY; HEADERS];
+        let Ok(msg) = Message::parse_head_only(bytes, &mut st) else {
+            return;
+        };
+        if msg.is_request() && msg.method() != Some(Method::Ack) && validate(&msg).is_ok() {
+            let resp =
+                MessageBuilder::response_to(&msg, 400, "Content-Length Exceeds Body", Some("sl"))
+                    .to_vec();
+            self.out.send(peer, &resp);
+        }
     }
 
     fn receive_request(
@@ -398,7 +416,11 @@ impl TransactionLayer {
             });
             return Ok(());
         }
-        if self.txs.len() >= self.cfg.max_transactions {
+        // Never create a transaction whose Request event cannot be delivered: the TU would never
+        // hear of it, and it would sit in Trying. Both limits answer 503 statelessly.
+        if self.txs.len() >= self.cfg.max_transactions
+            || self.out.events.len() >= self.out.max_events
+        {
             self.stats.rejected_overload += 1;
             let mut b = MessageBuilder::response_to(msg, 503, "Service Unavailable", Some("sl"));
             b.add_header("Retry-After", "5");

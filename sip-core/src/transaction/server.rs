@@ -54,6 +54,10 @@ impl ServerTx {
         let mut timers = Timers::default();
         if invite {
             timers.trying = Some(now.saturating_add(cfg.trying_delay));
+        } else {
+            // A TU that never answers must not pin the transaction forever: after 64·T1 the
+            // client has given up (Timer F), so the transaction ends with a Timeout event.
+            timers.timeout = Some(now.saturating_add(cfg.t1x64()));
         }
         Self {
             invite,
@@ -147,7 +151,7 @@ impl ServerTx {
         out: &mut Outbox,
     ) {
         if self.timers.timeout.is_some_and(|t| t <= now) {
-            // Timer H: no ACK.
+            // INVITE: Timer H, no ACK. Non-INVITE: the TU did not answer within 64·T1.
             self.timers.clear();
             self.state = ServerState::Terminated;
             out.event(TransactionEvent::Timeout { tx: id });
