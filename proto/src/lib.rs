@@ -6,6 +6,9 @@
 //! - [`time`]: `Instant + Duration` that saturates instead of panicking, for durations that come
 //!   from the wire (Expires, Retry-After, Session-Expires, LIFETIME, Flow-Timer, …).
 //! - [`BufferTooSmall`]: the one error a serializer returns when the caller's buffer is too small.
+//! - [`hmac`]: HMAC-SHA1/-SHA256 with precomputed states that are zeroized on drop, the one keyed-MAC
+//!   mechanism (STUN MESSAGE-INTEGRITY, SIP digest nonces).
+//! - [`turn_rest`]: ephemeral ("TURN REST") credentials shared by TURN and SIP `auth_ephemeral`.
 //!
 //! No allocation, no I/O, no clock: like the rest of the family this crate is Sans-IO.
 //!
@@ -32,8 +35,10 @@
 extern crate std;
 
 mod buffer;
+pub mod hmac;
 mod rng;
 pub mod time;
+pub mod turn_rest;
 
 pub use buffer::BufferTooSmall;
 pub use rng::Rng;

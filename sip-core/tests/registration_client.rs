@@ -18,7 +18,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use common::{addr, at, ua_config, LayerNode, Link, Sim, UaNode, ALICE, BOB};
-use rtcweb_sip_core::auth::digest::verify;
+use rtcweb_sip_core::auth::digest::{verify, Algorithm};
 use rtcweb_sip_core::header::{Authorization, Expires};
 use rtcweb_sip_core::message::{builder::MessageBuilder, Header, Message};
 use rtcweb_sip_core::registration::{Credentials, RegistrationState};
@@ -63,7 +63,17 @@ fn registrar_with(
                 .borrow_mut()
                 .push(a.get("algorithm").unwrap_or("").to_string());
         }
-        let authed = creds.is_some_and(|a| verify(&a, "REGISTER", b"pw", b"").is_ok());
+        let issued = format!("n{nonce}");
+        let authed = creds.is_some_and(|a| {
+            let alg = Algorithm::parse(a.get("algorithm").unwrap_or("MD5")).unwrap();
+            verify(
+                &a,
+                &common::challenged(&m, "example.com", &issued, alg),
+                b"pw",
+                b"",
+            )
+            .is_ok()
+        });
         let weak = creds.is_some_and(|a| only.is_some_and(|o| a.get("algorithm") != Some(o)));
         let mut b;
         if down.get() {

@@ -5,76 +5,44 @@
 //! attribute ended the message; FINGERPRINT likewise. The borrowed input is never modified: the
 //! adjusted header is fed to the hash piecewise.
 
-use hmac::digest::{Digest, KeyInit};
-use hmac::{Hmac, Mac};
-use sha1::Sha1;
-use sha2::Sha256;
+use rtcweb_proto::hmac::{HmacKey, Mac, Sha1, Sha256};
 use subtle::ConstantTimeEq;
-use zeroize::Zeroize;
 
 /// The XOR applied to the CRC-32 in FINGERPRINT (RFC 8489 §14.7).
 pub const FINGERPRINT_XOR: u32 = 0x5354_554E;
 
 /// A MESSAGE-INTEGRITY key with both HMACs keyed once, so each message costs only its own blocks.
 ///
-/// The key block is zeroized on drop (the keyed hash states derived from it are RustCrypto types
-/// without `Zeroize`). Build it from the credentials in [`credentials`](crate::credentials): the
-/// short-term password, or the long-term MD5/SHA-256 key.
+/// It holds only the precomputed HMAC states ([`rtcweb_proto::hmac::HmacKey`]), which are
+/// zeroized on drop, as is every MAC computed from them. Build it from the credentials in
+/// [`credentials`](crate::credentials): the short-term password, or the long-term MD5/SHA-256 key.
 #[derive(Clone)]
 pub struct IntegrityKey {
-    block_sha1: [u8; 64],
-    block_sha256: [u8; 64],
-    sha1: Hmac<Sha1>,
-    sha256: Hmac<Sha256>,
-}
-
-/// The HMAC key block (RFC 2104 §2): the key zero-padded to 64 bytes, or its hash when longer.
-fn key_block<D: Digest>(key: &[u8]) -> [u8; 64] {
-    let mut block = [0u8; 64];
-    if key.len() > block.len() {
-        let digest = D::digest(key);
-        block
-            .iter_mut()
-            .zip(digest.iter())
-            .for_each(|(b, d)| *b = *d);
-    } else {
-        block.iter_mut().zip(key).for_each(|(b, k)| *b = *k);
-    }
-    block
+    sha1: HmacKey<Sha1>,
+    sha256: HmacKey<Sha256>,
 }
 
 impl IntegrityKey {
     /// Keys both HMACs with `key` (any length, as HMAC allows).
     pub fn new(key: &[u8]) -> Self {
-        let block_sha1 = key_block::<Sha1>(key);
-        let block_sha256 = key_block::<Sha256>(key);
         IntegrityKey {
-            sha1: <Hmac<Sha1> as KeyInit>::new(&block_sha1.into()),
-            sha256: <Hmac<Sha256> as KeyInit>::new(&block_sha256.into()),
-            block_sha1,
-            block_sha256,
+            sha1: HmacKey::new(key),
+            sha256: HmacKey::new(key),
         }
     }
 
-    pub(crate) fn hmac_sha1(&self) -> Hmac<Sha1> {
-        self.sha1.clone()
+    pub(crate) fn hmac_sha1(&self) -> Mac<'_, Sha1> {
+        self.sha1.start()
     }
 
-    pub(crate) fn hmac_sha256(&self) -> Hmac<Sha256> {
-        self.sha256.clone()
+    pub(crate) fn hmac_sha256(&self) -> Mac<'_, Sha256> {
+        self.sha256.start()
     }
 }
 
 impl core::fmt::Debug for IntegrityKey {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("IntegrityKey(..)")
-    }
-}
-
-impl Drop for IntegrityKey {
-    fn drop(&mut self) {
-        self.block_sha1.zeroize();
-        self.block_sha256.zeroize();
     }
 }
 
@@ -91,7 +59,10 @@ fn feed(buf: &[u8], end: usize, end_len: usize, mut update: impl FnMut(&[u8])) {
 pub(crate) fn sha1_tag(buf: &[u8], at: usize, key: &IntegrityKey) -> [u8; 20] {
     let mut mac = key.hmac_sha1();
     feed(buf, at, at + 24, |b| mac.update(b));
-    mac.finalize().into_bytes().into()
+    let full = mac.finalize();
+    let mut tag = [0u8; 20];
+    tag.iter_mut().zip(full).for_each(|(t, f)| *t = f);
+    tag
 }
 
 /// Computes HMAC-SHA256 over `buf[..at]` as if MESSAGE-INTEGRITY-SHA256 of `tag_len` bytes at `at`
@@ -99,7 +70,7 @@ pub(crate) fn sha1_tag(buf: &[u8], at: usize, key: &IntegrityKey) -> [u8; 20] {
 pub(crate) fn sha256_tag(buf: &[u8], at: usize, tag_len: usize, key: &IntegrityKey) -> [u8; 32] {
     let mut mac = key.hmac_sha256();
     feed(buf, at, at + 4 + tag_len, |b| mac.update(b));
-    mac.finalize().into_bytes().into()
+    mac.finalize()
 }
 
 /// Computes the FINGERPRINT value for an attribute at `at`.

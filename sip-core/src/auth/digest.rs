@@ -66,8 +66,9 @@ impl Qop {
     }
 }
 
-/// A lowercase hex digest (32 or 64 characters), on the stack.
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// A lowercase hex digest (32 or 64 characters), on the stack. An HA1 is password-equivalent,
+/// so the buffer is zeroized on drop and the type is not `Copy`.
+#[derive(Clone, PartialEq, Eq, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
 pub struct HexDigest {
     buf: [u8; 64],
     len: usize,
@@ -236,6 +237,93 @@ pub enum DigestError {
     /// The response does not match.
     #[error("digest response mismatch")]
     Mismatch,
+    /// `realm` is not the realm the server challenged with.
+    #[error("digest realm is not the one challenged")]
+    Realm,
+    /// `nonce` is not one the server issued (or was tampered with).
+    #[error("digest nonce was not issued by this server")]
+    UnknownNonce,
+    /// `nonce` is authentic but too old: challenge again with `stale=true` (RFC 7616 §3.3).
+    #[error("digest nonce is stale")]
+    StaleNonce,
+    /// `uri` is not the Request-URI of the request it authenticates (RFC 7616 §3.4.6).
+    #[error("digest uri does not match the Request-URI")]
+    Uri,
+    /// The algorithm is not the one challenged (a downgrade, RFC 7616 §3.4).
+    #[error("digest algorithm is not the one challenged")]
+    AlgorithmMismatch,
+    /// The challenge asked for a qop the response does not use (a downgrade to RFC 2069).
+    #[error("digest qop is not the one challenged")]
+    QopMismatch,
+}
+
+/// How the server recognises a nonce it issued.
+#[derive(Debug, Clone, Copy)]
+pub enum NonceCheck<'a> {
+    /// The server kept the nonce it sent (compared in constant time).
+    Exact(&'a str),
+    /// Stateless nonces ([`super::nonce::NonceKey`]): authentic and at most `max_age_secs` old.
+    Stateless {
+        /// The key the nonces were issued with.
+        key: &'a super::nonce::NonceKey,
+        /// The caller's clock, Unix seconds.
+        now_unix_secs: u64,
+        /// Oldest acceptable nonce, seconds.
+        max_age_secs: u64,
+    },
+}
+
+/// What the server challenged with and what the request is: everything credentials are checked
+/// against besides the secret. Verification takes it whole, so no check can be forgotten:
+/// realm, nonce freshness, algorithm, qop and `uri` are all compared before the response is.
+#[derive(Debug, Clone, Copy)]
+pub struct Challenged<'a> {
+    /// The realm of the challenge.
+    pub realm: &'a str,
+    /// How to recognise the nonce.
+    pub nonce: NonceCheck<'a>,
+    /// The algorithm the challenge named.
+    pub algorithm: Algorithm,
+    /// The qop the challenge offered (`Some(Auth)` for `qop="auth"`), `None` if it offered none.
+    pub qop: Option<Qop>,
+    /// The method of the request carrying the credentials.
+    pub method: &'a str,
+    /// Its Request-URI (the `uri` parameter must equal it).
+    pub request_uri: &'a str,
+}
+
+impl Challenged<'_> {
+    fn check(&self, input: &DigestInput<'_>) -> Result<(), DigestError> {
+        if input.realm != self.realm {
+            return Err(DigestError::Realm);
+        }
+        if input.algorithm != self.algorithm {
+            return Err(DigestError::AlgorithmMismatch);
+        }
+        if input.qop != self.qop {
+            return Err(DigestError::QopMismatch);
+        }
+        if input.uri != self.request_uri {
+            return Err(DigestError::Uri);
+        }
+        match self.nonce {
+            NonceCheck::Exact(n) => {
+                if !bool::from(n.as_bytes().ct_eq(input.nonce.as_bytes())) {
+                    return Err(DigestError::UnknownNonce);
+                }
+            }
+            NonceCheck::Stateless {
+                key,
+                now_unix_secs,
+                max_age_secs,
+            } => match key.check(input.nonce, now_unix_secs, max_age_secs) {
+                super::nonce::NonceStatus::Valid => {}
+                super::nonce::NonceStatus::Stale => return Err(DigestError::StaleNonce),
+                super::nonce::NonceStatus::Invalid => return Err(DigestError::UnknownNonce),
+            },
+        }
+        Ok(())
+    }
 }
 
 /// Reads the [`DigestInput`] of an `Authorization` / `Proxy-Authorization` value.
@@ -278,18 +366,19 @@ pub fn input_from_credentials<'a>(
     })
 }
 
-/// Verifies credentials against a stored HA1, in constant time. The caller checks the nonce (see
-/// [`super::nonce`]) and that `realm`/`uri` are the expected ones.
+/// Verifies credentials against a stored HA1: first everything [`Challenged`] says (realm, nonce,
+/// algorithm, qop, uri), then the response in constant time.
 ///
 /// # Errors
-/// [`DigestError`].
+/// [`DigestError`] naming the first check that failed.
 pub fn verify_with_ha1(
     creds: &AuthParams<'_>,
-    method: &str,
+    challenged: &Challenged<'_>,
     ha1: &str,
     body: &[u8],
 ) -> Result<(), DigestError> {
-    let input = input_from_credentials(creds, method)?;
+    let input = input_from_credentials(creds, challenged.method)?;
+    challenged.check(&input)?;
     let given = creds
         .get("response")
         .ok_or(DigestError::Missing("response"))?;
@@ -302,19 +391,21 @@ pub fn verify_with_ha1(
     }
 }
 
-/// Verifies credentials against the password, in constant time.
+/// Verifies credentials against the password: everything [`Challenged`] says, then the response
+/// in constant time.
 ///
 /// # Errors
-/// [`DigestError`].
+/// [`DigestError`] naming the first check that failed.
 pub fn verify(
     creds: &AuthParams<'_>,
-    method: &str,
+    challenged: &Challenged<'_>,
     password: &[u8],
     body: &[u8],
 ) -> Result<(), DigestError> {
-    let input = input_from_credentials(creds, method)?;
+    let input = input_from_credentials(creds, challenged.method)?;
+    challenged.check(&input)?;
     let h = ha1(input.algorithm, input.username, input.realm, password);
-    verify_with_ha1(creds, method, h.as_str(), body)
+    verify_with_ha1(creds, challenged, h.as_str(), body)
 }
 
 trait LowerHex {
@@ -343,6 +434,58 @@ impl LowerHex for str {
 mod tests {
     use super::*;
     use crate::header::{Authorization, TypedHeader};
+
+    #[test]
+    fn stateless_nonces_are_checked_for_authenticity_and_age() {
+        use crate::auth::nonce::NonceKey;
+        let key = NonceKey::new([9; 32]);
+        let nonce = key.issue(1_000);
+        let input = DigestInput {
+            algorithm: Algorithm::Md5,
+            username: "bob",
+            realm: "r",
+            nonce: nonce.as_str(),
+            uri: "sip:r",
+            method: "REGISTER",
+            qop: Some(Qop::Auth),
+            nc: "00000001",
+            cnonce: "c",
+        };
+        let r = response(&input, b"pw", b"");
+        let hdr = std::format!(
+            "Digest username=\"bob\", realm=\"r\", nonce=\"{}\", uri=\"sip:r\", response=\"{}\", qop=auth, nc=00000001, cnonce=\"c\"",
+            nonce.as_str(),
+            r.as_str()
+        );
+        let a = Authorization::parse(&hdr).unwrap();
+        let at = |now| Challenged {
+            realm: "r",
+            nonce: NonceCheck::Stateless {
+                key: &key,
+                now_unix_secs: now,
+                max_age_secs: 300,
+            },
+            algorithm: Algorithm::Md5,
+            qop: Some(Qop::Auth),
+            method: "REGISTER",
+            request_uri: "sip:r",
+        };
+        assert_eq!(verify(&a, &at(1_100), b"pw", b""), Ok(()));
+        assert_eq!(
+            verify(&a, &at(2_000), b"pw", b""),
+            Err(DigestError::StaleNonce)
+        );
+        let other = NonceKey::new([1; 32]);
+        let c = Challenged {
+            nonce: NonceCheck::Stateless {
+                key: &other,
+                now_unix_secs: 1_100,
+                max_age_secs: 300,
+            },
+            ..at(1_100)
+        };
+        assert_eq!(verify(&a, &c, b"pw", b""), Err(DigestError::UnknownNonce));
+    }
 
     #[test]
     fn rfc2617_md5_auth() {
@@ -417,19 +560,90 @@ mod tests {
                     alg.as_str()
                 );
                 let a = Authorization::parse(&hdr).unwrap();
+                let c = Challenged {
+                    realm: "biloxi.com",
+                    nonce: NonceCheck::Exact("n1"),
+                    algorithm: alg,
+                    qop,
+                    method: "REGISTER",
+                    request_uri: "sip:bob@biloxi.com",
+                };
+                assert_eq!(verify(&a, &c, b"zanzibar", b"body"), Ok(()), "{hdr}");
                 assert_eq!(
-                    verify(&a, "REGISTER", b"zanzibar", b"body"),
-                    Ok(()),
-                    "{hdr}"
-                );
-                assert_eq!(
-                    verify(&a, "REGISTER", b"wrong", b"body"),
+                    verify(&a, &c, b"wrong", b"body"),
                     Err(DigestError::Mismatch)
                 );
                 if qop == Some(Qop::AuthInt) {
                     assert_eq!(
-                        verify(&a, "REGISTER", b"zanzibar", b"other"),
+                        verify(&a, &c, b"zanzibar", b"other"),
                         Err(DigestError::Mismatch)
+                    );
+                }
+                // Every other part of the challenge is checked too (hardening review, defect 8).
+                let wrong = [
+                    (
+                        Challenged {
+                            realm: "evil.com",
+                            ..c
+                        },
+                        DigestError::Realm,
+                    ),
+                    (
+                        Challenged {
+                            nonce: NonceCheck::Exact("n2"),
+                            ..c
+                        },
+                        DigestError::UnknownNonce,
+                    ),
+                    (
+                        Challenged {
+                            request_uri: "sip:alice@biloxi.com",
+                            ..c
+                        },
+                        DigestError::Uri,
+                    ),
+                    // The method is hashed into the response: another method cannot match.
+                    (
+                        Challenged {
+                            method: "INVITE",
+                            ..c
+                        },
+                        DigestError::Mismatch,
+                    ),
+                ];
+                for (c, e) in wrong {
+                    assert_eq!(verify(&a, &c, b"zanzibar", b"body"), Err(e));
+                }
+                let other_alg = if alg == Algorithm::Md5 {
+                    Algorithm::Sha256
+                } else {
+                    Algorithm::Md5
+                };
+                assert_eq!(
+                    verify(
+                        &a,
+                        &Challenged {
+                            algorithm: other_alg,
+                            ..c
+                        },
+                        b"zanzibar",
+                        b"body"
+                    ),
+                    Err(DigestError::AlgorithmMismatch)
+                );
+                if qop.is_none() {
+                    // The challenge asked for qop=auth, the response has none: a downgrade.
+                    assert_eq!(
+                        verify(
+                            &a,
+                            &Challenged {
+                                qop: Some(Qop::Auth),
+                                ..c
+                            },
+                            b"zanzibar",
+                            b"body"
+                        ),
+                        Err(DigestError::QopMismatch)
                     );
                 }
             }

@@ -1,12 +1,11 @@
 //! Ephemeral ("TURN REST") credentials as Kamailio's `auth_ephemeral` checks them: username
 //! `<expiry>:<user>`, password `base64(HMAC-SHA1(secret, username))`. The arithmetic lives in
-//! `rtcweb_stun_core::credentials::ephemeral` and is shared, not written twice.
+//! `rtcweb_proto::turn_rest` and is shared with stun-core, not written twice.
 
+use super::digest::Challenged;
 use crate::header::AuthParams;
 
-pub use rtcweb_stun_core::credentials::ephemeral::{
-    check, parse_username, password, EphemeralError,
-};
+pub use rtcweb_proto::turn_rest::{check, parse_username, password, EphemeralError};
 
 /// Why a Digest request with ephemeral credentials was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -22,13 +21,13 @@ pub enum EphemeralAuthError {
 
 /// Verifies Digest credentials whose password is the ephemeral one derived from `secret` and the
 /// username, and that the username has not expired at `now_unix_secs` (auth_ephemeral's
-/// `autheph_check`).
+/// `autheph_check`), after everything [`Challenged`] says (realm, nonce, algorithm, qop, uri).
 ///
 /// # Errors
 /// [`EphemeralAuthError`].
 pub fn verify_digest(
     creds: &AuthParams<'_>,
-    method: &str,
+    challenged: &Challenged<'_>,
     secret: &[u8],
     body: &[u8],
     now_unix_secs: u64,
@@ -41,14 +40,14 @@ pub fn verify_digest(
         return Err(EphemeralError::Expired { expiry }.into());
     }
     let pw = password(secret, username);
-    super::digest::verify(creds, method, pw.as_str().as_bytes(), body)?;
+    super::digest::verify(creds, challenged, pw.as_str().as_bytes(), body)?;
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::digest::{response, Algorithm, DigestInput, Qop};
+    use crate::auth::digest::{response, Algorithm, DigestInput, NonceCheck, Qop};
     use crate::header::{Authorization, TypedHeader};
 
     #[test]
@@ -73,13 +72,18 @@ mod tests {
             r.as_str()
         );
         let a = Authorization::parse(&hdr).unwrap();
+        let c = Challenged {
+            realm: "example.com",
+            nonce: NonceCheck::Exact("n"),
+            algorithm: Algorithm::Md5,
+            qop: Some(Qop::Auth),
+            method: "REGISTER",
+            request_uri: "sip:example.com",
+        };
+        assert_eq!(verify_digest(&a, &c, b"north", b"", 1_700_000_000), Ok(()));
+        assert!(verify_digest(&a, &c, b"south", b"", 1_700_000_000).is_err());
         assert_eq!(
-            verify_digest(&a, "REGISTER", b"north", b"", 1_700_000_000),
-            Ok(())
-        );
-        assert!(verify_digest(&a, "REGISTER", b"south", b"", 1_700_000_000).is_err());
-        assert_eq!(
-            verify_digest(&a, "REGISTER", b"north", b"", 1_700_003_601),
+            verify_digest(&a, &c, b"north", b"", 1_700_003_601),
             Err(EphemeralAuthError::Ephemeral(EphemeralError::Expired {
                 expiry: 1_700_003_600
             }))

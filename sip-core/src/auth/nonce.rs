@@ -2,18 +2,18 @@
 //! `nonce = hex(issue time) ‖ hex(HMAC-SHA256(secret, hex(issue time)))[..32]`. The server keeps no
 //! per-nonce state; an expired but authentic nonce answers `stale=true` (RFC 7616 §3.3).
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
-use zeroize::{Zeroize, ZeroizeOnDrop};
+use rtcweb_proto::hmac::{HmacKey, Sha256};
+use zeroize::Zeroize;
 
 const TS_HEX: usize = 16;
 const MAC_HEX: usize = 32;
 /// Length of a nonce in characters.
 pub const NONCE_LEN: usize = TS_HEX + MAC_HEX;
 
-/// The server secret the nonces are keyed with; zeroized on drop.
-#[derive(Clone, Zeroize, ZeroizeOnDrop)]
-pub struct NonceKey([u8; 32]);
+/// The server secret the nonces are keyed with, held only as precomputed HMAC-SHA256 states
+/// ([`rtcweb_proto::hmac::HmacKey`]), which are zeroized on drop.
+#[derive(Clone)]
+pub struct NonceKey(HmacKey<Sha256>);
 
 impl core::fmt::Debug for NonceKey {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -61,23 +61,18 @@ fn hex_into(src: &[u8], dst: &mut [u8]) {
 }
 
 impl NonceKey {
-    /// Wraps a 32-byte secret (random, shared by every server of the realm).
+    /// Keys nonces with a 32-byte secret (random, shared by every server of the realm); the
+    /// caller's copy of the secret is the caller's to wipe.
     #[must_use]
-    pub const fn new(secret: [u8; 32]) -> Self {
-        Self(secret)
+    pub fn new(secret: [u8; 32]) -> Self {
+        Self(HmacKey::new(&secret))
     }
 
     fn tag(&self, ts_hex: &[u8]) -> [u8; MAC_HEX] {
-        // The 32-byte secret zero-padded to the 64-byte block is the HMAC key as RFC 2104 §2
-        // defines it: keying with the block is infallible.
-        let mut block = [0u8; 64];
-        block.iter_mut().zip(self.0).for_each(|(b, k)| *b = k);
-        let mut m = <Hmac<Sha256> as hmac::digest::KeyInit>::new(&block.into());
-        zeroize::Zeroize::zeroize(&mut block);
-        m.update(ts_hex);
-        let full = m.finalize().into_bytes();
+        let mut full = self.0.mac(ts_hex);
         let mut out = [0u8; MAC_HEX];
         hex_into(full.get(..MAC_HEX / 2).unwrap_or_default(), &mut out);
+        full.zeroize();
         out
     }
 

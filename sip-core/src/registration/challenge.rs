@@ -183,7 +183,23 @@ pub fn authorization(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::digest::verify;
+    use crate::auth::digest::{verify, Challenged, NonceCheck};
+
+    fn challenged<'a>(
+        realm: &'a str,
+        nonce: &'a str,
+        algorithm: Algorithm,
+        uri: &'a str,
+    ) -> Challenged<'a> {
+        Challenged {
+            realm,
+            nonce: NonceCheck::Exact(nonce),
+            algorithm,
+            qop: Some(Qop::Auth),
+            method: "REGISTER",
+            request_uri: uri,
+        }
+    }
     use crate::header::{Authorization, TypedHeader, WwwAuthenticate};
 
     #[test]
@@ -197,8 +213,9 @@ mod tests {
         let a = Authorization::parse(&v).unwrap();
         assert_eq!(a.get("qop"), Some("auth"));
         assert_eq!(a.get("nc"), Some("00000001"));
-        verify(&a, "REGISTER", b"secret", b"").unwrap();
-        assert!(verify(&a, "REGISTER", b"wrong", b"").is_err());
+        let c = challenged("example.com", "abc", Algorithm::Sha256, "sip:example.com");
+        verify(&a, &c, b"secret", b"").unwrap();
+        assert!(verify(&a, &c, b"wrong", b"").is_err());
         let basic = WwwAuthenticate::parse("Basic realm=\"x\"").unwrap();
         assert!(authorization(&basic, &creds, "REGISTER", "sip:x", b"", "c", 1).is_none());
     }
@@ -263,6 +280,13 @@ mod tests {
         let answer = authorization(&ch, &creds, "REGISTER", "sip:r", b"", "cn", 1).unwrap();
         let a = Authorization::parse(&answer).unwrap();
         assert_eq!(a.get("algorithm"), Some("SHA-256"));
-        verify(&a, "REGISTER", b"pw", b"").unwrap();
+        let nonce = a.get("nonce").unwrap();
+        verify(
+            &a,
+            &challenged("r", nonce, Algorithm::Sha256, "sip:r"),
+            b"pw",
+            b"",
+        )
+        .unwrap();
     }
 }

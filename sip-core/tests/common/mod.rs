@@ -334,3 +334,27 @@ pub fn seed32(seed: u64) -> [u8; 32] {
     }
     s
 }
+
+/// What a test registrar or proxy challenged `m` with (qop=auth): the other half of digest
+/// verification, with `m`'s method and Request-URI.
+pub fn challenged<'a>(
+    m: &rtcweb_sip_core::message::Message<'a>,
+    realm: &'a str,
+    nonce: &'a str,
+    algorithm: rtcweb_sip_core::auth::digest::Algorithm,
+) -> rtcweb_sip_core::auth::digest::Challenged<'a> {
+    use rtcweb_sip_core::auth::digest::{Challenged, NonceCheck, Qop};
+    use rtcweb_sip_core::message::StartLine;
+    let (method, request_uri) = match m.start_line() {
+        StartLine::Request { method, uri } => (method.as_str(), *uri),
+        StartLine::Response { .. } => ("", ""),
+    };
+    Challenged {
+        realm,
+        nonce: NonceCheck::Exact(nonce),
+        algorithm,
+        qop: Some(Qop::Auth),
+        method,
+        request_uri,
+    }
+}

@@ -1,7 +1,7 @@
 //! Credentials (RFC 8489 §9): short-term (ICE), long-term (MD5 and SHA-256 keys), USERHASH, and the
 //! TURN REST "ephemeral" scheme that coturn and Kamailio's auth_ephemeral share.
 
-pub mod ephemeral;
+pub use rtcweb_proto::turn_rest as ephemeral;
 mod long_term;
 mod saslprep;
 mod short_term;

@@ -3,11 +3,11 @@
 //! username = `"<expiry unix time>:<user>"` (or just `"<expiry>"`), password =
 //! base64(HMAC-SHA1(shared secret, username)).
 //!
-//! Time is the caller's: pass the current Unix time in seconds. sip-core uses the same functions for
-//! its auth_ephemeral check.
+//! Time is the caller's: pass the current Unix time in seconds. stun-core (TURN clients and servers)
+//! and sip-core (Kamailio-style `auth_ephemeral` registrars) both use these functions.
 //!
 //! ```
-//! use rtcweb_stun_core::credentials::ephemeral;
+//! use rtcweb_proto::turn_rest as ephemeral;
 //!
 //! let mut buf = [0u8; 64];
 //! let username = ephemeral::username(&mut buf, 1_700_003_600, "alice")?;
@@ -18,10 +18,9 @@
 //! # Ok::<(), ephemeral::EphemeralError>(())
 //! ```
 
+use crate::hmac::{HmacKey, Sha1};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use hmac::{Hmac, Mac};
-use sha1::Sha1;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroize;
 
@@ -126,10 +125,11 @@ pub fn password(secret: &[u8], username: &str) -> EphemeralPassword {
 }
 
 fn mac(secret: &[u8], username: &str) -> [u8; 20] {
-    let mut m = <Hmac<Sha1> as hmac::digest::KeyInit>::new_from_slice(secret)
-        .unwrap_or_else(|_| <Hmac<Sha1> as hmac::digest::KeyInit>::new(&[0u8; 64].into()));
-    m.update(username.as_bytes());
-    m.finalize().into_bytes().into()
+    let mut full = HmacKey::<Sha1>::new(secret).mac(username.as_bytes());
+    let mut tag = [0u8; 20];
+    tag.iter_mut().zip(full).for_each(|(t, f)| *t = f);
+    full.zeroize();
+    tag
 }
 
 /// Checks credentials at `now` (Unix seconds): the expiry must not have passed and the password must

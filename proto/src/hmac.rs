@@ -1,0 +1,343 @@
+//! HMAC (RFC 2104) with the inner and outer hash states computed once per key and wiped on drop:
+//! the family's one mechanism for keyed MACs (STUN MESSAGE-INTEGRITY(-SHA256), SIP digest nonces).
+//!
+//! `hmac::Hmac<Sha1>` keeps key-derived `ipad`/`opad` states that it cannot zeroize. Here a key is
+//! two bare compression-function states (the hash state after the `ipad` block and after the
+//! `opad` block) in a [`ZeroizeOnDrop`] type, and every running MAC ([`Mac`]) is zeroized on drop
+//! too, since its state is derived from the key. Each message then costs only its own blocks plus
+//! one outer block: the key is never hashed again.
+//!
+//! ```
+//! use rtcweb_proto::hmac::{HmacKey, Sha1};
+//! // RFC 2202 test case 2.
+//! let key = HmacKey::<Sha1>::new(b"Jefe");
+//! let mut mac = key.start();
+//! mac.update(b"what do ya want ");
+//! mac.update(b"for nothing?");
+//! assert_eq!(mac.finalize()[..4], [0xef, 0xfc, 0xdf, 0x6a]);
+//! ```
+
+use sha1::digest::generic_array::GenericArray;
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+const BLOCK: usize = 64;
+
+/// A Merkle–Damgård hash with 64-byte blocks whose compression function HMAC drives directly.
+pub trait BlockHash {
+    /// The chaining state (`[u32; 5]` for SHA-1, `[u32; 8]` for SHA-256).
+    type State: Copy + Zeroize + Default + AsMut<[u32]> + AsRef<[u32]>;
+    /// Digest length in bytes.
+    const OUTPUT: usize;
+    /// The initial chaining value.
+    const INIT: Self::State;
+    /// Runs the compression function over one block.
+    fn compress(state: &mut Self::State, block: &[u8; BLOCK]);
+    /// Hashes `data` in one go (for keys longer than a block, RFC 2104 §2).
+    fn digest(data: &[u8], out: &mut [u8; 32]);
+}
+
+/// SHA-1 (MESSAGE-INTEGRITY, RFC 8489 §14.5).
+#[derive(Debug, Clone, Copy)]
+pub enum Sha1 {}
+
+/// SHA-256 (MESSAGE-INTEGRITY-SHA256, RFC 8489 §14.6; digest nonces).
+#[derive(Debug, Clone, Copy)]
+pub enum Sha256 {}
+
+impl BlockHash for Sha1 {
+    type State = [u32; 5];
+    const OUTPUT: usize = 20;
+    const INIT: [u32; 5] = [
+        0x6745_2301,
+        0xEFCD_AB89,
+        0x98BA_DCFE,
+        0x1032_5476,
+        0xC3D2_E1F0,
+    ];
+    #[inline]
+    fn compress(state: &mut [u32; 5], block: &[u8; BLOCK]) {
+        sha1::compress(
+            state,
+            core::slice::from_ref(GenericArray::from_slice(block)),
+        );
+    }
+    fn digest(data: &[u8], out: &mut [u8; 32]) {
+        use sha1::Digest;
+        let d = sha1::Sha1::digest(data);
+        out.iter_mut().zip(d.iter()).for_each(|(o, d)| *o = *d);
+    }
+}
+
+impl BlockHash for Sha256 {
+    type State = [u32; 8];
+    const OUTPUT: usize = 32;
+    const INIT: [u32; 8] = [
+        0x6a09_e667,
+        0xbb67_ae85,
+        0x3c6e_f372,
+        0xa54f_f53a,
+        0x510e_527f,
+        0x9b05_688c,
+        0x1f83_d9ab,
+        0x5be0_cd19,
+    ];
+    #[inline]
+    fn compress(state: &mut [u32; 8], block: &[u8; BLOCK]) {
+        sha2::compress256(
+            state,
+            core::slice::from_ref(GenericArray::from_slice(block)),
+        );
+    }
+    fn digest(data: &[u8], out: &mut [u8; 32]) {
+        use sha2::Digest;
+        let d = sha2::Sha256::digest(data);
+        out.iter_mut().zip(d.iter()).for_each(|(o, d)| *o = *d);
+    }
+}
+
+/// A key for HMAC over `H`: the states after the `ipad` and `opad` blocks. Zeroized on drop.
+pub struct HmacKey<H: BlockHash> {
+    inner: H::State,
+    outer: H::State,
+}
+
+impl<H: BlockHash> Clone for HmacKey<H> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner,
+            outer: self.outer,
+        }
+    }
+}
+
+impl<H: BlockHash> core::fmt::Debug for HmacKey<H> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("HmacKey(..)")
+    }
+}
+
+impl<H: BlockHash> Drop for HmacKey<H> {
+    fn drop(&mut self) {
+        self.inner.zeroize();
+        self.outer.zeroize();
+    }
+}
+
+impl<H: BlockHash> ZeroizeOnDrop for HmacKey<H> {}
+
+impl<H: BlockHash> HmacKey<H> {
+    /// Keys HMAC with `key` of any length (hashed first when longer than a block, RFC 2104 §2).
+    #[must_use]
+    pub fn new(key: &[u8]) -> Self {
+        let mut pad = [0u8; BLOCK];
+        if key.len() > BLOCK {
+            let mut d = [0u8; 32];
+            H::digest(key, &mut d);
+            pad.iter_mut()
+                .zip(d.iter().take(H::OUTPUT))
+                .for_each(|(p, k)| *p = *k);
+            d.zeroize();
+        } else {
+            pad.iter_mut().zip(key).for_each(|(p, k)| *p = *k);
+        }
+        pad.iter_mut().for_each(|p| *p ^= 0x36);
+        let mut inner = H::INIT;
+        H::compress(&mut inner, &pad);
+        pad.iter_mut().for_each(|p| *p ^= 0x36 ^ 0x5c);
+        let mut outer = H::INIT;
+        H::compress(&mut outer, &pad);
+        pad.zeroize();
+        Self { inner, outer }
+    }
+
+    /// A running MAC over a message fed piecewise.
+    #[must_use]
+    pub fn start(&self) -> Mac<'_, H> {
+        Mac {
+            key: self,
+            state: self.inner,
+            buf: [0; BLOCK],
+            used: 0,
+            total: BLOCK as u64,
+        }
+    }
+
+    /// The MAC of `message` in one call (the first `H::OUTPUT` bytes of the result are the tag).
+    #[must_use]
+    pub fn mac(&self, message: &[u8]) -> [u8; 32] {
+        let mut m = self.start();
+        m.update(message);
+        m.finalize()
+    }
+}
+
+/// A MAC in progress; its state derives from the key, so it is zeroized on drop.
+pub struct Mac<'k, H: BlockHash> {
+    key: &'k HmacKey<H>,
+    state: H::State,
+    buf: [u8; BLOCK],
+    used: usize,
+    /// Bytes hashed so far, the `ipad` block included.
+    total: u64,
+}
+
+impl<H: BlockHash> Drop for Mac<'_, H> {
+    fn drop(&mut self) {
+        self.state.zeroize();
+        self.buf.zeroize();
+    }
+}
+
+impl<H: BlockHash> Mac<'_, H> {
+    /// Feeds more of the message.
+    pub fn update(&mut self, mut data: &[u8]) {
+        self.total = self.total.wrapping_add(data.len() as u64);
+        if self.used > 0 {
+            let take = (BLOCK - self.used).min(data.len());
+            let (head, rest) = data.split_at(take);
+            if let Some(dst) = self.buf.get_mut(self.used..self.used + take) {
+                dst.copy_from_slice(head);
+            }
+            self.used += take;
+            data = rest;
+            if self.used < BLOCK {
+                return;
+            }
+            H::compress(&mut self.state, &self.buf);
+            self.used = 0;
+        }
+        let mut blocks = data.chunks_exact(BLOCK);
+        for b in &mut blocks {
+            if let Ok(b) = <&[u8; BLOCK]>::try_from(b) {
+                H::compress(&mut self.state, b);
+            }
+        }
+        let rest = blocks.remainder();
+        if let Some(dst) = self.buf.get_mut(..rest.len()) {
+            dst.copy_from_slice(rest);
+        }
+        self.used = rest.len();
+    }
+
+    /// Pads `state`'s message of `total` bytes whose last `used` bytes are in `buf`, and writes
+    /// the big-endian digest into `out`.
+    fn finish(
+        state: &mut H::State,
+        buf: &mut [u8; BLOCK],
+        used: usize,
+        total: u64,
+        out: &mut [u8; 32],
+    ) {
+        let bits = total.wrapping_mul(8).to_be_bytes();
+        if let Some(b) = buf.get_mut(used) {
+            *b = 0x80;
+        }
+        if let Some(rest) = buf.get_mut(used + 1..) {
+            rest.fill(0);
+        }
+        if used + 1 > BLOCK - 8 {
+            H::compress(state, buf);
+            buf.fill(0);
+        }
+        if let Some(len) = buf.get_mut(BLOCK - 8..) {
+            len.copy_from_slice(&bits);
+        }
+        H::compress(state, buf);
+        for (o, w) in out.chunks_exact_mut(4).zip(state.as_ref()) {
+            o.copy_from_slice(&w.to_be_bytes());
+        }
+    }
+
+    /// The tag: the first `H::OUTPUT` bytes (20 for SHA-1, 32 for SHA-256) of the result.
+    #[must_use]
+    pub fn finalize(mut self) -> [u8; 32] {
+        let mut inner = [0u8; 32];
+        let (used, total) = (self.used, self.total);
+        Self::finish(&mut self.state, &mut self.buf, used, total, &mut inner);
+        let mut state = self.key.outer;
+        let mut buf = [0u8; BLOCK];
+        if let (Some(dst), Some(src)) = (buf.get_mut(..H::OUTPUT), inner.get(..H::OUTPUT)) {
+            dst.copy_from_slice(src);
+        }
+        let mut out = [0u8; 32];
+        Self::finish(
+            &mut state,
+            &mut buf,
+            H::OUTPUT,
+            (BLOCK + H::OUTPUT) as u64,
+            &mut out,
+        );
+        state.zeroize();
+        buf.zeroize();
+        inner.zeroize();
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hex(s: &str) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        for (o, i) in out.iter_mut().zip((0..s.len()).step_by(2)) {
+            *o = u8::from_str_radix(&s[i..i + 2], 16).unwrap();
+        }
+        out
+    }
+
+    #[test]
+    fn rfc2202_hmac_sha1() {
+        let cases: [(&[u8], &[u8], &str); 3] = [
+            (
+                &[0x0b; 20],
+                b"Hi There",
+                "b617318655057264e28bc0b6fb378c8ef146be00",
+            ),
+            (
+                b"Jefe",
+                b"what do ya want for nothing?",
+                "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79",
+            ),
+            (
+                &[0xaa; 80],
+                b"Test Using Larger Than Block-Size Key - Hash Key First",
+                "aa4ae5e15272d00e95705637ce8a3b55ed402112",
+            ),
+        ];
+        for (k, m, want) in cases {
+            assert_eq!(HmacKey::<Sha1>::new(k).mac(m)[..20], hex(want)[..20]);
+        }
+    }
+
+    #[test]
+    fn rfc4231_hmac_sha256() {
+        let k = HmacKey::<Sha256>::new(&[0x0b; 20]);
+        assert_eq!(
+            k.mac(b"Hi There"),
+            hex("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7")
+        );
+        let k = HmacKey::<Sha256>::new(&[0xaa; 131]);
+        assert_eq!(
+            k.mac(b"Test Using Larger Than Block-Size Key - Hash Key First"),
+            hex("60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
+        );
+    }
+
+    #[test]
+    fn piecewise_equals_one_shot_at_every_split() {
+        let mut msg = [0u8; 150];
+        msg.iter_mut().enumerate().for_each(|(i, b)| *b = i as u8);
+        let key = HmacKey::<Sha256>::new(b"key");
+        let whole = key.mac(&msg);
+        for a in 0..msg.len() {
+            for b in a..msg.len() {
+                let mut m = key.start();
+                m.update(&msg[..a]);
+                m.update(&msg[a..b]);
+                m.update(&msg[b..]);
+                assert_eq!(m.finalize(), whole, "split {a} {b}");
+            }
+        }
+    }
+}
