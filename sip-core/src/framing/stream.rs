@@ -66,7 +66,8 @@ pub fn next_frame<'a, 'b: 'a>(
         kind: ErrorKind::ContentLengthRequired,
         offset: head.body_offset,
     })?;
-    let total = head.body_offset + len;
+    // Saturating: on a 32-bit target a Content-Length near u32::MAX would overflow usize.
+    let total = head.body_offset.saturating_add(len);
     if total > limits.max_message_size {
         return Err(Error {
             kind: ErrorKind::TooLarge,

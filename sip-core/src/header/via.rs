@@ -116,6 +116,13 @@ impl<'a> TypedHeader<'a> for Via<'a> {
             ),
             None => None,
         };
+        // RFC 3581 §3: `rport` is empty (a request) or a port number (filled in); `rport=99999`
+        // or `rport=x` is malformed, not silently "requested".
+        if let Some(Some(p)) = params.get("rport") {
+            if parse_u32(p).and_then(|n| u16::try_from(n).ok()).is_none() {
+                return Err((HeaderErrorKind::SentBy, offset_in(value, p)));
+            }
+        }
         Ok(Self {
             protocol,
             version,

@@ -124,6 +124,18 @@ pub fn validate(msg: &Message<'_>) -> Result<(), ValidationError> {
     let Some(method) = msg.method() else {
         return Ok(());
     };
+    // Max-Forwards is optional (RFC 2543 requests lack it) but, like the others, single (§20.22).
+    if let Some(second) = msg
+        .headers()
+        .iter()
+        .filter(|h| h.id() == HeaderName::MaxForwards)
+        .nth(1)
+    {
+        return Err(ValidationError::DuplicateHeader {
+            header: HeaderName::MaxForwards,
+            offset: second.offset(),
+        });
+    }
     if let Some(h) = msg.header_by_id(HeaderName::MaxForwards) {
         MaxForwards::parse(h.value()).map_err(|(kind, at)| {
             ValidationError::Malformed(HeaderError {

@@ -7,6 +7,9 @@ use alloc::vec::Vec;
 use crate::header::{MinSe, SessionExpires, Supported};
 use crate::message::Message;
 
+/// The smallest session interval RFC 4028 §4 allows, seconds.
+pub const MIN_SE_FLOOR: u32 = 90;
+
 /// Our preferences.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SessionTimerConfig {
@@ -67,11 +70,11 @@ pub struct Negotiated {
 /// Headers a UAC puts in an INVITE (or refresh) asking for session timers (RFC 4028 §7.1).
 #[must_use]
 pub fn uac_headers(cfg: &SessionTimerConfig) -> Vec<(&'static str, String)> {
-    let se = cfg.session_expires.max(cfg.min_se).max(90);
+    let se = cfg.session_expires.max(cfg.min_se).max(MIN_SE_FLOOR);
     alloc::vec![
         ("Supported", String::from("timer")),
         ("Session-Expires", format!("{se}")),
-        ("Min-SE", format!("{}", cfg.min_se.max(90))),
+        ("Min-SE", format!("{}", cfg.min_se.max(MIN_SE_FLOOR))),
     ]
 }
 
@@ -90,7 +93,8 @@ pub fn uac_after_422(
 }
 
 /// A UAC reads the 2xx (RFC 4028 §7.2): Session-Expires with its refresher (absent → the UAC).
-/// `None`: no session timer for this session.
+/// `None`: no session timer for this session. An interval below 90 s, which RFC 4028 §4 forbids,
+/// is raised to 90 s: a hostile `Session-Expires: 1` must not make us refresh twice a second.
 #[must_use]
 pub fn uac_from_response(response: &Message<'_>) -> Option<Negotiated> {
     let se = response.typed::<SessionExpires>()?.ok()?;
@@ -99,7 +103,7 @@ pub fn uac_from_response(response: &Message<'_>) -> Option<Negotiated> {
         .and_then(Refresher::parse)
         .unwrap_or(Refresher::Uac);
     Some(Negotiated {
-        interval: se.delta.max(1),
+        interval: se.delta.max(MIN_SE_FLOOR),
         refresher,
     })
 }
@@ -119,7 +123,7 @@ pub fn uas_negotiate(
         .filter_map(Result::ok)
         .any(|s| s.0.eq_ignore_ascii_case("timer"));
     let requested = request.typed::<SessionExpires>().and_then(Result::ok);
-    let min_se = cfg.min_se.max(90);
+    let min_se = cfg.min_se.max(MIN_SE_FLOOR);
     let (interval, refresher) = match requested {
         Some(se) if se.delta < min_se => return Err(min_se),
         Some(se) => {

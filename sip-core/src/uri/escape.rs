@@ -17,6 +17,20 @@ pub fn unescape(s: &str) -> Unescape<'_> {
     }
 }
 
+/// The offset of the first `%` in `s` that does not start a `%HH` escape, if any. URI
+/// components (§25.1 `escaped = "%" HEXDIG HEXDIG`) must not contain one: `sip:%zz@d` and
+/// `;x=%` are not SIP URIs.
+#[must_use]
+pub fn bad_escape(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    b.iter().enumerate().find_map(|(i, &c)| {
+        let ok = c != b'%'
+            || (b.get(i + 1).copied().and_then(hex_val).is_some()
+                && b.get(i + 2).copied().and_then(hex_val).is_some());
+        (!ok).then_some(i)
+    })
+}
+
 const fn hex_val(b: u8) -> Option<u8> {
     match b {
         b'0'..=b'9' => Some(b - b'0'),
@@ -78,5 +92,9 @@ mod tests {
         assert!(eq_unescaped("%61lice", "alice", false));
         assert!(eq_unescaped("%41lice", "alice", true));
         assert!(!eq_unescaped("%41lice", "alice", false));
+        assert_eq!(bad_escape("a%41b"), None);
+        assert_eq!(bad_escape("%zz"), Some(0));
+        assert_eq!(bad_escape("ab%"), Some(2));
+        assert_eq!(bad_escape("x%4"), Some(1));
     }
 }

@@ -29,7 +29,10 @@ impl<'a> Host<'a> {
         }
         if let Some(inner) = s.strip_prefix('[') {
             let inner = inner.strip_suffix(']').ok_or(HostError::Ipv6)?;
-            let ip = inner.parse::<Ipv6Addr>().map_err(|_| HostError::Ipv6)?;
+            let ip = match inner.parse::<Ipv6Addr>() {
+                Ok(ip) => ip,
+                Err(_) => three_colons(inner).ok_or(HostError::Ipv6)?,
+            };
             return Ok(Self::Ipv6(ip, inner));
         }
         if s.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
@@ -57,6 +60,25 @@ impl<'a> Host<'a> {
             _ => false,
         }
     }
+}
+
+/// RFC 5118 §4.10: the RFC 3261 ABNF let `::` be followed by a third colon before an embedded
+/// IPv4 address (`2001:db8:::192.0.2.1`), and implementations "must tolerate" it. Reads such a
+/// reference as if it had two colons (RFC 5954 fixes the ABNF).
+fn three_colons(inner: &str) -> Option<Ipv6Addr> {
+    let (head, v4) = inner.split_once(":::")?;
+    if v4.contains(':') || !v4.contains('.') {
+        return None;
+    }
+    let mut fixed = [0u8; 64];
+    let parts = [head.as_bytes(), b"::", v4.as_bytes()];
+    let len = parts.iter().map(|p| p.len()).sum::<usize>();
+    let mut at = 0;
+    for p in parts {
+        fixed.get_mut(at..at + p.len())?.copy_from_slice(p);
+        at += p.len();
+    }
+    core::str::from_utf8(fixed.get(..len)?).ok()?.parse().ok()
 }
 
 impl core::fmt::Display for Host<'_> {

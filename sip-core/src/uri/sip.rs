@@ -77,6 +77,9 @@ impl<'a> SipUri<'a> {
                 {
                     return Err(err(UriErrorKind::User, base));
                 }
+                if let Some(i) = super::escape::bad_escape(ui) {
+                    return Err(err(UriErrorKind::User, base + i));
+                }
                 (Some(u), p)
             }
             None => (None, None),
@@ -132,6 +135,18 @@ impl<'a> SipUri<'a> {
             .any(|b| b <= b' ' || b == b'<' || b == b'>')
         {
             return Err(err(UriErrorKind::Params, hbase + tail_at));
+        }
+        if let Some(i) = super::escape::bad_escape(tail) {
+            return Err(err(UriErrorKind::Params, hbase + tail_at + i));
+        }
+        // Every uri-parameter has a name (§19.1.1: `pname = 1*paramchar`): `;;` or `;=x` is not one.
+        let mut at = hbase + tail_at;
+        for p in params.split(';').skip(1) {
+            at += 1;
+            if p.split('=').next().is_none_or(str::is_empty) {
+                return Err(err(UriErrorKind::Params, at));
+            }
+            at += p.len();
         }
         Ok(Self {
             secure,

@@ -68,8 +68,9 @@ fn rejects_bad() {
         Uri::parse("sip:user@2001:db8::10").map_err(|e| e.kind),
         Err(UriErrorKind::Port)
     );
+    // Three colons are tolerated only before an embedded IPv4 address (RFC 5118 §4.10).
     assert_eq!(
-        Uri::parse("sip:[2001:db8:::192.0.2.1]").map_err(|e| e.kind),
+        Uri::parse("sip:[2001:db8:::10]").map_err(|e| e.kind),
         Err(UriErrorKind::Host)
     );
     assert_eq!(
