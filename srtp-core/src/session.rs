@@ -1,8 +1,9 @@
 //! A session: the stream contexts of many SSRCs under one master key, created on first use and
 //! bounded in number (RFC 3711 §3.2.3). Needs `alloc`.
 
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, VecDeque};
 
+use crate::stream::ReplayState;
 use crate::wire::{rtcp, rtp};
 use crate::{Config, Error, KeyingMaterial, Stream};
 
@@ -18,6 +19,9 @@ pub struct Session {
     template: Stream,
     config: Config,
     streams: BTreeMap<u32, Stream>,
+    /// Replay state of removed streams, newest last, at most `config.max_streams`: a removed SSRC
+    /// that comes back resumes from it instead of accepting its old packets again.
+    retired: VecDeque<(u32, ReplayState)>,
 }
 
 impl Session {
@@ -30,7 +34,17 @@ impl Session {
             template: Stream::new(material, config)?,
             config: *config,
             streams: BTreeMap::new(),
+            retired: VecDeque::new(),
         })
+    }
+
+    /// A fresh stream for `ssrc`: the template, with the replay state it had if it was removed.
+    fn new_stream(&self, ssrc: u32) -> Stream {
+        let mut stream = self.template.clone();
+        if let Some((_, state)) = self.retired.iter().rev().find(|(s, _)| *s == ssrc) {
+            stream.restore_replay_state(state.clone());
+        }
+        stream
     }
 
     fn stream_mut(&mut self, ssrc: u32) -> Result<&mut Stream, Error> {
@@ -40,7 +54,8 @@ impl Session {
                     limit: self.config.max_streams,
                 });
             }
-            self.streams.insert(ssrc, self.template.clone());
+            let stream = self.new_stream(ssrc);
+            self.streams.insert(ssrc, stream);
         }
         self.streams.get_mut(&ssrc).ok_or(Error::TooManyStreams {
             limit: self.config.max_streams,
@@ -61,7 +76,7 @@ impl Session {
                 limit: self.config.max_streams,
             });
         }
-        let mut stream = self.template.clone();
+        let mut stream = self.new_stream(ssrc);
         let n = f(&mut stream)?;
         self.streams.insert(ssrc, stream);
         Ok(n)
@@ -152,9 +167,19 @@ impl Session {
         self.streams.get(&ssrc)
     }
 
-    /// Forgets an SSRC (RTCP BYE); returns whether it existed.
+    /// Frees an SSRC's stream (RTCP BYE); returns whether it existed. Its replay state (index and
+    /// replay lists, not its keys) is kept — for the last [`Config::max_streams`] removed SSRCs —
+    /// so that packets recorded before the removal are still refused if the SSRC comes back.
     pub fn remove_stream(&mut self, ssrc: u32) -> bool {
-        self.streams.remove(&ssrc).is_some()
+        let Some(stream) = self.streams.remove(&ssrc) else {
+            return false;
+        };
+        self.retired.retain(|(s, _)| *s != ssrc);
+        while self.retired.len() >= self.config.max_streams.max(1) {
+            self.retired.pop_front();
+        }
+        self.retired.push_back((ssrc, stream.replay_state()));
+        true
     }
 
     /// Number of streams.
@@ -223,5 +248,32 @@ mod tests {
         rx.rekey(&fresh);
         assert_eq!(rx.roc(9), Some(4));
         assert_eq!(rx.stream(9).map(Stream::roc), Some(4));
+    }
+
+    /// Hardening review: removing a stream used to forget its replay list, so a recorded packet
+    /// of that SSRC was accepted again once the SSRC came back.
+    #[test]
+    fn a_removed_ssrc_still_refuses_its_old_packets() {
+        let key = KeyingMaterial::from_key_salt(Profile::AesCm128HmacSha1_80, &[5; 30]).unwrap();
+        let config = Config::default();
+        let mut tx = Session::new(&key, &config).unwrap();
+        let mut rx = Session::new(&key, &config).unwrap();
+        let mut p = rtp(7, 100);
+        let n = tx.protect_rtp(&mut p, 32).unwrap();
+        let recorded = p[..n].to_vec();
+        rx.unprotect_rtp(&mut p[..n].to_vec()).unwrap();
+        assert!(rx.remove_stream(7));
+        assert!(!rx.remove_stream(7));
+        assert!(rx.is_empty());
+        assert!(matches!(
+            rx.unprotect_rtp(&mut recorded.clone()),
+            Err(Error::Replayed { .. })
+        ));
+        assert!(rx.is_empty(), "a replayed packet creates no stream");
+        // New packets of the SSRC are accepted and resume from the old index.
+        let mut q = rtp(7, 101);
+        let n = tx.protect_rtp(&mut q, 32).unwrap();
+        rx.unprotect_rtp(&mut q[..n]).unwrap();
+        assert_eq!(rx.roc(7), Some(0));
     }
 }

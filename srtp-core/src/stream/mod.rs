@@ -57,6 +57,37 @@ pub struct Stream {
     rtcp_packets: u64,
 }
 
+/// What a stream remembers of the packets it has seen: the index (ROC and highest sequence
+/// number) and both replay lists. A [`crate::Session`] keeps it when a stream is removed, so that
+/// recorded packets of that SSRC are not accepted again when it comes back (RFC 3711 §3.3.2).
+#[cfg(feature = "alloc")]
+#[derive(Debug, Clone)]
+pub(crate) struct ReplayState {
+    rollover: Rollover,
+    rtp_replay: ReplayWindow,
+    rtcp_replay: ReplayWindow,
+    rtcp_next_index: u32,
+}
+
+#[cfg(feature = "alloc")]
+impl Stream {
+    pub(crate) fn replay_state(&self) -> ReplayState {
+        ReplayState {
+            rollover: self.rollover,
+            rtp_replay: self.rtp_replay.clone(),
+            rtcp_replay: self.rtcp_replay.clone(),
+            rtcp_next_index: self.rtcp_next_index,
+        }
+    }
+
+    pub(crate) fn restore_replay_state(&mut self, state: ReplayState) {
+        self.rollover = state.rollover;
+        self.rtp_replay = state.rtp_replay;
+        self.rtcp_replay = state.rtcp_replay;
+        self.rtcp_next_index = state.rtcp_next_index;
+    }
+}
+
 impl core::fmt::Debug for Stream {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Stream")
