@@ -248,6 +248,16 @@ impl<H: BlockHash> Mac<'_, H> {
         }
     }
 
+    /// The first `N` bytes of the tag (`N` = 20 for the whole HMAC-SHA1 tag); the rest is wiped.
+    #[must_use]
+    pub fn finalize_truncated<const N: usize>(self) -> [u8; N] {
+        let mut full = self.finalize();
+        let mut tag = [0u8; N];
+        tag.iter_mut().zip(full).for_each(|(t, f)| *t = f);
+        full.zeroize();
+        tag
+    }
+
     /// The tag: the first `H::OUTPUT` bytes (20 for SHA-1, 32 for SHA-256) of the result.
     #[must_use]
     pub fn finalize(mut self) -> [u8; 32] {

@@ -125,11 +125,10 @@ pub fn password(secret: &[u8], username: &str) -> EphemeralPassword {
 }
 
 fn mac(secret: &[u8], username: &str) -> [u8; 20] {
-    let mut full = HmacKey::<Sha1>::new(secret).mac(username.as_bytes());
-    let mut tag = [0u8; 20];
-    tag.iter_mut().zip(full).for_each(|(t, f)| *t = f);
-    full.zeroize();
-    tag
+    let key = HmacKey::<Sha1>::new(secret);
+    let mut mac = key.start();
+    mac.update(username.as_bytes());
+    mac.finalize_truncated()
 }
 
 /// Checks credentials at `now` (Unix seconds): the expiry must not have passed and the password must

@@ -59,10 +59,7 @@ fn feed(buf: &[u8], end: usize, end_len: usize, mut update: impl FnMut(&[u8])) {
 pub(crate) fn sha1_tag(buf: &[u8], at: usize, key: &IntegrityKey) -> [u8; 20] {
     let mut mac = key.hmac_sha1();
     feed(buf, at, at + 24, |b| mac.update(b));
-    let full = mac.finalize();
-    let mut tag = [0u8; 20];
-    tag.iter_mut().zip(full).for_each(|(t, f)| *t = f);
-    tag
+    mac.finalize_truncated()
 }
 
 /// Computes HMAC-SHA256 over `buf[..at]` as if MESSAGE-INTEGRITY-SHA256 of `tag_len` bytes at `at`
