@@ -174,3 +174,113 @@ fn one_stale_challenge_is_still_answered_at_once() {
         "a stale nonce is retried at once"
     );
 }
+
+fn expires_of(request: &[u8]) -> u32 {
+    let mut st = [Header::EMPTY; 32];
+    let msg = Message::parse(request, &mut st).unwrap();
+    msg.header("expires")
+        .unwrap()
+        .value()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn unregister_while_a_register_is_in_flight_waits_and_reads_the_2xx_right() {
+    // Before the fix: `unregister()` during an in-flight REGISTER flipped a flag, sent nothing,
+    // and the 200 OK to the REGISTER (Expires: 3600) was reported as `Unregistered` while the
+    // registrar held the binding.
+    let mut reg = Registration::new(config(false), [3; 32]);
+    let now = Instant::ZERO;
+    reg.register(now);
+    let first = reg.poll_request().unwrap();
+    assert_eq!(expires_of(&first), 3600);
+    reg.unregister(now);
+    assert!(reg.poll_request().is_none(), "one REGISTER at a time");
+    answer(&mut reg, now, &first, 200, &[("Expires", "3600")]);
+    assert_eq!(
+        reg.poll_event(),
+        Some(RegistrationEvent::Registered { expires: 3600 })
+    );
+    let removal = reg.poll_request().expect("the queued removal goes out");
+    assert_eq!(expires_of(&removal), 0);
+    answer(&mut reg, now, &removal, 200, &[]);
+    assert_eq!(reg.poll_event(), Some(RegistrationEvent::Unregistered));
+    assert_eq!(reg.state(), RegistrationState::Unregistered);
+    assert_eq!(reg.poll_timeout(), None, "no refresh of a removed binding");
+}
+
+#[test]
+fn register_while_a_removal_is_in_flight_is_sent_after_it() {
+    let mut reg = Registration::new(config(false), [4; 32]);
+    let now = Instant::ZERO;
+    reg.unregister(now);
+    let removal = reg.poll_request().unwrap();
+    reg.register(now);
+    assert!(reg.poll_request().is_none());
+    answer(&mut reg, now, &removal, 200, &[]);
+    assert_eq!(reg.poll_event(), Some(RegistrationEvent::Unregistered));
+    let again = reg.poll_request().unwrap();
+    assert_eq!(expires_of(&again), 3600);
+    answer(&mut reg, now, &again, 200, &[]);
+    assert_eq!(
+        reg.poll_event(),
+        Some(RegistrationEvent::Registered { expires: 3600 })
+    );
+}
+
+#[test]
+fn a_423_to_a_removal_never_makes_a_new_binding() {
+    // Before the fix: a 423 with Min-Expires to `Expires: 0` re-sent the REGISTER with
+    // Expires: Min-Expires, registering a phone that asked to leave.
+    let mut reg = Registration::new(config(false), [5; 32]);
+    let now = Instant::ZERO;
+    reg.unregister(now);
+    let removal = reg.poll_request().unwrap();
+    answer(&mut reg, now, &removal, 423, &[("Min-Expires", "7200")]);
+    assert_eq!(
+        reg.poll_event(),
+        Some(RegistrationEvent::Failed { code: Some(423) })
+    );
+    assert!(reg.poll_request().is_none());
+}
+
+#[test]
+fn alternating_401_and_423_is_bounded() {
+    // Before the fix: each 423 reset the challenge counter, so 401/423/401/423… with a growing
+    // Min-Expires drew one REGISTER per reply without end.
+    let mut reg = Registration::new(config(false), [6; 32]);
+    let now = Instant::ZERO;
+    reg.register(now);
+    let mut req = reg.poll_request().unwrap();
+    let mut sent = 1;
+    for i in 0..1000u32 {
+        let min = (3601 + i).to_string();
+        if i % 2 == 0 {
+            answer(
+                &mut reg,
+                now,
+                &req,
+                401,
+                &[(
+                    "WWW-Authenticate",
+                    &format!("Digest realm=\"r\", nonce=\"n{i}\", qop=\"auth\""),
+                )],
+            );
+        } else {
+            answer(&mut reg, now, &req, 423, &[("Min-Expires", &min)]);
+        }
+        match reg.poll_request() {
+            Some(r) => {
+                req = r;
+                sent += 1;
+            }
+            None => break,
+        }
+    }
+    assert!(sent <= 6, "{sent} REGISTERs in answer to 401/423 replies");
+    assert!(reg
+        .poll_timeout()
+        .is_some_and(|t| t >= now + Duration::from_secs(30)));
+}

@@ -349,3 +349,65 @@ fn late_2xx_from_a_fork_of_our_invite_is_acked_and_ended_once() {
     }
     assert!(byes <= 8, "{byes} BYEs");
 }
+
+/// A proxy that answers every INVITE 200 with `contact` (or none) and every other request 200.
+fn answering_proxy(contact: Option<&'static str>) -> LayerNode {
+    let mut proxy = LayerNode::new(addr(BOB), TransactionLayer::new(LayerConfig::default()));
+    proxy.tu = Box::new(move |now, layer, e| {
+        if let TransactionEvent::Request { tx, message, .. } = e {
+            let c = if message.starts_with(b"INVITE") {
+                contact
+            } else {
+                None
+            };
+            layer
+                .send_response(now, *tx, &reply(message, 200, "b", c))
+                .unwrap();
+        }
+    });
+    proxy
+}
+
+#[test]
+fn a_2xx_that_cannot_make_a_dialog_fails_the_call() {
+    // Before the fix: a 2xx to our INVITE without a Contact left the call in `Calling` for ever
+    // (no ACK could be addressed, nothing ended it).
+    let mut alice = UaNode::new(addr(ALICE), ua_config("alice", ALICE, BOB, 21));
+    let mut proxy = answering_proxy(None);
+    let mut sim = Sim::new(21, Link::PERFECT);
+    let call = alice
+        .ua
+        .call(at(0), "sip:bob@example.com", b"v=0\r\n")
+        .unwrap();
+    sim.run_until(&mut [&mut alice, &mut proxy], at(40_000));
+    assert_eq!(alice.ua.call_state(call), None, "the call is gone");
+    assert!(alice.events.iter().any(|(_, e)| *e
+        == UaEvent::CallFailed {
+            call,
+            code: Some(200)
+        }));
+}
+
+#[test]
+fn a_bye_that_cannot_be_sent_ends_the_call() {
+    // Before the fix: `hangup` set `Terminating` before the BYE transaction was refused (table
+    // full), and the call stayed `Terminating` with nothing left to end it.
+    let mut cfg = ua_config("alice", ALICE, BOB, 22);
+    cfg.layer.max_transactions = 1; // the INVITE's transaction lingers (Accepted, RFC 6026)
+    let mut alice = UaNode::new(addr(ALICE), cfg);
+    let mut proxy = answering_proxy(Some("<sip:bob@192.0.2.2>"));
+    let mut sim = Sim::new(22, Link::PERFECT);
+    let call = alice
+        .ua
+        .call(at(0), "sip:bob@example.com", b"v=0\r\n")
+        .unwrap();
+    sim.run_until(&mut [&mut alice, &mut proxy], at(100));
+    assert_eq!(alice.ua.call_state(call), Some(CallState::Established));
+    assert!(alice.ua.hangup(at(100), call).is_err(), "no room for BYE");
+    assert_eq!(alice.ua.call_state(call), None);
+    let mut ended = false;
+    while let Some(e) = alice.ua.poll_event() {
+        ended |= matches!(e, UaEvent::CallEnded { call: c, .. } if c == call);
+    }
+    assert!(ended, "the application hears that the call ended");
+}

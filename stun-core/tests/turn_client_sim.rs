@@ -397,3 +397,100 @@ fn data_before_allocation_is_refused_and_strangers_are_not_mine() {
         Received::NotMine
     );
 }
+
+/// A Data indication from `from` carrying `data`, as a TURN server would relay it.
+fn data_indication(from: SocketAddr, data: &[u8]) -> Vec<u8> {
+    let mut out = vec![0u8; 256];
+    let tid = rtcweb_stun_core::wire::TransactionId([7; 12]);
+    let mut w = MessageWriter::new(
+        &mut out,
+        MessageType::new(Method::DATA, Class::Indication),
+        tid,
+    )
+    .unwrap();
+    w.add(&XorPeerAddress(from)).unwrap();
+    w.add(&Data(data)).unwrap();
+    let n = w.finish();
+    out.truncate(n);
+    out
+}
+
+#[test]
+fn data_from_a_peer_without_permission_is_dropped() {
+    // Before the fix: any Data indication the server (or a spoofer of its address) sent was
+    // handed up as relayed data, whatever the peer (RFC 8656 §11.6).
+    let mut sim = Sim::new(PASS, PASS, 0, 0);
+    sim.client.allocate(sim.now).unwrap();
+    sim.run(Sim::at(1.0));
+    sim.client.create_permission(sim.now, peer().ip()).unwrap();
+    sim.run(Sim::at(2.0));
+    let stranger: SocketAddr = "198.51.100.99:4000".parse().unwrap();
+    let d = data_indication(stranger, b"spoof");
+    assert_eq!(
+        sim.client.handle_receive(sim.now, server_addr(), &d),
+        Received::Handled
+    );
+    // Another port of a permitted address is fine: permissions are per IP (RFC 8656 §9).
+    let other_port = SocketAddr::new(peer().ip(), 1);
+    let d = data_indication(other_port, b"ok");
+    assert_eq!(
+        sim.client.handle_receive(sim.now, server_addr(), &d),
+        Received::Data {
+            peer: other_port,
+            data: b"ok"
+        }
+    );
+}
+
+#[test]
+fn forged_errors_to_authenticated_requests_are_discarded() {
+    // Before the fix: an error response with the right transaction ID but no (or a wrong)
+    // MESSAGE-INTEGRITY was acted on: a forged 403 failed the permission.
+    let mut sim = Sim::new(PASS, PASS, 0, 0);
+    sim.client.allocate(sim.now).unwrap();
+    sim.run(Sim::at(1.0));
+    sim.client.create_permission(sim.now, peer().ip()).unwrap();
+    let mut buf = [0u8; 1500];
+    let t = sim.client.poll_transmit(sim.now, &mut buf).unwrap();
+    let request = buf[..t.len].to_vec();
+    let tid = Message::parse(&request).unwrap().transaction_id();
+    let wrong_key = long_term_key_md5(USER, REALM, "attacker")
+        .unwrap()
+        .integrity_key();
+    for signed in [false, true] {
+        let mut out = vec![0u8; 256];
+        let mut w = MessageWriter::new(
+            &mut out,
+            MessageType::new(Method::CREATE_PERMISSION, Class::Error),
+            tid,
+        )
+        .unwrap();
+        w.add(&ErrorCode {
+            code: 403,
+            reason: "Forbidden",
+        })
+        .unwrap();
+        if signed {
+            w.add_message_integrity(&wrong_key).unwrap();
+        }
+        let n = w.finish();
+        assert_eq!(
+            sim.client.handle_receive(sim.now, server_addr(), &out[..n]),
+            Received::Handled
+        );
+        assert!(sim.client.poll_event().is_none(), "signed: {signed}");
+    }
+    // The real request still goes through.
+    sim.link(true, request);
+    sim.run(Sim::at(5.0));
+    assert_eq!(
+        sim.count(|e| matches!(e, TurnEvent::PermissionCreated(_))),
+        1,
+        "{:?}",
+        sim.events
+    );
+    assert_eq!(
+        sim.count(|e| matches!(e, TurnEvent::PermissionFailed { .. })),
+        0
+    );
+}

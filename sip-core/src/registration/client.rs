@@ -125,10 +125,17 @@ pub struct Registration {
     cseq: u32,
     state: RegistrationState,
     outgoing: Option<Vec<u8>>,
-    in_flight: bool,
+    /// The `Expires` of the REGISTER awaiting its final response: a 2xx is read against what that
+    /// request asked for, not against what the application wants now.
+    in_flight: Option<u32>,
+    /// What the application wants: the binding removed (`true`) or kept.
     unregistering: bool,
+    /// The application changed its mind while a REGISTER was in flight: send the request it asked
+    /// for once that one is answered (§10.2: one REGISTER at a time per Call-ID).
+    queued: bool,
     auth_attempts: u8,
     stale_retries: u8,
+    interval_retries: u8,
     nonce: String,
     nc: u32,
     failures: u32,
@@ -141,6 +148,11 @@ pub struct Registration {
 }
 
 const MAX_EVENTS: usize = 64;
+
+/// 423 (Interval Too Brief) answers retried in a row with the registrar's `Min-Expires`
+/// (§10.2.8): one is what the RFC expects; a registrar raising its minimum on every retry is
+/// treated as a failure instead of being followed up to `u32::MAX`.
+const MAX_INTERVAL_RETRIES: u8 = 2;
 
 /// The shortest flow keep-alive interval taken from a `Flow-Timer` header: a registrar asking for
 /// 0 s would otherwise make the client wake continuously (RFC 5626 §4.4.1 recommends 120 s).
@@ -159,10 +171,12 @@ impl Registration {
             cseq: 0,
             state: RegistrationState::Unregistered,
             outgoing: None,
-            in_flight: false,
+            in_flight: None,
             unregistering: false,
+            queued: false,
             auth_attempts: 0,
             stale_retries: 0,
+            interval_retries: 0,
             nonce: String::new(),
             nc: 0,
             failures: 0,
@@ -188,30 +202,54 @@ impl Registration {
         &self.call_id
     }
 
-    /// Registers (or refreshes) now.
+    /// Registers (or refreshes) now. While a REGISTER is in flight, the refresh is sent once that
+    /// one is answered, unless the one in flight already asks for a binding.
     pub fn register(&mut self, _now: Instant) {
         self.unregistering = false;
-        self.auth_attempts = 0;
-        self.stale_retries = 0;
         self.retry_at = None;
-        self.send(self.cfg.expires, None);
+        match self.in_flight {
+            None => self.send_fresh(),
+            Some(0) => self.queued = true,
+            Some(_) => self.queued = false,
+        }
     }
 
-    /// Removes the binding (Expires: 0, §10.2.2).
+    /// Removes the binding (Expires: 0, §10.2.2). While a REGISTER is in flight, the removal is
+    /// sent once that one is answered, unless the one in flight already asks for it.
     pub fn unregister(&mut self, _now: Instant) {
         self.unregistering = true;
-        self.auth_attempts = 0;
-        self.stale_retries = 0;
         self.refresh_at = None;
         self.retry_at = None;
         self.keepalive_at = None;
-        self.send(0, None);
+        match self.in_flight {
+            None => self.send_fresh(),
+            Some(0) => self.queued = false,
+            Some(_) => self.queued = true,
+        }
+    }
+
+    /// What the application currently asks for: `Expires: 0` or the configured expiry.
+    fn desired_expires(&self) -> u32 {
+        if self.unregistering {
+            0
+        } else {
+            self.cfg.expires
+        }
+    }
+
+    /// A new attempt (not an answer to a challenge): the per-attempt caps start again.
+    fn send_fresh(&mut self) {
+        if self.in_flight.is_some() {
+            return; // one REGISTER at a time (§10.2: no overlapping registrations per Call-ID)
+        }
+        self.queued = false;
+        self.auth_attempts = 0;
+        self.stale_retries = 0;
+        self.interval_retries = 0;
+        self.send(self.desired_expires(), None);
     }
 
     fn send(&mut self, expires: u32, auth: Option<(&str, String)>) {
-        if self.in_flight && auth.is_none() {
-            return; // one REGISTER at a time (§10.2: no overlapping registrations per Call-ID)
-        }
         self.cseq = self.cseq.wrapping_add(1).max(1);
         let branch = self.ids.branch();
         let mut b = MessageBuilder::request(Method::Register, self.cfg.registrar.as_str());
@@ -235,7 +273,7 @@ impl Registration {
             b.add_header(name, value);
         }
         self.outgoing = Some(b.to_vec());
-        self.in_flight = true;
+        self.in_flight = Some(expires);
         if !matches!(self.state, RegistrationState::Registered { .. }) {
             self.state = RegistrationState::Registering;
         }
@@ -247,23 +285,32 @@ impl Registration {
         }
     }
 
-    /// The final response (or a provisional, ignored) to our last REGISTER.
+    /// The final response (or a provisional, ignored) to our last REGISTER. A response while no
+    /// REGISTER is in flight is ignored (the transaction layer only passes matching ones).
     pub fn handle_response(&mut self, now: Instant, msg: &Message<'_>) {
         let Some(code) = msg.status() else { return };
         if code < 200 {
             return;
         }
-        self.in_flight = false;
+        let Some(asked) = self.in_flight.take() else {
+            return;
+        };
         match code {
-            200..=299 => self.accepted(now, msg),
+            200..=299 => self.accepted(now, asked, msg),
             401 | 407 => self.challenged(now, code, msg),
             423 => {
                 let min = msg.typed::<MinExpires>().and_then(Result::ok).map(|m| m.0);
                 match min {
-                    // Strictly growing, so this cannot loop.
-                    Some(m) if m > self.cfg.expires => {
+                    // §10.2.8: retry once with the registrar's minimum; a removal (Expires: 0)
+                    // cannot be too brief, so a 423 to it is a failure, never a new binding.
+                    Some(m)
+                        if asked > 0
+                            && !self.unregistering
+                            && m > self.cfg.expires
+                            && self.interval_retries < MAX_INTERVAL_RETRIES =>
+                    {
+                        self.interval_retries = self.interval_retries.saturating_add(1);
                         self.cfg.expires = m;
-                        self.auth_attempts = 0;
                         self.send(m, None);
                     }
                     _ => self.failed(now, Some(code)),
@@ -271,19 +318,33 @@ impl Registration {
             }
             _ => self.failed(now, Some(code)),
         }
+        self.send_queued();
     }
 
     /// The REGISTER transaction timed out (Timer F) or could not be sent.
     pub fn handle_transaction_timeout(&mut self, now: Instant) {
-        self.in_flight = false;
+        if self.in_flight.take().is_none() {
+            return;
+        }
         self.failed(now, None);
+        self.send_queued();
     }
 
-    fn accepted(&mut self, now: Instant, msg: &Message<'_>) {
+    /// The request the application asked for while another was in flight, if nothing else went
+    /// out in answer to the final response.
+    fn send_queued(&mut self) {
+        if self.queued && self.in_flight.is_none() {
+            self.retry_at = None;
+            self.send_fresh();
+        }
+    }
+
+    fn accepted(&mut self, now: Instant, asked: u32, msg: &Message<'_>) {
         self.auth_attempts = 0;
         self.stale_retries = 0;
+        self.interval_retries = 0;
         self.failures = 0;
-        if self.unregistering {
+        if asked == 0 {
             self.state = RegistrationState::Unregistered;
             self.expires_at = None;
             self.refresh_at = None;
@@ -307,11 +368,13 @@ impl Registration {
         let life = Duration::from_secs(u64::from(granted));
         let refresh = (life / 2).max(life.saturating_sub(self.cfg.refresh_before));
         // Durations from the wire saturate: `Expires`/`Flow-Timer` may be any number.
-        self.refresh_at = Some(now.saturating_add(refresh));
         let until = now.saturating_add(life);
         self.expires_at = Some(until);
         self.state = RegistrationState::Registered { until };
-        if self.cfg.instance_id.is_some() {
+        // The application asked for removal meanwhile: no refresh, no keep-alive (the queued
+        // Expires: 0 goes out next).
+        self.refresh_at = (!self.unregistering).then(|| now.saturating_add(refresh));
+        if self.cfg.instance_id.is_some() && !self.unregistering {
             let flow = msg
                 .header("flow-timer")
                 .and_then(|h| h.value().trim().parse::<u64>().ok())
@@ -364,11 +427,10 @@ impl Registration {
             self.nc = 1;
         }
         let cnonce = self.ids.cnonce();
-        let expires = if self.unregistering {
-            0
-        } else {
-            self.cfg.expires
-        };
+        // The retry carries what the application wants now: a request queued meanwhile is sent
+        // as this retry instead of after it.
+        let expires = self.desired_expires();
+        self.queued = false;
         match authorization(
             &challenge,
             &creds,
@@ -408,15 +470,11 @@ impl Registration {
         }
         if self.refresh_at.is_some_and(|t| t <= now) {
             self.refresh_at = None;
-            self.auth_attempts = 0;
-            self.stale_retries = 0;
-            self.send(self.cfg.expires, None);
+            self.send_fresh();
         }
         if self.retry_at.is_some_and(|t| t <= now) {
             self.retry_at = None;
-            self.auth_attempts = 0;
-            self.stale_retries = 0;
-            self.send(self.cfg.expires, None);
+            self.send_fresh();
         }
         if self.keepalive_at.is_some_and(|t| t <= now) {
             self.event(RegistrationEvent::KeepAlive);

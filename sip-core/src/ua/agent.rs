@@ -436,17 +436,38 @@ impl UserAgent {
         Ok(())
     }
 
+    /// Sends BYE in the call's dialog (§15.1.1). A BYE that cannot be made or sent (no
+    /// confirmed dialog, transaction table full) ends the call here with its recorded reason:
+    /// a call is never left `Terminating` without a BYE transaction that will end it.
     pub(crate) fn send_bye(&mut self, now: Instant, call: u64) -> Result<(), UaError> {
         let via = self.via();
         let c = self.calls.get_mut(&call).ok_or(UaError::NoCall)?;
-        c.ok = None;
-        c.timer = None;
-        c.state = CallState::Terminating;
-        let d = c.dialog_mut().ok_or(UaError::NoCall)?;
-        let bye = d
-            .request(Method::Bye, &via, &[], None)
-            .map_err(|_| UaError::WrongState(CallState::Terminating))?;
-        self.send(now, &bye, Purpose::Bye(call))?;
+        let state = c.state;
+        let bye = match c
+            .dialog_mut()
+            .map(|d| d.request(Method::Bye, &via, &[], None))
+        {
+            Some(Ok(bye)) => bye,
+            Some(Err(_)) | None => {
+                let reason = c.end_reason.unwrap_or(EndReason::LocalHangup);
+                self.end_call(call, reason);
+                return Err(UaError::WrongState(state));
+            }
+        };
+        if let Err(e) = self.send(now, &bye, Purpose::Bye(call)) {
+            let reason = self
+                .calls
+                .get(&call)
+                .and_then(|c| c.end_reason)
+                .unwrap_or(EndReason::LocalHangup);
+            self.end_call(call, reason);
+            return Err(e);
+        }
+        if let Some(c) = self.calls.get_mut(&call) {
+            c.ok = None;
+            c.timer = None;
+            c.state = CallState::Terminating;
+        }
         Ok(())
     }
 

@@ -199,7 +199,12 @@ impl UserAgent {
                     c.dialogs.push(d);
                     c.dialogs.len() - 1
                 }
-                Err(_) => return,
+                // A 2xx that cannot make a dialog (no Contact, no To-tag, §12.1.2): no ACK can
+                // be addressed, so the call fails here instead of waiting in `Calling` forever.
+                Err(_) => {
+                    let code = msg.status().unwrap_or(200);
+                    return self.fail_call(id, code);
+                }
             },
         };
         for (i, d) in c.dialogs.iter_mut().enumerate() {

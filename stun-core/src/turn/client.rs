@@ -214,6 +214,10 @@ enum State {
 }
 
 /// Permissions last 300 s; refresh a minute early (RFC 8656 §9).
+/// 438 (Stale Nonce) answers retried for one request: a server rotating its nonce on every
+/// retry is a failure, not a loop (RFC 8489 §9.2.5).
+const MAX_CHALLENGES: u8 = 3;
+
 const PERMISSION_REFRESH: Duration = Duration::from_secs(240);
 /// Channel bindings last 600 s; refresh a minute early (RFC 8656 §12).
 const CHANNEL_REFRESH: Duration = Duration::from_secs(540);
@@ -420,10 +424,17 @@ impl TurnClient {
         match msg.class() {
             Class::Indication if msg.method() == Method::DATA => {
                 match (msg.attribute::<XorPeerAddress>(), msg.attribute::<Data>()) {
-                    (Ok(Some(peer)), Ok(Some(data))) => Received::Data {
-                        peer: peer.0,
-                        data: data.0,
-                    },
+                    // RFC 8656 §11.6: only from a peer we asked a permission for (installed, or
+                    // requested: its success may arrive after the first data); anything else
+                    // was not relayed on our behalf and is dropped.
+                    (Ok(Some(peer)), Ok(Some(data)))
+                        if self.permissions.iter().any(|p| p.peer == peer.0.ip()) =>
+                    {
+                        Received::Data {
+                            peer: peer.0,
+                            data: data.0,
+                        }
+                    }
                     _ => Received::Handled,
                 }
             }
@@ -437,15 +448,9 @@ impl TurnClient {
                     return Received::Handled;
                 };
                 let authenticated = self.pending.get(i).is_some_and(|p| p.authenticated);
-                if authenticated && msg.class() == Class::Success {
-                    // RFC 8489 §9.2.5: a response without valid integrity is discarded.
-                    let ok = self
-                        .auth
-                        .as_ref()
-                        .is_some_and(|a| msg.verify_integrity(&a.key).is_ok());
-                    if !ok {
-                        return Received::Handled;
-                    }
+                if authenticated && !self.authentic(msg) {
+                    // Discarded as if never received; retransmissions go on (RFC 8489 §9.2.5).
+                    return Received::Handled;
                 }
                 let p = self.pending.swap_remove(i);
                 if msg.class() == Class::Success {
@@ -456,6 +461,27 @@ impl TurnClient {
                 Received::Handled
             }
             _ => Received::Handled,
+        }
+    }
+
+    /// Whether a response to an authenticated request may be acted on (RFC 8489 §9.2.5): its
+    /// MESSAGE-INTEGRITY(-SHA256) verifies with our key; or it is a 401 or 438 without one (a
+    /// server that no longer knows the key or nonce cannot sign, and the retry they cause is
+    /// bounded). A forged success or error (a 403 ending the allocation, say) is discarded.
+    fn authentic(&self, msg: &Message<'_>) -> bool {
+        let Some(auth) = self.auth.as_ref() else {
+            return false;
+        };
+        match msg.verify_integrity(&auth.key) {
+            Ok(_) => true,
+            Err(crate::wire::Error::NoIntegrity) => {
+                msg.class() == Class::Error
+                    && matches!(
+                        msg.attribute::<ErrorCode>().ok().flatten().map(|e| e.code),
+                        Some(ErrorCode::UNAUTHENTICATED | ErrorCode::STALE_NONCE)
+                    )
+            }
+            Err(_) => false,
         }
     }
 
@@ -538,7 +564,7 @@ impl TurnClient {
                 self.learn_auth(msg, nonce.0).is_ok()
             }
             // 438: the nonce went stale; retry with the new one (RFC 8489 §9.2.5).
-            (Some(ErrorCode::STALE_NONCE), Some(nonce)) => {
+            (Some(ErrorCode::STALE_NONCE), Some(nonce)) if p.challenges < MAX_CHALLENGES => {
                 if let Some(a) = self.auth.as_mut() {
                     a.nonce = nonce.0.into();
                     true
