@@ -2,9 +2,11 @@
 # Installs the Debian packages the tests, interop peers and benchmarks need, when missing:
 # coturn (TURN/ICE interop), kamailio and baresip (SIP interop), chromium (ICE interop with a browser),
 # libclang-dev + libssl-dev + pkg-config (libsrtp2 built with OpenSSL through srtp2-sys, the SRTP
-# reference peer), and the aioice Python package (ICE interop). Idempotent; quiet when all is there.
+# reference peer), tcpdump and tshark (captures made and read by real tools for `rtcweb inspect pcap`
+# and `--pcap`), and the aioice Python package (ICE interop). Idempotent; quiet when all is there.
 set -euo pipefail
-pkgs=(coturn kamailio baresip-core chromium libclang-dev libssl-dev pkg-config make autoconf gcc)
+pkgs=(coturn kamailio baresip-core chromium libclang-dev libssl-dev pkg-config make autoconf gcc
+  tcpdump tshark)
 need=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
@@ -13,6 +15,8 @@ if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo=sudo
   echo "installing: ${need[*]}"
+  # tshark's package asks whether non-root users may capture: no, and without a prompt.
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | $sudo debconf-set-selections
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
 fi

@@ -9,5 +9,6 @@
 )]
 
 pub mod call;
+pub mod capture;
 pub mod coturn;
 pub mod gateway;

@@ -14,6 +14,7 @@ pub mod sdp;
 pub mod std_driver;
 pub mod tokio_driver;
 
+use crate::capture::Capture;
 use party::{Party, PartyConfig, Report, Side};
 
 /// A party's two sockets.
@@ -128,9 +129,24 @@ pub fn run(
     duration: Duration,
     turn: Option<(std::net::SocketAddr, String, String)>,
 ) -> Result<CallReport, String> {
+    run_captured(driver, duration, turn, None)
+}
+
+/// [`run`], writing every datagram both parties send and receive to `capture`.
+pub fn run_captured(
+    driver: Driver,
+    duration: Duration,
+    turn: Option<(std::net::SocketAddr, String, String)>,
+    capture: Option<&Capture>,
+) -> Result<CallReport, String> {
     let limit = duration + Duration::from_secs(30);
     let caller_sockets = std_driver::bind(2)?;
     let callee_sockets = std_driver::bind(2)?;
+    if let Some(c) = capture {
+        for s in caller_sockets.iter().chain(&callee_sockets) {
+            c.own(std_driver::local(s)?);
+        }
+    }
     let caller = PartyConfig {
         side: Side::Caller,
         sip: std_driver::local(&caller_sockets[party::SIP])?,
@@ -157,13 +173,15 @@ pub fn run(
     let (caller, callee) = match driver {
         Driver::Std => {
             let start = clock.now();
+            let cap = capture.cloned();
             let b = std::thread::spawn(move || -> Result<Report, String> {
                 let party = Party::new(callee, start)?;
-                Ok(std_driver::run(party, &callee_sockets, clock, "callee", limit)?.report())
+                let cap = cap.as_ref();
+                Ok(std_driver::run(party, &callee_sockets, clock, "callee", limit, cap)?.report())
             });
             let party = Party::new(caller, start)?;
-            let a =
-                std_driver::run(party, &caller_sockets, clock, "caller", limit).map(|p| p.report());
+            let a = std_driver::run(party, &caller_sockets, clock, "caller", limit, capture)
+                .map(|p| p.report());
             let b = b.join().map_err(|_| "callee thread failed".to_string())?;
             (a?, b?)
         }
@@ -172,6 +190,7 @@ pub fn run(
             (callee, callee_sockets),
             clock,
             limit,
+            capture,
         )?,
     };
     Ok(CallReport { caller, callee })

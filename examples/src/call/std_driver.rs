@@ -7,17 +7,22 @@ use std::time::Duration;
 
 use super::node::Node;
 use super::Clock;
+use crate::capture::Capture;
 
 /// Runs `node` over `sockets` until it is done or `limit` passes; returns it for its report.
+/// With a `capture`, every datagram sent and received is written to it.
 pub fn run<N: Node>(
     mut node: N,
     sockets: &[UdpSocket],
     clock: Clock,
     name: &'static str,
     limit: Duration,
+    capture: Option<&Capture>,
 ) -> Result<N, String> {
+    let mut locals = Vec::with_capacity(sockets.len());
     for s in sockets {
         s.set_nonblocking(true).map_err(|e| e.to_string())?;
+        locals.push(local(s)?);
     }
     let mut tx = [0u8; 2048];
     let mut rx = [0u8; 2048];
@@ -28,6 +33,9 @@ pub fn run<N: Node>(
             if let Some(socket) = sockets.get(out.socket) {
                 // A lost datagram is the protocols' business (retransmissions, loss statistics).
                 let _ = socket.send_to(&tx[..out.len], out.destination);
+                if let (Some(c), Some(from)) = (capture, locals.get(out.socket)) {
+                    c.sent(*from, out.destination, &tx[..out.len]);
+                }
             }
         }
         while let Some(line) = node.poll_log() {
@@ -42,6 +50,9 @@ pub fn run<N: Node>(
         let mut received = false;
         for (i, socket) in sockets.iter().enumerate() {
             while let Ok((n, from)) = socket.recv_from(&mut rx) {
+                if let (Some(c), Some(to)) = (capture, locals.get(i)) {
+                    c.received(from, *to, &rx[..n]);
+                }
                 node.handle_datagram(clock.now(), i, from, &mut rx[..n]);
                 received = true;
             }

@@ -9,15 +9,19 @@ use tokio::net::UdpSocket;
 use super::node::Node;
 use super::party::{Party, PartyConfig, Report, MEDIA, SIP};
 use super::{Clock, Sockets};
+use crate::capture::Capture;
 
-/// Runs one party until its call is over, or `limit` passes.
+/// Runs one party until its call is over, or `limit` passes. With a `capture`, every datagram
+/// sent and received is written to it.
 pub async fn run_party(
     cfg: PartyConfig,
     sockets: Sockets<UdpSocket>,
     clock: Clock,
     name: &'static str,
     limit: Duration,
+    capture: Option<&Capture>,
 ) -> Result<Report, String> {
+    let (sip_addr, media_addr) = (cfg.sip, cfg.media);
     let mut party = Party::new(cfg, clock.now())?;
     let mut tx = [0u8; 2048];
     let mut sip_rx = [0u8; 2048];
@@ -26,12 +30,15 @@ pub async fn run_party(
         let now = clock.now();
         party.handle_timeout(now);
         while let Some(out) = party.poll_transmit(now, &mut tx) {
-            let socket = if out.socket == SIP {
-                &sockets.sip
+            let (socket, from) = if out.socket == SIP {
+                (&sockets.sip, sip_addr)
             } else {
-                &sockets.media
+                (&sockets.media, media_addr)
             };
             let _ = socket.send_to(&tx[..out.len], out.destination).await;
+            if let Some(c) = capture {
+                c.sent(from, out.destination, &tx[..out.len]);
+            }
         }
         while let Some(line) = party.poll_log() {
             println!("{name:>6} | {line}");
@@ -49,11 +56,17 @@ pub async fn run_party(
         tokio::select! {
             r = sockets.sip.recv_from(&mut sip_rx) => {
                 if let Ok((n, from)) = r {
+                    if let Some(c) = capture {
+                        c.received(from, sip_addr, &sip_rx[..n]);
+                    }
                     party.handle_datagram(clock.now(), SIP, from, &mut sip_rx[..n]);
                 }
             }
             r = sockets.media.recv_from(&mut media_rx) => {
                 if let Ok((n, from)) = r {
+                    if let Some(c) = capture {
+                        c.received(from, media_addr, &media_rx[..n]);
+                    }
                     party.handle_datagram(clock.now(), MEDIA, from, &mut media_rx[..n]);
                 }
             }
@@ -83,6 +96,7 @@ pub fn run_pair(
     callee: (PartyConfig, Vec<StdUdpSocket>),
     clock: Clock,
     limit: Duration,
+    capture: Option<&Capture>,
 ) -> Result<(Report, Report), String> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -92,8 +106,8 @@ pub fn run_pair(
         let a = to_tokio(caller.1)?;
         let b = to_tokio(callee.1)?;
         let (ra, rb) = tokio::join!(
-            run_party(caller.0, a, clock, "caller", limit),
-            run_party(callee.0, b, clock, "callee", limit)
+            run_party(caller.0, a, clock, "caller", limit, capture),
+            run_party(callee.0, b, clock, "callee", limit, capture)
         );
         Ok((ra?, rb?))
     })

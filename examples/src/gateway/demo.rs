@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::call::party::{self, Party, PartyConfig, Side};
 use crate::call::{random_seed, std_driver, Clock};
+use crate::capture::Capture;
 
 use super::phone::{self, Phone};
 use super::{Gateway, GatewayConfig, Relayed, TRUNK_SIP, WEB_SIP};
@@ -51,10 +52,23 @@ impl GatewayReport {
 
 /// Places a call from a WebRTC-style client through the gateway to a SIP phone, for `duration`.
 pub fn run(duration: Duration) -> Result<GatewayReport, String> {
+    run_captured(duration, None)
+}
+
+/// [`run`], writing every datagram the three parties send and receive to `capture`.
+pub fn run_captured(
+    duration: Duration,
+    capture: Option<&Capture>,
+) -> Result<GatewayReport, String> {
     let limit = duration + Duration::from_secs(30);
     let caller_s = std_driver::bind(2)?;
     let gw_s = std_driver::bind(4)?;
     let phone_s = std_driver::bind(2)?;
+    if let Some(c) = capture {
+        for s in caller_s.iter().chain(&gw_s).chain(&phone_s) {
+            c.own(std_driver::local(s)?);
+        }
+    }
     let gw_addrs: Vec<_> = gw_s
         .iter()
         .map(std_driver::local)
@@ -81,10 +95,15 @@ pub fn run(duration: Duration) -> Result<GatewayReport, String> {
         gw_addrs[TRUNK_SIP],
     );
     let clock = Clock::new();
-    let g = std::thread::spawn(move || std_driver::run(gateway, &gw_s, clock, "gateway", limit));
-    let p = std::thread::spawn(move || std_driver::run(phone, &phone_s, clock, "phone", limit));
+    let (cap_g, cap_p) = (capture.cloned(), capture.cloned());
+    let g = std::thread::spawn(move || {
+        std_driver::run(gateway, &gw_s, clock, "gateway", limit, cap_g.as_ref())
+    });
+    let p = std::thread::spawn(move || {
+        std_driver::run(phone, &phone_s, clock, "phone", limit, cap_p.as_ref())
+    });
     let party = Party::new(caller, clock.now())?;
-    let caller = std_driver::run(party, &caller_s, clock, "webrtc", limit)?.report();
+    let caller = std_driver::run(party, &caller_s, clock, "webrtc", limit, capture)?.report();
     let gateway = g.join().map_err(|_| "gateway thread failed")??;
     let phone = p.join().map_err(|_| "phone thread failed")??;
     Ok(GatewayReport {

@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use rtcweb_examples::call::{run, Driver};
+use rtcweb_examples::call::{run_captured, Driver};
+use rtcweb_examples::capture::Capture;
 use rtcweb_examples::coturn::Coturn;
 
 /// Arguments of `rtcweb call`.
@@ -19,6 +20,10 @@ pub struct Args {
     /// candidates; needs Debian's coturn).
     #[arg(long)]
     pub turn: bool,
+    /// Write every datagram both parties send and receive to this pcap file (Ethernet/IP/UDP
+    /// headers synthesized), for Wireshark or `rtcweb inspect pcap FILE --flows`.
+    #[arg(long, value_name = "FILE")]
+    pub pcap: Option<std::path::PathBuf>,
 }
 
 /// Runs the subcommand.
@@ -45,8 +50,19 @@ pub fn run_call(args: &Args) -> Result<(), String> {
         }
         None => None,
     };
-    let report = run(driver, Duration::from_secs(args.seconds), turn)?;
+    let capture = args.pcap.as_deref().map(Capture::create).transpose()?;
+    let report = run_captured(
+        driver,
+        Duration::from_secs(args.seconds),
+        turn,
+        capture.as_ref(),
+    );
     drop(coturn);
+    if let (Some(c), Some(path)) = (&capture, &args.pcap) {
+        let frames = c.finish()?;
+        println!("wrote {frames} datagrams to {}", path.display());
+    }
+    let report = report?;
     println!();
     for (name, r) in [("caller", &report.caller), ("callee", &report.callee)] {
         let pair = r

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use rtcweb_examples::capture::Capture;
 use rtcweb_examples::gateway::demo;
 
 /// Arguments of `rtcweb gateway`.
@@ -11,11 +12,21 @@ pub struct Args {
     /// Seconds of media before the WebRTC side hangs up.
     #[arg(long, default_value_t = 3)]
     pub seconds: u64,
+    /// Write every datagram of the three parties to this pcap file (Ethernet/IP/UDP headers
+    /// synthesized), for Wireshark or `rtcweb inspect pcap FILE --flows`.
+    #[arg(long, value_name = "FILE")]
+    pub pcap: Option<std::path::PathBuf>,
 }
 
 /// Runs the subcommand.
 pub fn run(args: &Args) -> Result<(), String> {
-    let report = demo::run(Duration::from_secs(args.seconds))?;
+    let capture = args.pcap.as_deref().map(Capture::create).transpose()?;
+    let report = demo::run_captured(Duration::from_secs(args.seconds), capture.as_ref());
+    if let (Some(c), Some(path)) = (&capture, &args.pcap) {
+        let frames = c.finish()?;
+        println!("wrote {frames} datagrams to {}", path.display());
+    }
+    let report = report?;
     let r = &report.relayed;
     println!();
     println!(

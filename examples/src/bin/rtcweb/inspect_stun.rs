@@ -1,6 +1,8 @@
 //! `rtcweb inspect stun FILE|-`: a STUN/TURN message as JSON, MESSAGE-INTEGRITY and FINGERPRINT
-//! verified.
+//! verified; or a TURN ChannelData message (RFC 8656 §12.4), told apart by its first byte
+//! (RFC 7983: 0x40-0x7F; channel numbers 0x4000-0x4FFF).
 
+use rtcweb_stun_core::channel_data::{ChannelData, ChannelDataError};
 use rtcweb_stun_core::credentials::{long_term_key_md5, long_term_key_sha256, short_term_key};
 use rtcweb_stun_core::wire::attributes::{AnyAttribute, PasswordAlgorithm, Realm, Username};
 use rtcweb_stun_core::wire::{Class, Message};
@@ -9,6 +11,15 @@ use serde_json::{json, Value};
 
 /// Arguments of `rtcweb inspect stun`.
 #[derive(clap::Args)]
+#[command(after_help = "\
+A ChannelData message (first byte 0x40-0x7F) is printed with its channel, length, padding and data;
+it is accepted padded (TCP) or not (UDP), and with no data.
+
+Examples:
+  rtcweb inspect stun request.bin --password VOkJxbRl1RmTxUk/WvJxBt
+  xxd -r -p <<< 4001000361626300 | rtcweb inspect stun -
+
+Exit status: 0 valid, 1 invalid input (the error names the byte offset), 2 usage.")]
 pub struct Args {
     /// The file to read, or `-` for standard input.
     pub file: String,
@@ -25,6 +36,9 @@ pub struct Args {
 /// Runs the subcommand.
 pub fn run(args: &Args) -> Result<(), String> {
     let input = crate::read_input(&args.file)?;
+    if let Some(0x40..=0x7f) = input.first() {
+        return crate::print_json(&channel_data_json(&input)?);
+    }
     let msg = Message::parse(&input).map_err(|e| format!("invalid STUN message: {e}"))?;
     let mut attributes = Vec::new();
     for raw in msg.attributes() {
@@ -42,7 +56,7 @@ pub fn run(args: &Args) -> Result<(), String> {
             "value": attribute_json(&typed),
         }));
     }
-    let key = integrity_key(&msg, args)?;
+    let key = integrity_key(&msg, args.key.as_deref(), args.password.as_deref())?;
     let integrity = match (&key, msg.has_integrity()) {
         (Some(k), true) => {
             let alg = msg
@@ -75,7 +89,54 @@ pub fn run(args: &Args) -> Result<(), String> {
     }))
 }
 
-fn class_name(c: Class) -> &'static str {
+/// A ChannelData message (RFC 8656 §12.4) as JSON: channel, length, padding, data as hex. Invalid
+/// only when the channel number is outside 0x4000-0x4FFF or the length disagrees with the bytes
+/// present (fewer than announced, or more than the padding to 4 bytes).
+pub(crate) fn channel_data_json(input: &[u8]) -> Result<Value, String> {
+    let cd = ChannelData::parse(input).map_err(|e| {
+        let (offset, what) = channel_data_error(&e, input);
+        format!("invalid ChannelData message: byte {offset}: {what}")
+    })?;
+    let padding = input
+        .len()
+        .saturating_sub(ChannelData::HEADER_LEN + cd.data.len());
+    Ok(json!({
+        "type": "ChannelData",
+        "channel": format!("{:#06x}", cd.channel),
+        "length": cd.data.len(),
+        "padding": padding,
+        "data": hex(cd.data),
+    }))
+}
+
+/// Where a ChannelData message is wrong (byte offset) and what is wrong.
+pub(crate) fn channel_data_error(e: &ChannelDataError, input: &[u8]) -> (usize, String) {
+    let got = input.len();
+    match *e {
+        ChannelDataError::Truncated { needed, .. } if got < ChannelData::HEADER_LEN => (
+            got,
+            format!("header truncated: {needed} bytes needed, {got} present"),
+        ),
+        ChannelDataError::Truncated { needed, .. } => (
+            2,
+            format!(
+                "length {} needs {needed} bytes, {got} present",
+                needed - ChannelData::HEADER_LEN
+            ),
+        ),
+        ChannelDataError::BadChannel(c) => {
+            (0, format!("channel number {c:#06x} outside 0x4000-0x4fff"))
+        }
+        ChannelDataError::TrailingBytes { offset, extra } => (
+            offset,
+            format!("{extra} bytes follow the data (more than the padding to 4 bytes)"),
+        ),
+        _ => (0, e.to_string()),
+    }
+}
+
+/// The name of a STUN class, as printed.
+pub(crate) fn class_name(c: Class) -> &'static str {
     match c {
         Class::Request => "request",
         Class::Indication => "indication",
@@ -84,11 +145,17 @@ fn class_name(c: Class) -> &'static str {
     }
 }
 
-fn integrity_key(msg: &Message<'_>, args: &Args) -> Result<Option<IntegrityKey>, String> {
-    if let Some(hex) = &args.key {
+/// The MESSAGE-INTEGRITY key: `key` as hex, or derived from `password` (short-term, or long-term
+/// when the message carries a REALM).
+pub(crate) fn integrity_key(
+    msg: &Message<'_>,
+    key: Option<&str>,
+    password: Option<&str>,
+) -> Result<Option<IntegrityKey>, String> {
+    if let Some(hex) = key {
         return decode_hex(hex).map(|k| Some(IntegrityKey::new(&k)));
     }
-    let Some(password) = &args.password else {
+    let Some(password) = password else {
         return Ok(None);
     };
     let realm = msg.attribute::<Realm>().map_err(|e| e.to_string())?;
@@ -131,11 +198,13 @@ fn decode_hex(s: &str) -> Result<Vec<u8>, String> {
         .collect()
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lower-case hex.
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn attribute_json(a: &AnyAttribute<'_>) -> Value {
+/// A decoded attribute's value as JSON.
+pub(crate) fn attribute_json(a: &AnyAttribute<'_>) -> Value {
     match a {
         AnyAttribute::MappedAddress(v) => json!(v.0.to_string()),
         AnyAttribute::XorMappedAddress(v) => json!(v.0.to_string()),

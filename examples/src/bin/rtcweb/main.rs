@@ -2,7 +2,7 @@
 //! loopback call, all with the rtcweb crates.
 //!
 //! Every subcommand prints its result on stdout and exits 0, or prints a one-line error on stderr and
-//! exits 1. Nothing panics on bad input.
+//! exits 1 (invalid input); a usage error exits 2. Nothing panics on bad input.
 // A std program: `std` paths are right here. Slices are cut at lengths the crates or the OS
 // returned for the same buffers (`Transmit::len`, `recv_from`), which never exceed them.
 #![allow(
@@ -19,6 +19,7 @@ use clap::{Parser, Subcommand};
 mod call;
 mod driver;
 mod gateway;
+mod inspect_pcap;
 mod inspect_sdp;
 mod inspect_sip;
 mod inspect_stun;
@@ -28,7 +29,19 @@ mod turn;
 
 /// Command-line tool of the rtcweb crates.
 #[derive(Parser)]
-#[command(name = "rtcweb", version, about, propagate_version = true)]
+#[command(
+    name = "rtcweb",
+    version,
+    about,
+    propagate_version = true,
+    after_help = "\
+Examples:
+  rtcweb inspect stun request.bin --password VOkJxbRl1RmTxUk/WvJxBt
+  rtcweb call --seconds 3 --pcap call.pcap
+  rtcweb inspect pcap call.pcap --flows
+
+Exit status: 0 ok, 1 invalid input (a one-line error on stderr), 2 usage."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -60,6 +73,9 @@ enum Inspect {
     Sip(inspect_sip::Args),
     /// An SDP session description (RFC 8866).
     Sdp(inspect_sdp::Args),
+    /// A pcap or pcapng capture: one JSON line per packet (STUN, TURN ChannelData, SIP, RTP/RTCP,
+    /// DTLS), or `--flows` for SIP dialogs, ICE pairs and SRTP streams.
+    Pcap(inspect_pcap::Args),
 }
 
 /// Reads a whole file, or standard input when `path` is `-`.
@@ -88,6 +104,7 @@ fn main() -> ExitCode {
         Command::Inspect(Inspect::Stun(a)) => inspect_stun::run(&a),
         Command::Inspect(Inspect::Sip(a)) => inspect_sip::run(&a),
         Command::Inspect(Inspect::Sdp(a)) => inspect_sdp::run(&a),
+        Command::Inspect(Inspect::Pcap(a)) => inspect_pcap::run(&a),
         Command::Stun(a) => stun::run(&a),
         Command::Turn(a) => turn::run(&a),
         Command::Srtp(c) => srtp::run(&c),
