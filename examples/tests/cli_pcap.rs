@@ -411,7 +411,7 @@ fn channel_data_exchange(server: &common::coturn::Coturn) -> (SocketAddr, u16) {
     while echoed < 3 {
         assert!(Instant::now() < deadline, "TURN exchange unfinished");
         client.handle_timeout(now());
-        while let Some(t) = client.poll_transmit(now(), &mut tx) {
+        while let Ok(Some(t)) = client.poll_transmit(now(), &mut tx) {
             socket.send_to(&tx[..t.len], t.destination).unwrap();
         }
         while let Some(e) = client.poll_event() {

@@ -248,7 +248,7 @@ fn inspect_channel_data_relayed_by_coturn() {
     while channel.is_none() {
         assert!(StdInstant::now() < give_up, "no channel bound within 10 s");
         client.handle_timeout(now());
-        while let Some(t) = client.poll_transmit(now(), &mut tx) {
+        while let Ok(Some(t)) = client.poll_transmit(now(), &mut tx) {
             socket.send_to(&tx[..t.len], t.destination).unwrap();
         }
         while let Some(e) = client.poll_event() {

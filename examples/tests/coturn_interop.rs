@@ -81,7 +81,7 @@ fn pump<T>(
     let give_up = std::time::Instant::now() + Duration::from_secs(10);
     while std::time::Instant::now() < give_up {
         client.handle_timeout(clock.now());
-        while let Some(t) = client.poll_transmit(clock.now(), &mut tx) {
+        while let Ok(Some(t)) = client.poll_transmit(clock.now(), &mut tx) {
             socket.send_to(&tx[..t.len], t.destination).unwrap();
         }
         while let Some(e) = client.poll_event() {

@@ -115,7 +115,7 @@ fn pump(
     if agent.poll_timeout().is_some_and(|t| t <= now) {
         agent.handle_timeout(now);
     }
-    while let Some(t) = agent.poll_transmit(clock.now(), &mut buf) {
+    while let Ok(Some(t)) = agent.poll_transmit(clock.now(), &mut buf) {
         let _ = socket.send_to(&buf[..t.len], t.destination);
     }
     while agent.poll_event().is_some() {}

@@ -239,7 +239,7 @@ fn chromium_reaches_connected_against_our_lite_agent() {
         if agent.poll_timeout().is_some_and(|t| t <= now()) {
             agent.handle_timeout(now());
         }
-        while let Some(t) = agent.poll_transmit(now(), &mut buf) {
+        while let Ok(Some(t)) = agent.poll_transmit(now(), &mut buf) {
             let _ = socket.send_to(&buf[..t.len], t.destination);
         }
         while agent.poll_event().is_some() {}

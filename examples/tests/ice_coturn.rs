@@ -76,8 +76,8 @@ impl Node {
         if self.agent.poll_timeout().is_some_and(|t| t <= now) {
             self.agent.handle_timeout(now);
         }
-        while let Some(t) = self.agent.poll_transmit(clock.now(), &mut buf) {
-            assert_eq!(t.source, self.addr);
+        while let Ok(Some(t)) = self.agent.poll_transmit(clock.now(), &mut buf) {
+            assert_eq!(t.source, Some(self.addr));
             if self.only.is_some_and(|o| o != t.destination) {
                 self.blocked += 1;
                 continue;

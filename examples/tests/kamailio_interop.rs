@@ -299,9 +299,9 @@ fn run(
                 ep.ua.handle_timeout(now);
             }
             ep.receive(clock, &mut buf);
-            while let Some(t) = ep.ua.poll_transmit(clock.now(), &mut buf) {
+            while let Ok(Some(t)) = ep.ua.poll_transmit(clock.now(), &mut buf) {
                 let bytes = buf[..t.len].to_vec();
-                ep.send(&bytes, t.peer.addr);
+                ep.send(&bytes, t.destination);
             }
             while let Some(e) = ep.ua.poll_event() {
                 if let UaEvent::IncomingCall { call, .. } = &e {

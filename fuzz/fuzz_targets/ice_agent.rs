@@ -121,7 +121,7 @@ fuzz_target!(|input: &[u8]| {
             }
             2 => {
                 last_requests.clear();
-                while let Some(t) = agent.poll_transmit(now, &mut buf) {
+                while let Ok(Some(t)) = agent.poll_transmit(now, &mut buf) {
                     assert!(t.len <= buf.len());
                     if let Ok(m) = Message::parse(&buf[..t.len]) {
                         if m.class() == Class::Request && last_requests.len() < 16 {

@@ -148,8 +148,8 @@ fuzz_target!(|data: &[u8]| {
                 }
             }
         }
-        while layer.poll_transmit(now, &mut buf).is_some() {}
-        while ua.poll_transmit(now, &mut buf).is_some() {}
+        while layer.poll_transmit(now, &mut buf).unwrap().is_some() {}
+        while ua.poll_transmit(now, &mut buf).unwrap().is_some() {}
         while layer.poll_event().is_some() {}
         while let Some(e) = ua.poll_event() {
             if let rtcweb_sip_core::ua::UaEvent::IncomingCall { call, .. } = e {

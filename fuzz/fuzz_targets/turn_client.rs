@@ -56,7 +56,7 @@ fuzz_target!(|data: &[u8]| {
                 let step = u64::from(chunk.first().copied().unwrap_or(1)) * 250;
                 now = now + std::time::Duration::from_millis(step);
                 client.handle_timeout(now);
-                while let Some(t) = client.poll_transmit(now, &mut tx) {
+                while let Ok(Some(t)) = client.poll_transmit(now, &mut tx) {
                     last_request = tx[..t.len].to_vec();
                 }
                 // After handle_timeout and a drained poll_transmit, every deadline lies ahead:
@@ -78,7 +78,7 @@ fuzz_target!(|data: &[u8]| {
                 let _ = client.deallocate(now);
             }
         }
-        while let Some(t) = client.poll_transmit(now, &mut tx) {
+        while let Ok(Some(t)) = client.poll_transmit(now, &mut tx) {
             assert_eq!(t.destination, server);
             last_request = tx[..t.len].to_vec();
         }

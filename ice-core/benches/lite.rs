@@ -58,7 +58,10 @@ fn bench(c: &mut Criterion) {
         agent.handle_receive(Instant::ZERO, local(), peer(), REQUEST),
         Receive::Handled
     );
-    assert!(agent.poll_transmit(Instant::ZERO, &mut buf).is_some());
+    assert!(agent
+        .poll_transmit(Instant::ZERO, &mut buf)
+        .unwrap()
+        .is_some());
     g.bench_function(
         "rtcweb-ice-core lite agent: request in, response out",
         |b| {

@@ -16,10 +16,12 @@
 //! // One check from the offerer, answered by the lite gateway.
 //! let (mut buf, mut out) = ([0u8; 1500], [0u8; 1500]);
 //! offerer.handle_timeout(Instant::ZERO);
-//! let t = offerer.poll_transmit(Instant::ZERO, &mut buf).unwrap();
-//! gateway.handle_receive(Instant::ZERO, t.destination, t.source, &buf[..t.len]);
-//! let r = gateway.poll_transmit(Instant::ZERO, &mut out).unwrap();
-//! offerer.handle_receive(Instant::ZERO, r.destination, r.source, &out[..r.len]);
+//! let t = offerer.poll_transmit(Instant::ZERO, &mut buf)?.ok_or("a check")?;
+//! let from = t.source.ok_or("ICE names the local address")?;
+//! gateway.handle_receive(Instant::ZERO, t.destination, from, &buf[..t.len]);
+//! let r = gateway.poll_transmit(Instant::ZERO, &mut out)?.ok_or("a response")?;
+//! let from = r.source.ok_or("ICE names the local address")?;
+//! offerer.handle_receive(Instant::ZERO, r.destination, from, &out[..r.len]);
 //! assert!(offerer.pairs().any(|(_, _, state, _)| state == rtcweb_ice_core::PairState::Succeeded));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

@@ -281,7 +281,7 @@ fn main() {
                 Receive::Handled
             );
             let mut ok = false;
-            while let Some(t) = agent.poll_transmit(now, &mut out) {
+            while let Ok(Some(t)) = agent.poll_transmit(now, &mut out) {
                 transmits += 1;
                 if t.destination != peer {
                     to_attackers += 1;
@@ -302,7 +302,7 @@ fn main() {
             let from = rng.addr();
             let n = attack(&mut rng, &mut datagram, &wrong_key, &good_user);
             let _ = agent.handle_receive(now, local, from, &datagram[..n]);
-            while let Some(t) = agent.poll_transmit(now, &mut out) {
+            while let Ok(Some(t)) = agent.poll_transmit(now, &mut out) {
                 transmits += 1;
                 if t.destination != peer {
                     to_attackers += 1;

@@ -76,14 +76,21 @@ fn lite_answers_do_not_allocate() {
             agent.handle_receive(Instant::ZERO, local, peer, REQUEST),
             Receive::Handled
         );
-        while agent.poll_transmit(Instant::ZERO, &mut buf).is_some() {}
+        while agent
+            .poll_transmit(Instant::ZERO, &mut buf)
+            .unwrap()
+            .is_some()
+        {}
         while agent.poll_event().is_some() {}
     }
     let region = Region::new(GLOBAL);
     for _ in 0..10_000 {
         let r = agent.handle_receive(Instant::ZERO, local, peer, REQUEST);
         assert_eq!(r, Receive::Handled);
-        let t = agent.poll_transmit(Instant::ZERO, &mut buf).unwrap();
+        let t = agent
+            .poll_transmit(Instant::ZERO, &mut buf)
+            .unwrap()
+            .unwrap();
         assert_eq!(t.destination, peer);
     }
     let s = region.change();

@@ -6,6 +6,8 @@
 //! - [`time`]: `Instant + Duration` that saturates instead of panicking, for durations that come
 //!   from the wire (Expires, Retry-After, Session-Expires, LIFETIME, Flow-Timer, …).
 //! - [`BufferTooSmall`]: the one error a serializer returns when the caller's buffer is too small.
+//! - [`Transmit`] and [`Transport`]: what every `poll_transmit(now, buf)` of the family returns, so
+//!   one driver loop serves the TURN client, the ICE agent, the SIP transaction layer and the UA.
 //! - [`hmac`]: HMAC-SHA1/-SHA256 with precomputed states that are zeroized on drop, the one keyed-MAC
 //!   mechanism (STUN MESSAGE-INTEGRITY, SIP digest nonces).
 //! - [`turn_rest`]: ephemeral ("TURN REST") credentials shared by TURN and SIP `auth_ephemeral`.
@@ -38,8 +40,10 @@ mod buffer;
 pub mod hmac;
 mod rng;
 pub mod time;
+mod transmit;
 pub mod turn_rest;
 
 pub use buffer::BufferTooSmall;
 pub use rng::Rng;
 pub use sans_io_time::Instant;
+pub use transmit::{Transmit, Transport};

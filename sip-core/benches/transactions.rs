@@ -66,7 +66,11 @@ impl Pair {
         let now = self.now;
         let req = self.request(method);
         self.client.send_request(now, self.speer, &req).unwrap();
-        let t = self.client.poll_transmit(now, &mut self.buf).unwrap();
+        let t = self
+            .client
+            .poll_transmit(now, &mut self.buf)
+            .unwrap()
+            .unwrap();
         self.server
             .handle_receive(now, self.cpeer, &self.buf[..t.len])
             .unwrap();
@@ -77,7 +81,11 @@ impl Pair {
         let m = Message::parse(&message, &mut st).unwrap();
         let ok = MessageBuilder::response_to(&m, 200, "OK", Some("b1")).to_vec();
         self.server.send_response(now, tx, &ok).unwrap();
-        let t = self.server.poll_transmit(now, &mut self.buf).unwrap();
+        let t = self
+            .server
+            .poll_transmit(now, &mut self.buf)
+            .unwrap()
+            .unwrap();
         self.client
             .handle_receive(now, self.speer, &self.buf[..t.len])
             .unwrap();
@@ -91,7 +99,11 @@ impl Pair {
                 .replace(";branch=z9hG4bK", ";branch=z9hG4bKack");
             let ack = ack.into_bytes();
             self.client.send_stateless(self.speer, &ack);
-            let t = self.client.poll_transmit(now, &mut self.buf).unwrap();
+            let t = self
+                .client
+                .poll_transmit(now, &mut self.buf)
+                .unwrap()
+                .unwrap();
             self.server
                 .handle_receive(now, self.cpeer, &self.buf[..t.len])
                 .unwrap();

@@ -260,18 +260,18 @@ fn layer_flood(total: u64) {
         // The network: client <-> server, everything else to the attackers.
         loop {
             let mut moved = false;
-            while let Some(Transmit { peer, len }) = client.poll_transmit(now, &mut buf) {
+            while let Ok(Some(t @ Transmit { len, .. })) = client.poll_transmit(now, &mut buf) {
                 moved = true;
-                if peer == server_peer {
+                if Peer::from(t) == server_peer {
                     last_real = buf[..len].to_vec();
                     let _ = server.handle_receive(now, client_peer, &buf[..len]);
                 } else {
                     to_attackers += 1;
                 }
             }
-            while let Some(Transmit { peer, len }) = server.poll_transmit(now, &mut buf) {
+            while let Ok(Some(t @ Transmit { len, .. })) = server.poll_transmit(now, &mut buf) {
                 moved = true;
-                if peer == client_peer {
+                if Peer::from(t) == client_peer {
                     let _ = client.handle_receive(now, server_peer, &buf[..len]);
                 } else {
                     to_attackers += 1;
@@ -351,9 +351,9 @@ impl Pair {
     fn exchange(&mut self, now: Instant) {
         loop {
             let mut moved = false;
-            while let Some(t) = self.alice.poll_transmit(now, &mut self.buf) {
+            while let Ok(Some(t)) = self.alice.poll_transmit(now, &mut self.buf) {
                 moved = true;
-                if t.peer == self.b_peer {
+                if Peer::from(t) == self.b_peer {
                     self.last_real_to_bob = self.buf[..t.len].to_vec();
                     let _ = self
                         .bob
@@ -362,9 +362,9 @@ impl Pair {
                     self.to_attackers += 1;
                 }
             }
-            while let Some(t) = self.bob.poll_transmit(now, &mut self.buf) {
+            while let Ok(Some(t)) = self.bob.poll_transmit(now, &mut self.buf) {
                 moved = true;
-                if t.peer == self.a_peer {
+                if Peer::from(t) == self.a_peer {
                     let _ = self
                         .alice
                         .handle_receive(now, self.b_peer, &self.buf[..t.len]);
@@ -476,9 +476,9 @@ fn ua_flood(total: u64) {
             let ua = if to_bob { &mut p.bob } else { &mut p.alice };
             let _ = ua.handle_receive(now, rng.attacker(), &msg);
             let mut sent = 0;
-            while let Some(t) = ua.poll_transmit(now, &mut out) {
+            while let Ok(Some(t)) = ua.poll_transmit(now, &mut out) {
                 sent += 1;
-                assert!(t.peer != a_peer && t.peer != b_peer);
+                assert!(Peer::from(t) != a_peer && Peer::from(t) != b_peer);
                 p.to_attackers += 1;
             }
             if request {

@@ -22,7 +22,7 @@ use rtcweb_sip_core::Instant;
 fn drain(layer: &mut TransactionLayer, now: Instant) -> Vec<String> {
     let mut buf = [0u8; 4096];
     let mut out = Vec::new();
-    while let Some(t) = layer.poll_transmit(now, &mut buf) {
+    while let Ok(Some(t)) = layer.poll_transmit(now, &mut buf) {
         out.push(first_line(&buf[..t.len]));
     }
     out
@@ -131,7 +131,7 @@ fn ack_for_non_2xx_carries_invite_headers_and_response_to_tag() {
     l.handle_receive(at(10), peer(UDP), &response_to(&req, 603, "Decline"))
         .unwrap();
     let mut buf = [0u8; 4096];
-    let t = l.poll_transmit(at(10), &mut buf).unwrap();
+    let t = l.poll_transmit(at(10), &mut buf).unwrap().unwrap();
     let ack = String::from_utf8_lossy(&buf[..t.len]).to_string();
     assert!(
         ack.contains("Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKack\r\n"),
@@ -253,4 +253,22 @@ fn timers_are_configurable() {
     let last = run(&mut l, 10_000).last().map(|s| s.0);
     assert_eq!(last, Some(6_300));
     assert!(l.is_empty(), "Timer B = 64·T1 = 6.4 s");
+}
+
+#[test]
+fn a_small_buffer_keeps_the_message_queued() {
+    let mut layer = TransactionLayer::new(LayerConfig::default());
+    let peer = Peer::udp(addr("192.0.2.2:5060"));
+    let req = request("OPTIONS", "z9hG4bKsmall", 1, "UDP");
+    layer.send_request(at(0), peer, &req).unwrap();
+    let mut small = [0u8; 16];
+    assert_eq!(
+        layer.poll_transmit(at(0), &mut small),
+        Err(rtcweb_sip_core::transaction::BufferTooSmall { needed: req.len() })
+    );
+    let mut buf = [0u8; 4096];
+    let t = layer.poll_transmit(at(0), &mut buf).unwrap().unwrap();
+    assert_eq!(&buf[..t.len], &req[..]);
+    assert_eq!((t.destination, t.transport), (peer.addr, Transport::Udp));
+    assert_eq!(layer.poll_transmit(at(0), &mut buf), Ok(None));
 }

@@ -23,7 +23,7 @@ use rtcweb_sip_core::Instant;
 fn drain(layer: &mut TransactionLayer, now: Instant) -> Vec<String> {
     let mut buf = [0u8; 4096];
     let mut out = Vec::new();
-    while let Some(t) = layer.poll_transmit(now, &mut buf) {
+    while let Ok(Some(t)) = layer.poll_transmit(now, &mut buf) {
         out.push(first_line(&buf[..t.len]));
     }
     out

@@ -259,7 +259,7 @@ fn stray_2xx_to_no_invite_of_ours_is_dropped_and_stray_ack_too() {
             .unwrap();
     }
     assert!(
-        alice.ua.poll_transmit(at(0), &mut buf).is_none(),
+        alice.ua.poll_transmit(at(0), &mut buf).unwrap().is_none(),
         "nothing sent"
     );
     assert_eq!(alice.ua.stray_responses_dropped(), 1_000);
@@ -269,18 +269,18 @@ fn stray_2xx_to_no_invite_of_ours_is_dropped_and_stray_ack_too() {
         .ua
         .call(at(1), "sip:bob@example.com", b"v=0\r\n")
         .unwrap();
-    let t = alice.ua.poll_transmit(at(1), &mut buf).unwrap();
+    let t = alice.ua.poll_transmit(at(1), &mut buf).unwrap().unwrap();
     assert!(buf[..t.len].starts_with(b"INVITE "));
     let ack = b"ACK sip:alice@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.2;branch=z9hG4bKs\r\nMax-Forwards: 70\r\n\
         From: <sip:bob@example.com>;tag=1\r\nTo: <sip:alice@example.com>;tag=2\r\nCall-ID: nope\r\nCSeq: 1 ACK\r\n\r\n";
     alice.ua.handle_receive(at(1), peer, ack).unwrap();
-    while alice.ua.poll_transmit(at(1), &mut buf).is_some() {}
+    while alice.ua.poll_transmit(at(1), &mut buf).unwrap().is_some() {}
     assert!(alice.ua.poll_event().is_none());
     // Requests for unknown dialogs get 481; garbage never panics.
     let bye = b"BYE sip:alice@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.2;branch=z9hG4bKb\r\nMax-Forwards: 70\r\n\
         From: <sip:bob@example.com>;tag=1\r\nTo: <sip:alice@example.com>;tag=2\r\nCall-ID: nope\r\nCSeq: 2 BYE\r\n\r\n";
     alice.ua.handle_receive(at(2), peer, bye).unwrap();
-    let t = alice.ua.poll_transmit(at(2), &mut buf).unwrap();
+    let t = alice.ua.poll_transmit(at(2), &mut buf).unwrap().unwrap();
     assert!(buf[..t.len].starts_with(b"SIP/2.0 481"));
     assert!(alice.ua.handle_receive(at(3), peer, b"\r\n\r\n").is_err());
 }
@@ -294,7 +294,7 @@ fn late_2xx_from_a_fork_of_our_invite_is_acked_and_ended_once() {
         .ua
         .call(at(0), "sip:bob@example.com", b"v=0\r\n")
         .unwrap();
-    let t = alice.ua.poll_transmit(at(0), &mut buf).unwrap();
+    let t = alice.ua.poll_transmit(at(0), &mut buf).unwrap().unwrap();
     let invite = buf[..t.len].to_vec();
     let mut st = [Header::EMPTY; 64];
     let inv = Message::parse(&invite, &mut st).unwrap();
@@ -310,7 +310,7 @@ fn late_2xx_from_a_fork_of_our_invite_is_acked_and_ended_once() {
     };
     let sent = |alice: &mut UaNode, buf: &mut Vec<u8>| {
         let mut lines = Vec::new();
-        while let Some(t) = alice.ua.poll_transmit(at(1), buf) {
+        while let Ok(Some(t)) = alice.ua.poll_transmit(at(1), buf) {
             lines.push(common::first_line(&buf[..t.len]));
         }
         lines

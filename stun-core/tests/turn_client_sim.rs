@@ -231,7 +231,7 @@ impl Sim {
 
     fn flush(&mut self) {
         let mut buf = [0u8; 1500];
-        while let Some(t) = self.client.poll_transmit(self.now, &mut buf) {
+        while let Ok(Some(t)) = self.client.poll_transmit(self.now, &mut buf) {
             assert_eq!(t.destination, server_addr());
             self.link(true, buf[..t.len].to_vec());
         }
@@ -451,7 +451,11 @@ fn forged_errors_to_authenticated_requests_are_discarded() {
     sim.run(Sim::at(1.0));
     sim.client.create_permission(sim.now, peer().ip()).unwrap();
     let mut buf = [0u8; 1500];
-    let t = sim.client.poll_transmit(sim.now, &mut buf).unwrap();
+    let t = sim
+        .client
+        .poll_transmit(sim.now, &mut buf)
+        .unwrap()
+        .unwrap();
     let request = buf[..t.len].to_vec();
     let tid = Message::parse(&request).unwrap().transaction_id();
     let wrong_key = long_term_key_md5(USER, REALM, "attacker")
@@ -492,5 +496,27 @@ fn forged_errors_to_authenticated_requests_are_discarded() {
     assert_eq!(
         sim.count(|e| matches!(e, TurnEvent::PermissionFailed { .. })),
         0
+    );
+}
+
+#[test]
+fn a_small_buffer_keeps_the_request_due() {
+    let mut client = TurnClient::new(TurnConfig::new(server_addr(), USER, PASS), [2; 32]);
+    client.allocate(Instant::from_nanos(0)).unwrap();
+    let mut small = [0u8; 8];
+    let needed = match client.poll_transmit(Instant::from_nanos(0), &mut small) {
+        Err(e) => e.needed,
+        other => panic!("{other:?}"),
+    };
+    let mut buf = [0u8; 1500];
+    let t = client
+        .poll_transmit(Instant::from_nanos(0), &mut buf)
+        .unwrap()
+        .expect("the Allocate is still due");
+    assert_eq!(t.len, needed);
+    assert_eq!(t.destination, server_addr());
+    assert_eq!(
+        client.poll_transmit(Instant::from_nanos(0), &mut buf),
+        Ok(None)
     );
 }

@@ -275,7 +275,7 @@ fn main() {
             client.handle_timeout(now);
         }
         // The real exchange with the server, over a perfect link.
-        while let Some(t) = client.poll_transmit(now, &mut tx) {
+        while let Ok(Some(t)) = client.poll_transmit(now, &mut tx) {
             assert_eq!(t.destination, server());
             sent += 1;
             pending = Message::parse(&tx[..t.len])

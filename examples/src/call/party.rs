@@ -446,15 +446,15 @@ impl Party {
 
     /// The next datagram to send, written into `buf`.
     pub fn poll_transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<Out> {
-        if let Some(t) = self.ua.poll_transmit(now, buf) {
+        if let Ok(Some(t)) = self.ua.poll_transmit(now, buf) {
             self.narrate_sip("→", buf.get(..t.len).unwrap_or_default());
             return Some(Out {
                 socket: SIP,
-                destination: t.peer.addr,
+                destination: t.destination,
                 len: t.len,
             });
         }
-        if let Some(t) = self.ice.poll_transmit(now, buf) {
+        if let Ok(Some(t)) = self.ice.poll_transmit(now, buf) {
             return Some(Out {
                 socket: MEDIA,
                 destination: t.destination,

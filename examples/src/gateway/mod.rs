@@ -306,21 +306,21 @@ impl Node for Gateway {
     }
 
     fn poll_transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<Out> {
-        if let Some(t) = self.web.poll_transmit(now, buf) {
+        if let Ok(Some(t)) = self.web.poll_transmit(now, buf) {
             return Some(Out {
                 socket: WEB_SIP,
-                destination: t.peer.addr,
+                destination: t.destination,
                 len: t.len,
             });
         }
-        if let Some(t) = self.trunk.poll_transmit(now, buf) {
+        if let Ok(Some(t)) = self.trunk.poll_transmit(now, buf) {
             return Some(Out {
                 socket: TRUNK_SIP,
-                destination: t.peer.addr,
+                destination: t.destination,
                 len: t.len,
             });
         }
-        if let Some(t) = self.ice.poll_transmit(now, buf) {
+        if let Ok(Some(t)) = self.ice.poll_transmit(now, buf) {
             return Some(Out {
                 socket: WEB_MEDIA,
                 destination: t.destination,

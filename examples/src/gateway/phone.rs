@@ -105,10 +105,10 @@ impl Node for Phone {
     }
 
     fn poll_transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<Out> {
-        if let Some(t) = self.ua.poll_transmit(now, buf) {
+        if let Ok(Some(t)) = self.ua.poll_transmit(now, buf) {
             return Some(Out {
                 socket: SIP,
-                destination: t.peer.addr,
+                destination: t.destination,
                 len: t.len,
             });
         }

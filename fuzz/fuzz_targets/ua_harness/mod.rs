@@ -740,7 +740,7 @@ impl Harness {
     pub fn settle(&mut self, kind: Kind) {
         let now = self.now;
         let mut transmits = 0usize;
-        while let Some(t) = self.ua.poll_transmit(now, &mut self.buf) {
+        while let Ok(Some(t)) = self.ua.poll_transmit(now, &mut self.buf) {
             transmits += 1;
             assert!(t.len <= self.buf.len());
             let bytes = self.buf[..t.len].to_vec();

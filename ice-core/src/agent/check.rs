@@ -10,14 +10,20 @@ use rtcweb_stun_core::wire::attributes::{
 };
 use rtcweb_stun_core::wire::{Class, Message, MessageType, MessageWriter, Method, TransactionId};
 
-use super::event::{AgentError, Discard, Receive, Role, Transmit};
+use super::event::{transmit, AgentError, Discard, Receive, Role};
 use super::pair::PairState;
 use super::{Agent, Out, Response, RESPONSE_MAX};
 use crate::candidate::{candidate_priority, type_preference, Candidate, CandidateKind, Foundation};
 use crate::Instant;
+use rtcweb_proto::{BufferTooSmall, Transmit};
 
 /// Room for the longest check we write: USERNAME of 513 bytes plus the fixed attributes.
 const SCRATCH: usize = 640;
+
+/// The largest datagram the agent hands out of [`Agent::poll_transmit`]: a check or response
+/// (at most 640 bytes) wrapped in a TURN Send indication (header, XOR-PEER-ADDRESS for IPv6,
+/// DATA header and padding), or a TURN client request (576 bytes). A 1500-byte buffer is plenty.
+pub const MAX_TRANSMIT_LEN: usize = SCRATCH + 64;
 
 impl Agent {
     /// Feeds a datagram that arrived on the local socket `local` from `from`. STUN (checks,
@@ -489,26 +495,34 @@ impl Agent {
                 self.sync_turn_timer(ti);
             }
             let t = sent.ok()?;
-            return Some(Transmit {
-                source: base,
-                destination: t.destination,
-                len: t.len,
-            });
+            return Some(transmit(base, t.destination, t.len));
         }
         buf.get_mut(..msg.len())?.copy_from_slice(msg);
-        Some(Transmit {
-            source: local.base,
-            destination: to,
-            len: msg.len(),
-        })
+        Some(transmit(local.base, to, msg.len()))
     }
 
-    /// The next datagram to send, written into `buf` (1500 bytes is always enough). Checks,
-    /// responses, keepalives, then STUN and TURN server traffic.
-    pub fn poll_transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<Transmit> {
+    /// The next datagram to send, written into `buf`: checks, responses, keepalives, then STUN
+    /// and TURN server traffic. `buf` must hold [`MAX_TRANSMIT_LEN`] bytes (any datagram the
+    /// agent makes fits); a smaller one is refused before anything is taken from the queues.
+    ///
+    /// # Errors
+    /// [`BufferTooSmall`] when `buf` is shorter than [`MAX_TRANSMIT_LEN`]; nothing changed.
+    pub fn poll_transmit(
+        &mut self,
+        now: Instant,
+        buf: &mut [u8],
+    ) -> Result<Option<Transmit>, BufferTooSmall> {
+        if buf.len() < MAX_TRANSMIT_LEN {
+            return Err(BufferTooSmall {
+                needed: MAX_TRANSMIT_LEN,
+            });
+        }
+        Ok(self.next_transmit(now, buf))
+    }
+
+    fn next_transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<Transmit> {
         self.now = self.now.max(now);
         let now = self.now;
-        self.start_servers(now);
         while let Some(out) = self.out.pop_front() {
             let mut scratch = [0u8; SCRATCH];
             match out {
@@ -619,11 +633,7 @@ impl Agent {
             let t = turn.client.send_to(to, data, buf).map_err(|_| {
                 AgentError::Turn("cannot wrap the data (no permission, or too long)")
             })?;
-            return Ok(Transmit {
-                source: turn.base,
-                destination: t.destination,
-                len: t.len,
-            });
+            return Ok(transmit(turn.base, t.destination, t.len));
         }
         let got = buf.len();
         buf.get_mut(..data.len())
@@ -632,10 +642,6 @@ impl Agent {
                 got,
             })?
             .copy_from_slice(data);
-        Ok(Transmit {
-            source: local.base,
-            destination: to,
-            len: data.len(),
-        })
+        Ok(transmit(local.base, to, data.len()))
     }
 }

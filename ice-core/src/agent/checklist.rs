@@ -212,6 +212,7 @@ impl Agent {
                 Timer::Keepalive(c) => self.keepalive_timer(now, c, at),
                 Timer::Gather(i) => self.gather_timer(now, i, at),
                 Timer::Turn(i) => self.turn_timer(now, i, at),
+                Timer::Start => self.start_servers(now),
             }
         }
         self.update_selection(now);

@@ -1,6 +1,8 @@
-//! What comes out of the agent: [`IceEvent`]s, [`Transmit`]s, [`Receive`] verdicts and errors.
+//! What comes out of the agent: [`IceEvent`]s, [`Receive`] verdicts and errors (datagrams are the
+//! family's [`Transmit`], always with a `source`).
 
 use core::net::SocketAddr;
+use rtcweb_proto::{Transmit, Transport};
 
 use crate::candidate::Candidate;
 
@@ -53,16 +55,14 @@ pub enum IceEvent {
     RoleChanged(Role),
 }
 
-/// A datagram to send, written into the caller's buffer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[must_use]
-pub struct Transmit {
-    /// The local socket to send from (a host address the integrator added).
-    pub source: SocketAddr,
-    /// Where to send.
-    pub destination: SocketAddr,
-    /// How many bytes of the buffer.
-    pub len: usize,
+/// A datagram the agent sends from `source` (a host address the integrator added) over UDP.
+pub(super) const fn transmit(source: SocketAddr, destination: SocketAddr, len: usize) -> Transmit {
+    Transmit {
+        source: Some(source),
+        destination,
+        transport: Transport::Udp,
+        len,
+    }
 }
 
 /// What [`Agent::handle_receive`](super::Agent::handle_receive) made of a datagram.

@@ -8,11 +8,12 @@ use rtcweb_stun_core::turn::{TurnClient, TurnConfig, TurnEvent};
 use rtcweb_stun_core::wire::attributes::XorMappedAddress;
 use rtcweb_stun_core::wire::{Class, Message, MessageType, MessageWriter, Method, TransactionId};
 
-use super::event::{IceEvent, Transmit};
+use super::event::{transmit, IceEvent};
 use super::timer::Timer;
 use super::{Agent, Gather, Turn, TurnServer};
 use crate::candidate::{Candidate, CandidateKind, Foundation};
 use crate::Instant;
+use rtcweb_proto::Transmit;
 
 impl Agent {
     pub(super) fn add_gather(&mut self, base: SocketAddr, component: u16, server: SocketAddr) {
@@ -20,6 +21,7 @@ impl Agent {
             return;
         }
         self.gathering_reported = false;
+        self.timers.push(self.now, Timer::Start);
         self.gathers.push(Gather {
             base,
             component,
@@ -35,6 +37,7 @@ impl Agent {
             return;
         }
         self.gathering_reported = false;
+        self.timers.push(self.now, Timer::Start);
         let mut config = TurnConfig::new(server.addr, &server.username, &server.password);
         config.lifetime = self.config.turn_lifetime;
         let client = TurnClient::new(config, self.rng.seed32());
@@ -115,11 +118,7 @@ impl Agent {
                 let dst = buf.get_mut(..len)?;
                 dst.copy_from_slice(bytes);
                 self.sync_gather_timer(i);
-                return Some(Transmit {
-                    source: base,
-                    destination: server,
-                    len,
-                });
+                return Some(transmit(base, server, len));
             }
         }
         for i in 0..self.turns.len() {
@@ -127,13 +126,9 @@ impl Agent {
                 continue;
             };
             let base = t.base;
-            if let Some(tr) = t.client.poll_transmit(now, buf) {
+            if let Ok(Some(tr)) = t.client.poll_transmit(now, buf) {
                 self.sync_turn_timer(i);
-                return Some(Transmit {
-                    source: base,
-                    destination: tr.destination,
-                    len: tr.len,
-                });
+                return Some(transmit(base, tr.destination, tr.len));
             }
         }
         None

@@ -37,9 +37,12 @@ use rtcweb_stun_core::wire::TransactionId;
 use rtcweb_stun_core::IntegrityKey;
 use zeroize::Zeroizing;
 
+pub use check::MAX_TRANSMIT_LEN;
 pub use config::AgentConfig;
-pub use event::{AgentError, ConnectionState, Discard, IceEvent, Receive, Role, Transmit};
+pub use event::{AgentError, ConnectionState, Discard, IceEvent, Receive, Role};
 pub use pair::PairState;
+/// The family's transmit types (`rtcweb-proto`), shared with TURN and SIP.
+pub use rtcweb_proto::{BufferTooSmall, Transmit, Transport};
 
 use crate::candidate::{Candidate, CandidateKind, Foundation, MAX_LOCAL_PREFERENCE};
 use crate::credentials::{self, ICE_CHARS};
@@ -361,6 +364,9 @@ impl Agent {
             Foundation::compute(CandidateKind::Host, addr.ip(), None),
         );
         let li = self.push_local(cand, addr, None);
+        // The next `handle_timeout` starts any gathering and reports `GatheringComplete` when
+        // there is none to do (host candidates need no server).
+        self.timers.push(self.now, timer::Timer::Start);
         for server in self.stun_servers.clone() {
             self.add_gather(addr, component, server);
         }

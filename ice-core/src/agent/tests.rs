@@ -34,7 +34,7 @@ fn run(a: &mut Agent, end: Instant) -> Vec<(Instant, SocketAddr)> {
     let mut now = ms(0);
     loop {
         a.handle_timeout(now);
-        while let Some(t) = a.poll_transmit(now, &mut buf) {
+        while let Ok(Some(t)) = a.poll_transmit(now, &mut buf) {
             sent.push((now, t.destination));
         }
         match a.poll_timeout() {
@@ -149,4 +149,44 @@ fn bad_calls_are_refused() {
     assert!(lite
         .add_stun_server("192.0.2.9:3478".parse().unwrap())
         .is_err());
+}
+
+#[test]
+fn a_small_buffer_is_refused_and_nothing_is_lost() {
+    let mut a = agent(AgentConfig::default());
+    a.add_remote_candidate(remote("1", 100, 6000)).unwrap();
+    a.handle_timeout(ms(0));
+    let mut small = [0u8; 100];
+    assert_eq!(
+        a.poll_transmit(ms(0), &mut small),
+        Err(BufferTooSmall {
+            needed: MAX_TRANSMIT_LEN
+        })
+    );
+    let mut buf = [0u8; MAX_TRANSMIT_LEN];
+    let t = a
+        .poll_transmit(ms(0), &mut buf)
+        .unwrap()
+        .expect("the check");
+    assert_eq!(t.source, Some("192.0.2.1:5000".parse().unwrap()));
+    assert_eq!(t.transport, Transport::Udp);
+}
+
+#[test]
+fn a_stun_server_starts_in_handle_timeout_not_in_poll_transmit() {
+    let mut a = agent(AgentConfig::default());
+    a.handle_timeout(ms(0));
+    let mut buf = [0u8; 1500];
+    while a.poll_transmit(ms(0), &mut buf).unwrap().is_some() {}
+    a.add_stun_server("198.51.100.9:3478".parse().unwrap())
+        .unwrap();
+    // Polling alone starts nothing; the agent asks for a timeout now.
+    assert_eq!(a.poll_transmit(ms(5), &mut buf), Ok(None));
+    assert_eq!(a.poll_timeout(), Some(ms(0)));
+    a.handle_timeout(ms(5));
+    let t = a
+        .poll_transmit(ms(5), &mut buf)
+        .unwrap()
+        .expect("the Binding");
+    assert_eq!(t.destination, "198.51.100.9:3478".parse().unwrap());
 }

@@ -24,6 +24,8 @@ pub(super) enum Timer {
     Gather(usize),
     /// A TURN client.
     Turn(usize),
+    /// STUN/TURN servers were added: start their transactions (they need a `now`).
+    Start,
 }
 
 #[derive(Debug, Default)]

@@ -270,16 +270,22 @@ impl Sim {
         for n in 0..self.nodes.len() {
             loop {
                 let now = self.now;
-                let Some(t) = self.nodes[n].agent.poll_transmit(now, &mut buf) else {
+                let Ok(Some(t)) = self.nodes[n].agent.poll_transmit(now, &mut buf) else {
                     break;
                 };
                 let node = &self.nodes[n];
                 assert!(
-                    t.source == node.addr || node.extra.contains(&t.source),
+                    t.source == Some(node.addr)
+                        || t.source.is_some_and(|s| node.extra.contains(&s)),
                     "agents send from their sockets"
                 );
                 let data = buf[..t.len].to_vec();
-                self.egress(n, t.source, t.destination, data);
+                self.egress(
+                    n,
+                    t.source.expect("ICE names the source"),
+                    t.destination,
+                    data,
+                );
             }
             while let Some(e) = self.nodes[n].agent.poll_event() {
                 let peer = self.peer_of(n);
@@ -366,7 +372,12 @@ impl Sim {
         match self.nodes[n].agent.send(now, data, &mut buf) {
             Ok(t) => {
                 let out = buf[..t.len].to_vec();
-                self.egress(n, t.source, t.destination, out);
+                self.egress(
+                    n,
+                    t.source.expect("ICE names the source"),
+                    t.destination,
+                    out,
+                );
                 true
             }
             Err(_) => false,

@@ -14,6 +14,7 @@ use crate::message::builder::MessageBuilder;
 use crate::message::validate::validate;
 use crate::message::{ErrorKind, Header, Message, Method};
 use crate::Instant;
+use rtcweb_proto::BufferTooSmall;
 
 /// Errors of calls into the layer and of malformed input.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -143,7 +144,7 @@ fn indexed(key: TransactionKey) -> (u64, TransactionKey) {
 ///     Call-ID: c1\r\nCSeq: 1 OPTIONS\r\n\r\n";
 /// let tx = layer.send_request(Instant::ZERO, peer, req).unwrap();
 /// let mut buf = [0u8; 1500];
-/// let t = layer.poll_transmit(Instant::ZERO, &mut buf).unwrap();
+/// let t = layer.poll_transmit(Instant::ZERO, &mut buf).unwrap().expect("the OPTIONS");
 /// assert_eq!(&buf[..t.len], &req[..]);
 /// let ok = b"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKx1\r\n\
 ///     From: <sip:a@example.com>;tag=1\r\nTo: <sip:b@example.com>;tag=2\r\nCall-ID: c1\r\nCSeq: 1 OPTIONS\r\n\r\n";
@@ -486,22 +487,35 @@ impl TransactionLayer {
             }
             self.reschedule(id);
         }
+        self.prune();
     }
 
-    /// The next message to send, written into `buf`. A message larger than `buf` is dropped (and
-    /// counted); size `buf` to [`LayerConfig::max_message_size`].
-    pub fn poll_transmit(&mut self, _now: Instant, buf: &mut [u8]) -> Option<Transmit> {
-        while let Some((peer, bytes)) = self.out.transmits.pop_front() {
-            if let Some(dst) = buf.get_mut(..bytes.len()) {
-                dst.copy_from_slice(&bytes);
-                return Some(Transmit {
-                    peer,
-                    len: bytes.len(),
-                });
-            }
-            self.out.dropped_transmits += 1;
-        }
-        None
+    /// The next message to send, written into `buf`. Nothing is lost when `buf` is too small:
+    /// the message stays queued and [`BufferTooSmall`] says how large a buffer it needs (size
+    /// `buf` to [`LayerConfig::max_message_size`] and this never happens). No protocol state
+    /// changes here.
+    ///
+    /// # Errors
+    /// [`BufferTooSmall`] when the next message does not fit in `buf`.
+    pub fn poll_transmit(
+        &mut self,
+        _now: Instant,
+        buf: &mut [u8],
+    ) -> Result<Option<Transmit>, BufferTooSmall> {
+        let Some((peer, bytes)) = self.out.transmits.front() else {
+            return Ok(None);
+        };
+        let len = bytes.len();
+        let dst = buf.get_mut(..len).ok_or(BufferTooSmall { needed: len })?;
+        dst.copy_from_slice(bytes);
+        let t = Transmit {
+            source: None,
+            destination: peer.addr,
+            transport: peer.transport,
+            len,
+        };
+        self.out.transmits.pop_front();
+        Ok(Some(t))
     }
 
     /// The next event for the transaction user.
@@ -509,15 +523,16 @@ impl TransactionLayer {
         self.out.events.pop_front()
     }
 
-    /// When to call [`Self::handle_timeout`] next; `None` when no timer runs. O(log n).
-    pub fn poll_timeout(&mut self) -> Option<Instant> {
-        while let Some(&Reverse((at, id))) = self.heap.peek() {
-            if self.txs.get(&id).is_some_and(|e| e.scheduled == Some(at)) {
-                return Some(at);
-            }
-            self.heap.pop();
+    /// When to call [`Self::handle_timeout`] next; `None` when no timer runs. O(1): the heap's
+    /// top is kept live by every change (stale entries below it are skipped when they surface).
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let &Reverse((at, id)) = self.heap.peek()?;
+        if self.txs.get(&id).is_some_and(|e| e.scheduled == Some(at)) {
+            return Some(at);
         }
-        None
+        // Not reached while `prune` runs after every change; correct (if slower) regardless.
+        self.txs.values().filter_map(|e| e.scheduled).min()
     }
 
     fn insert(&mut self, key: (u64, TransactionKey), tx: Tx) -> TxId {
@@ -560,6 +575,18 @@ impl TransactionLayer {
         }
         if self.heap.len() > 2 * self.txs.len() + 1024 {
             self.compact();
+        }
+        self.prune();
+    }
+
+    /// Pops stale entries off the top of the heap, so that [`Self::poll_timeout`] can read the
+    /// next deadline without `&mut self`.
+    fn prune(&mut self) {
+        while let Some(&Reverse((at, id))) = self.heap.peek() {
+            if self.txs.get(&id).is_some_and(|e| e.scheduled == Some(at)) {
+                return;
+            }
+            self.heap.pop();
         }
     }
 

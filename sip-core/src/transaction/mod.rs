@@ -38,40 +38,9 @@ pub use server::ServerState;
 
 use core::net::SocketAddr;
 
-/// A transport protocol (RFC 3261 §18, RFC 7118 for WebSocket).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Transport {
-    /// UDP: unreliable, the transaction layer retransmits.
-    Udp,
-    /// TCP.
-    Tcp,
-    /// TLS over TCP.
-    Tls,
-    /// WebSocket (RFC 7118).
-    Ws,
-    /// Secure WebSocket.
-    Wss,
-}
-
-impl Transport {
-    /// Whether the transport is reliable (no retransmissions, zero-length wait timers; §17.1.1.2).
-    #[must_use]
-    pub const fn is_reliable(self) -> bool {
-        !matches!(self, Self::Udp)
-    }
-
-    /// The Via transport token (§20.42, RFC 7118 §5.2).
-    #[must_use]
-    pub const fn via_token(self) -> &'static str {
-        match self {
-            Self::Udp => "UDP",
-            Self::Tcp => "TCP",
-            Self::Tls => "TLS",
-            Self::Ws => "WS",
-            Self::Wss => "WSS",
-        }
-    }
-}
+/// The family's transport and transmit types (`rtcweb-proto`): SIP shares them with STUN,
+/// TURN and ICE.
+pub use rtcweb_proto::{BufferTooSmall, Transmit, Transport};
 
 /// Where a message comes from or goes to: an address and the transport to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -80,6 +49,16 @@ pub struct Peer {
     pub addr: SocketAddr,
     /// The transport.
     pub transport: Transport,
+}
+
+impl From<Transmit> for Peer {
+    /// The peer a [`Transmit`] goes to.
+    fn from(t: Transmit) -> Self {
+        Self {
+            addr: t.destination,
+            transport: t.transport,
+        }
+    }
 }
 
 impl Peer {
@@ -91,16 +70,6 @@ impl Peer {
             transport: Transport::Udp,
         }
     }
-}
-
-/// A message to send: the bytes are in the caller's buffer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[must_use]
-pub struct Transmit {
-    /// Where to send it.
-    pub peer: Peer,
-    /// How many bytes of the buffer.
-    pub len: usize,
 }
 
 /// Identifies one transaction inside a [`TransactionLayer`]; never reused.

@@ -5,6 +5,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use rtcweb_proto::time::InstantExt as _;
+use rtcweb_proto::BufferTooSmall;
 
 use super::call::{Call, CallState};
 use super::config::UaConfig;
@@ -68,9 +69,9 @@ pub(crate) enum Purpose {
 /// let (now, mut buf) = (Instant::ZERO, vec![0u8; 65535]);
 /// alice.call(now, "sip:bob@example.com", b"v=0\r\n").unwrap();
 /// for _ in 0..4 { // shuttle datagrams both ways; answer when the INVITE arrives
-///     while let Some(t) = alice.poll_transmit(now, &mut buf) { bob.handle_receive(now, Peer::udp(a), &buf[..t.len]).ok(); }
+///     while let Ok(Some(t)) = alice.poll_transmit(now, &mut buf) { bob.handle_receive(now, Peer::udp(a), &buf[..t.len]).ok(); }
 ///     while let Some(UaEvent::IncomingCall { call, .. }) = bob.poll_event() { bob.answer(now, call, b"v=0\r\n").unwrap(); }
-///     while let Some(t) = bob.poll_transmit(now, &mut buf) { alice.handle_receive(now, Peer::udp(b), &buf[..t.len]).ok(); }
+///     while let Ok(Some(t)) = bob.poll_transmit(now, &mut buf) { alice.handle_receive(now, Peer::udp(b), &buf[..t.len]).ok(); }
 /// }
 /// assert!(std::iter::from_fn(|| alice.poll_event()).any(|e| matches!(e, UaEvent::Answered { .. })));
 /// ```
@@ -629,7 +630,15 @@ impl UserAgent {
     }
 
     /// The next message to send, written into `buf` (size it to the largest SIP message, 65535).
-    pub fn poll_transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<Transmit> {
+    /// A message that does not fit stays queued.
+    ///
+    /// # Errors
+    /// [`BufferTooSmall`] with the size the next message needs.
+    pub fn poll_transmit(
+        &mut self,
+        now: Instant,
+        buf: &mut [u8],
+    ) -> Result<Option<Transmit>, BufferTooSmall> {
         self.layer.poll_transmit(now, buf)
     }
 
@@ -639,7 +648,8 @@ impl UserAgent {
     }
 
     /// When to call [`Self::handle_timeout`] next.
-    pub fn poll_timeout(&mut self) -> Option<Instant> {
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Instant> {
         let calls = self.calls.values().filter_map(Call::deadline).min();
         [
             self.layer.poll_timeout(),

@@ -124,7 +124,7 @@ impl Sim {
                 let bytes = buf[..t.len].to_vec();
                 let line = first_line(&bytes);
                 self.log.push((self.now, from_addr, line.clone()));
-                let Some(to) = nodes.iter().position(|n| n.addr() == t.peer.addr) else {
+                let Some(to) = nodes.iter().position(|n| n.addr() == t.destination) else {
                     continue;
                 };
                 if self.drop_if.as_mut().is_some_and(|f| f(&line)) {
@@ -132,9 +132,9 @@ impl Sim {
                 }
                 let from = Peer {
                     addr: from_addr,
-                    transport: t.peer.transport,
+                    transport: t.transport,
                 };
-                let reliable = t.peer.transport.is_reliable();
+                let reliable = t.transport.is_reliable();
                 if !reliable && self.chance(self.link.loss_permille) {
                     continue;
                 }
@@ -230,7 +230,9 @@ impl Node for LayerNode {
         self.layer.handle_timeout(now);
     }
     fn transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<Transmit> {
-        self.layer.poll_transmit(now, buf)
+        self.layer
+            .poll_transmit(now, buf)
+            .expect("64 KiB holds any SIP message")
     }
     fn deadline(&mut self) -> Option<Instant> {
         self.layer.poll_timeout()
@@ -298,7 +300,9 @@ impl Node for UaNode {
         self.ua.handle_timeout(now);
     }
     fn transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<Transmit> {
-        self.ua.poll_transmit(now, buf)
+        self.ua
+            .poll_transmit(now, buf)
+            .expect("64 KiB holds any SIP message")
     }
     fn deadline(&mut self) -> Option<Instant> {
         self.ua.poll_timeout()

@@ -110,6 +110,15 @@ impl ClientTransaction {
         self.sends
     }
 
+    /// The request bytes when a (re)transmission is due, without taking it: lets a caller check
+    /// that its buffer fits before [`Self::poll_transmit`] commits the send.
+    pub fn peek_transmit(&self) -> Option<&[u8]> {
+        if self.state != TransactionState::Pending || !self.transmit_due {
+            return None;
+        }
+        self.request.get(..self.len)
+    }
+
     /// The request bytes, when a (re)transmission is due; the caller sends them at `now`, which
     /// sets the next deadline.
     pub fn poll_transmit(&mut self, now: Instant) -> Option<&[u8]> {

@@ -8,7 +8,7 @@ use core::net::{IpAddr, SocketAddr};
 use core::time::Duration;
 use rtcweb_proto::time::InstantExt as _;
 
-use rtcweb_proto::Rng;
+use rtcweb_proto::{BufferTooSmall, Rng, Transmit, Transport};
 
 use crate::channel_data::ChannelData;
 use crate::client::{ClientTransaction, TransactionConfig, TransactionState, MAX_REQUEST_LEN};
@@ -130,16 +130,6 @@ pub enum TurnError {
     /// The password cannot be prepared (SASLprep).
     #[error("password: {0}")]
     Password(#[from] crate::credentials::SaslprepError),
-}
-
-/// A datagram to send to the server: the bytes are in the caller's buffer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[must_use]
-pub struct Transmit {
-    /// Where to send (the server).
-    pub destination: SocketAddr,
-    /// How many bytes of the buffer.
-    pub len: usize,
 }
 
 /// What [`TurnClient::handle_receive`] made of a datagram.
@@ -368,7 +358,7 @@ impl TurnClient {
         let destination = self.config.server;
         if let Some(channel) = self.channel(peer) {
             let len = ChannelData { channel, data }.encode(buf, self.config.reliable)?;
-            return Ok(Transmit { destination, len });
+            return Ok(self.transmit(destination, len));
         }
         if !self.has_permission(peer.ip()) {
             return Err(TurnError::NoPermission);
@@ -378,10 +368,22 @@ impl TurnClient {
             MessageWriter::new(buf, MessageType::new(Method::SEND, Class::Indication), tid)?;
         w.add(&XorPeerAddress(peer))?;
         w.add(&Data(data))?;
-        Ok(Transmit {
+        let len = w.finish();
+        Ok(self.transmit(destination, len))
+    }
+
+    /// A message for the server: over UDP, or over the stream (TCP/TLS) of a `reliable` client.
+    fn transmit(&self, destination: SocketAddr, len: usize) -> Transmit {
+        Transmit {
+            source: None,
             destination,
-            len: w.finish(),
-        })
+            transport: if self.config.reliable {
+                Transport::Tcp
+            } else {
+                Transport::Udp
+            },
+            len,
+        }
     }
 
     /// Feeds a datagram received from `from`. Relayed data comes back borrowed from `datagram`.
@@ -806,20 +808,32 @@ impl TurnClient {
         self.pending.iter().any(|p| f(p.kind))
     }
 
-    /// The next datagram to send to the server, written into `buf`.
-    pub fn poll_transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<Transmit> {
+    /// The next datagram to send to the server, written into `buf`. A request that does not fit
+    /// is not lost: it stays due, and the error says how large a buffer it needs
+    /// ([`MAX_REQUEST_LEN`](crate::client::MAX_REQUEST_LEN) always suffices).
+    ///
+    /// # Errors
+    /// [`BufferTooSmall`] when the next request does not fit in `buf`.
+    pub fn poll_transmit(
+        &mut self,
+        now: Instant,
+        buf: &mut [u8],
+    ) -> Result<Option<Transmit>, BufferTooSmall> {
         let destination = self.config.server;
-        for p in &mut self.pending {
-            if let Some(bytes) = p.tx.poll_transmit(now) {
-                let dst = buf.get_mut(..bytes.len())?;
-                dst.copy_from_slice(bytes);
-                return Some(Transmit {
-                    destination,
-                    len: bytes.len(),
-                });
-            }
-        }
-        None
+        let Some(p) = self
+            .pending
+            .iter_mut()
+            .find(|p| p.tx.peek_transmit().is_some())
+        else {
+            return Ok(None);
+        };
+        let needed = p.tx.peek_transmit().map_or(0, <[u8]>::len);
+        let dst = buf.get_mut(..needed).ok_or(BufferTooSmall { needed })?;
+        let Some(bytes) = p.tx.poll_transmit(now) else {
+            return Ok(None);
+        };
+        dst.copy_from_slice(bytes);
+        Ok(Some(self.transmit(destination, needed)))
     }
 
     /// The next event.

@@ -8,4 +8,6 @@
 
 mod client;
 
-pub use client::{Received, Transmit, TurnClient, TurnConfig, TurnError, TurnEvent};
+pub use client::{Received, TurnClient, TurnConfig, TurnError, TurnEvent};
+/// The family's transmit type (`rtcweb-proto`), shared with ICE and SIP.
+pub use rtcweb_proto::{BufferTooSmall, Transmit, Transport};

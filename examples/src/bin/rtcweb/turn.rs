@@ -44,7 +44,7 @@ pub fn run(args: &Args) -> Result<(), String> {
     let mut rx = [0u8; 1500];
     loop {
         client.handle_timeout(clock.now());
-        while let Some(t) = client.poll_transmit(clock.now(), &mut tx) {
+        while let Ok(Some(t)) = client.poll_transmit(clock.now(), &mut tx) {
             socket
                 .send_to(&tx[..t.len], t.destination)
                 .map_err(|e| format!("sending: {e}"))?;
@@ -55,7 +55,7 @@ pub fn run(args: &Args) -> Result<(), String> {
                     println!("{relayed}");
                     // Release it again: this command only shows that allocation works.
                     let _ = client.deallocate(clock.now());
-                    while let Some(t) = client.poll_transmit(clock.now(), &mut tx) {
+                    while let Ok(Some(t)) = client.poll_transmit(clock.now(), &mut tx) {
                         let _ = socket.send_to(&tx[..t.len], t.destination);
                     }
                     return Ok(());
