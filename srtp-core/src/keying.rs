@@ -11,6 +11,13 @@ use crate::{Error, Profile};
 /// Longest MKI this crate carries, in bytes (RFC 4568 allows 128; deployments use 1 to 4).
 pub const MAX_MKI_LEN: usize = 16;
 
+/// Longest master key of the profiles this build has: 32 bytes with `AEAD_AES_256_GCM` (the `gcm`
+/// or `ring` feature), 16 otherwise (so builds without GCM keep their smaller contexts).
+#[cfg(any(feature = "gcm", feature = "ring"))]
+const MAX_MASTER_KEY_LEN: usize = 32;
+#[cfg(not(any(feature = "gcm", feature = "ring")))]
+const MAX_MASTER_KEY_LEN: usize = 16;
+
 /// Padding-indifferent standard base64, as SDES keys are written both ways.
 const BASE64: GeneralPurpose = GeneralPurpose::new(
     &base64::alphabet::STANDARD,
@@ -73,7 +80,8 @@ pub enum DtlsRole {
 pub struct KeyingMaterial {
     #[zeroize(skip)]
     profile: Profile,
-    key: [u8; 16],
+    /// The first [`Profile::master_key_len`] bytes are the key, the rest zero.
+    key: [u8; MAX_MASTER_KEY_LEN],
     salt: [u8; 14],
     #[zeroize(skip)]
     mki: Option<Mki>,
@@ -95,32 +103,39 @@ impl KeyingMaterial {
     /// The all-zero placeholder an unkeyed [`crate::Stream`] holds; never used to protect anything.
     pub(crate) const UNKEYED: Self = Self {
         profile: Profile::AesCm128HmacSha1_80,
-        key: [0; 16],
+        key: [0; MAX_MASTER_KEY_LEN],
         salt: [0; 14],
         mki: None,
         lifetime: None,
     };
 
-    /// A master key (16 bytes) and salt (14 bytes, 12 for GCM) for `profile`.
+    /// A master key (16 bytes, 32 for `AEAD_AES_256_GCM`) and salt (14 bytes, 12 for GCM) for
+    /// `profile`.
     ///
     /// # Errors
     /// [`Error::BadKey`] when a length does not match the profile.
     pub fn new(profile: Profile, key: &[u8], salt: &[u8]) -> Result<Self, Error> {
-        let key: [u8; 16] = key
-            .try_into()
-            .map_err(|_| Error::BadKey("master key must be 16 bytes"))?;
+        if key.len() != profile.master_key_len() {
+            return Err(Error::BadKey(
+                "master key length does not match the profile",
+            ));
+        }
         if salt.len() != profile.master_salt_len() {
             return Err(Error::BadKey(
                 "master salt length does not match the profile",
             ));
         }
+        let mut k = [0u8; MAX_MASTER_KEY_LEN];
+        k.get_mut(..key.len())
+            .unwrap_or_default()
+            .copy_from_slice(key);
         let mut s = [0u8; 14];
         s.get_mut(..salt.len())
             .unwrap_or_default()
             .copy_from_slice(salt);
         Ok(Self {
             profile,
-            key,
+            key: k,
             salt: s,
             mki: None,
             lifetime: None,
@@ -253,10 +268,12 @@ impl KeyingMaterial {
         self.profile
     }
 
-    /// The master key.
+    /// The master key ([`Profile::master_key_len`] bytes: 16, 32 for `AEAD_AES_256_GCM`).
     #[must_use]
-    pub fn master_key(&self) -> &[u8; 16] {
-        &self.key
+    pub fn master_key(&self) -> &[u8] {
+        self.key
+            .get(..self.profile.master_key_len())
+            .unwrap_or_default()
     }
 
     /// The master salt (14 bytes, 12 for GCM).
@@ -328,5 +345,38 @@ mod tests {
         let (local, _) = KeyingMaterial::from_dtls_srtp(p, &exported, DtlsRole::Server).unwrap();
         assert_eq!(local.master_key()[..], exported[16..32]);
         assert!(KeyingMaterial::from_dtls_srtp(p, &exported[..59], DtlsRole::Server).is_err());
+    }
+
+    /// RFC 5764 §4.2 with `SRTP_AEAD_AES_256_GCM` (RFC 7714 §14.2): 2 × (32 + 12) bytes.
+    #[cfg(any(feature = "gcm", feature = "ring"))]
+    #[test]
+    fn dtls_split_aes_256_gcm() {
+        let p = Profile::AeadAes256Gcm;
+        assert_eq!(KeyingMaterial::dtls_exporter_len(p), 88);
+        let exported: alloc::vec::Vec<u8> = (0..88).collect();
+        let (local, remote) =
+            KeyingMaterial::from_dtls_srtp(p, &exported, DtlsRole::Server).unwrap();
+        assert_eq!(local.master_key(), &exported[32..64]);
+        assert_eq!(remote.master_key(), &exported[..32]);
+        assert_eq!(local.master_salt(), &exported[76..88]);
+        assert_eq!(remote.master_salt(), &exported[64..76]);
+        assert!(KeyingMaterial::from_dtls_srtp(p, &exported[..60], DtlsRole::Client).is_err());
+        // Key lengths are the profile's, both ways.
+        assert!(KeyingMaterial::new(p, &[1; 16], &[2; 12]).is_err());
+        assert!(KeyingMaterial::new(Profile::AeadAes128Gcm, &[1; 32], &[2; 12]).is_err());
+        assert!(KeyingMaterial::from_key_salt(p, &[1; 43]).is_err());
+        // SDES (RFC 7714 §14.1): a 44-byte inline key.
+        let m = KeyingMaterial::from_sdes(
+            p,
+            "inline:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKis",
+        )
+        .unwrap();
+        assert_eq!(m.master_key(), &exported[..32]);
+        assert_eq!(m.master_salt(), &exported[32..44]);
+        assert_eq!(Profile::from_sdes_name("AEAD_AES_256_GCM"), Some(p));
+        assert_eq!(Profile::from_dtls_id(0x0008), Some(p));
+        assert_eq!((p.sdes_name(), p.dtls_id()), ("AEAD_AES_256_GCM", 0x0008));
+        assert_eq!((p.rtp_tag_len(), p.rtcp_tag_len()), (16, 16));
+        assert!(p.is_aead());
     }
 }

@@ -1,4 +1,5 @@
-//! SRTP and SRTCP (RFC 3711): AES_CM_128_HMAC_SHA1_80/32 and AEAD_AES_128_GCM (RFC 7714), in place.
+//! SRTP and SRTCP (RFC 3711): AES_CM_128_HMAC_SHA1_80/32, AEAD_AES_128_GCM and AEAD_AES_256_GCM
+//! (RFC 7714), in place.
 //!
 //! ```
 //! use rtcweb_srtp_core::{Config, KeyingMaterial, Profile, Stream};
@@ -39,6 +40,8 @@ extern crate std;
 
 mod config;
 mod crypto;
+#[cfg(feature = "dtls")]
+pub mod dtls;
 mod error;
 mod key_derivation;
 mod keying;

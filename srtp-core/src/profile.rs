@@ -11,13 +11,23 @@ pub enum Profile {
     /// `AEAD_AES_128_GCM` (RFC 7714 §14.2): AES-128-GCM with a 16-byte tag, 96-bit master salt.
     #[cfg(any(feature = "gcm", feature = "ring"))]
     AeadAes128Gcm,
+    /// `AEAD_AES_256_GCM` (RFC 7714 §14.2): AES-256-GCM with a 16-byte tag, 256-bit master key,
+    /// 96-bit master salt; session keys derived with the AES-256 PRF (`AES_256_CM_PRF`, RFC 6188 §3, as RFC 7714 §11 says).
+    #[cfg(any(feature = "gcm", feature = "ring"))]
+    AeadAes256Gcm,
 }
 
 impl Profile {
-    /// Master key length in bytes.
+    /// Master key length in bytes: 16, 32 for `AEAD_AES_256_GCM` (RFC 7714 §12).
     #[must_use]
     pub const fn master_key_len(self) -> usize {
-        16
+        match self {
+            Self::AesCm128HmacSha1_80 | Self::AesCm128HmacSha1_32 => 16,
+            #[cfg(any(feature = "gcm", feature = "ring"))]
+            Self::AeadAes128Gcm => 16,
+            #[cfg(any(feature = "gcm", feature = "ring"))]
+            Self::AeadAes256Gcm => 32,
+        }
     }
 
     /// Master salt length in bytes: 14 for AES-CM, 12 for GCM.
@@ -26,7 +36,7 @@ impl Profile {
         match self {
             Self::AesCm128HmacSha1_80 | Self::AesCm128HmacSha1_32 => 14,
             #[cfg(any(feature = "gcm", feature = "ring"))]
-            Self::AeadAes128Gcm => 12,
+            Self::AeadAes128Gcm | Self::AeadAes256Gcm => 12,
         }
     }
 
@@ -37,7 +47,7 @@ impl Profile {
             Self::AesCm128HmacSha1_80 => 10,
             Self::AesCm128HmacSha1_32 => 4,
             #[cfg(any(feature = "gcm", feature = "ring"))]
-            Self::AeadAes128Gcm => 16,
+            Self::AeadAes128Gcm | Self::AeadAes256Gcm => 16,
         }
     }
 
@@ -47,7 +57,7 @@ impl Profile {
         match self {
             Self::AesCm128HmacSha1_80 | Self::AesCm128HmacSha1_32 => 10,
             #[cfg(any(feature = "gcm", feature = "ring"))]
-            Self::AeadAes128Gcm => 16,
+            Self::AeadAes128Gcm | Self::AeadAes256Gcm => 16,
         }
     }
 
@@ -57,7 +67,7 @@ impl Profile {
         match self {
             Self::AesCm128HmacSha1_80 | Self::AesCm128HmacSha1_32 => false,
             #[cfg(any(feature = "gcm", feature = "ring"))]
-            Self::AeadAes128Gcm => true,
+            Self::AeadAes128Gcm | Self::AeadAes256Gcm => true,
         }
     }
 
@@ -69,6 +79,8 @@ impl Profile {
             Self::AesCm128HmacSha1_32 => "AES_CM_128_HMAC_SHA1_32",
             #[cfg(any(feature = "gcm", feature = "ring"))]
             Self::AeadAes128Gcm => "AEAD_AES_128_GCM",
+            #[cfg(any(feature = "gcm", feature = "ring"))]
+            Self::AeadAes256Gcm => "AEAD_AES_256_GCM",
         }
     }
 
@@ -80,6 +92,8 @@ impl Profile {
             "AES_CM_128_HMAC_SHA1_32" => Some(Self::AesCm128HmacSha1_32),
             #[cfg(any(feature = "gcm", feature = "ring"))]
             "AEAD_AES_128_GCM" => Some(Self::AeadAes128Gcm),
+            #[cfg(any(feature = "gcm", feature = "ring"))]
+            "AEAD_AES_256_GCM" => Some(Self::AeadAes256Gcm),
             _ => None,
         }
     }
@@ -92,6 +106,8 @@ impl Profile {
             Self::AesCm128HmacSha1_32 => 0x0002,
             #[cfg(any(feature = "gcm", feature = "ring"))]
             Self::AeadAes128Gcm => 0x0007,
+            #[cfg(any(feature = "gcm", feature = "ring"))]
+            Self::AeadAes256Gcm => 0x0008,
         }
     }
 
@@ -103,6 +119,8 @@ impl Profile {
             0x0002 => Some(Self::AesCm128HmacSha1_32),
             #[cfg(any(feature = "gcm", feature = "ring"))]
             0x0007 => Some(Self::AeadAes128Gcm),
+            #[cfg(any(feature = "gcm", feature = "ring"))]
+            0x0008 => Some(Self::AeadAes256Gcm),
             _ => None,
         }
     }

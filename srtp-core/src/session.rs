@@ -126,6 +126,12 @@ impl Session {
         self.with_stream(ssrc, |s| s.unprotect_rtcp(packet))
     }
 
+    /// The protection profile of the session's master key (the last [`Self::rekey`]'s).
+    #[must_use]
+    pub fn profile(&self) -> crate::Profile {
+        self.template.profile()
+    }
+
     /// The bytes `protect_rtp` appends (MKI and tag): the tail room a buffer needs.
     #[must_use]
     pub fn rtp_overhead(&self) -> usize {

@@ -34,10 +34,10 @@ pub(crate) enum SessionKeys {
         /// The keyed HMAC.
         auth: HmacSha1,
     },
-    /// AES-GCM.
+    /// AES-GCM (AES-128 or AES-256, RFC 7714 §12).
     #[cfg(any(feature = "gcm", feature = "ring"))]
     Gcm {
-        /// The session key, expanded.
+        /// The session key (128 or 256 bits, as the master key), expanded.
         aead: Gcm,
         /// The 96-bit session salt.
         salt: [u8; 12],
@@ -93,16 +93,31 @@ impl SessionKeys {
                 Label::RtcpSalt,
             ),
         };
+        #[cfg(any(feature = "gcm", feature = "ring"))]
+        match material.profile() {
+            Profile::AeadAes128Gcm => {
+                let mut key = [0u8; 16];
+                kdf.derive(enc, r, &mut key);
+                let aead = Gcm::new(&key);
+                key.zeroize();
+                let mut salt = [0u8; 12];
+                kdf.derive(salt_label, r, &mut salt);
+                return Self::Gcm { aead, salt };
+            }
+            // RFC 7714 §11: the session encryption key is as long as the master key, 256 bits.
+            Profile::AeadAes256Gcm => {
+                let mut key = [0u8; 32];
+                kdf.derive(enc, r, &mut key);
+                let aead = Gcm::new_256(&key);
+                key.zeroize();
+                let mut salt = [0u8; 12];
+                kdf.derive(salt_label, r, &mut salt);
+                return Self::Gcm { aead, salt };
+            }
+            _ => {}
+        }
         let mut key = [0u8; 16];
         kdf.derive(enc, r, &mut key);
-        #[cfg(any(feature = "gcm", feature = "ring"))]
-        if material.profile() == Profile::AeadAes128Gcm {
-            let mut salt = [0u8; 12];
-            kdf.derive(salt_label, r, &mut salt);
-            let aead = Gcm::new(&key);
-            key.zeroize();
-            return Self::Gcm { aead, salt };
-        }
         let mut salt = [0u8; 14];
         kdf.derive(salt_label, r, &mut salt);
         let mut auth_key = [0u8; 20];
@@ -193,6 +208,68 @@ mod tests {
         assert_eq!(payload, &before[..]);
         assert!(Gcm::new(&key).open(&iv, aad, payload, &tag));
         assert_eq!(payload, &hex("47616c6c 69612065 7374206f 6d6e6973 20646976 69736120 696e2070 61727465 73207472 6573")[..]);
+    }
+
+    /// RFC 7714 §16.2.1/§16.2.2 (AEAD_AES_256_GCM, SRTP): the same packet under the 256-bit
+    /// session key, and back.
+    #[cfg(any(feature = "gcm", feature = "ring"))]
+    #[test]
+    fn rfc7714_srtp_vector_aes_256() {
+        let key: [u8; 32] =
+            hex("000102030405060708090a0b0c0d0e0f 101112131415161718191a1b1c1d1e1f")
+                .try_into()
+                .unwrap();
+        let salt: [u8; 12] = hex("517569642070726f2071756f").try_into().unwrap();
+        let iv = gcm_iv(&salt, 0x5501_a0b2, 0xf17b);
+        let plain = hex(
+            "8040f17b 8041f8d3 5501a0b2 47616c6c 69612065 7374206f 6d6e6973 20646976
+             69736120 696e2070 61727465 73207472 6573",
+        );
+        let want = hex(
+            "8040f17b 8041f8d3 5501a0b2 32b1de78 a822fe12 ef9f78fa 332e33aa b1801238
+             9a58e2f3 b50b2a02 76ffae0f 1ba63799 b87b7aa3 db36dfff d6b0f9bb 7878d7a7 6c13",
+        );
+        let gcm = Gcm::new_256(&key);
+        let mut packet = plain.clone();
+        let (aad, payload) = packet.split_at_mut(12);
+        let tag = gcm.seal(&iv, aad, payload).unwrap();
+        packet.extend_from_slice(&tag);
+        assert_eq!(packet, want);
+        let (aad, payload) = packet.split_at_mut(12);
+        let (payload, tag) = payload.split_at_mut(payload.len() - 16);
+        let tag: [u8; 16] = (&*tag).try_into().unwrap();
+        // The 128-bit key's tag does not verify: the key size matters.
+        assert!(!Gcm::new(&key[..16].try_into().unwrap()).open(&iv, aad, payload, &tag));
+        assert!(gcm.open(&iv, aad, payload, &tag));
+        assert_eq!(payload, &plain[12..]);
+    }
+
+    /// RFC 7714 §17.2 (AEAD_AES_256_GCM, SRTCP, encrypted): header and E||SRTCP index as AAD
+    /// (§9.3), SSRC "Mars", index 0x5d4.
+    #[cfg(any(feature = "gcm", feature = "ring"))]
+    #[test]
+    fn rfc7714_srtcp_vector_aes_256() {
+        let key: [u8; 32] =
+            hex("000102030405060708090a0b0c0d0e0f 101112131415161718191a1b1c1d1e1f")
+                .try_into()
+                .unwrap();
+        let salt: [u8; 12] = hex("517569642070726f2071756f").try_into().unwrap();
+        let rtcp = hex(
+            "81c8000d 4d617273 4e545031 4e545032 52545020 0000042a 0000e930 4c756e61
+             deadbeef deadbeef deadbeef deadbeef deadbeef",
+        );
+        let want = hex(
+            "81c8000d 4d617273 d50ae4d1 f5ce5d30 4ba297e4 7d470c28 2c3ece5d bffe0a50
+             a2eaa5c1 110555be 8415f658 c61de047 6f1b6fad 1d1eb30c 4446839f 57ff6f6c
+             b26ac3be 800005d4",
+        );
+        let iv = gcm_iv(&salt, 0x4d61_7273, 0x5d4);
+        let mut aad = rtcp[..8].to_vec();
+        aad.extend_from_slice(&hex("800005d4"));
+        let mut data = rtcp[8..].to_vec();
+        let tag = Gcm::new_256(&key).seal(&iv, &aad, &mut data).unwrap();
+        data.extend_from_slice(&tag);
+        assert_eq!(data[..], want[8..want.len() - 4]);
     }
 
     /// RFC 7714 §17.1: the SRTCP IV (SSRC "Mars", SRTCP index 0x5d4).

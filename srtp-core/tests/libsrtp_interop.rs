@@ -21,6 +21,7 @@ fn suites() -> Vec<(Profile, Suite)> {
         (Profile::AesCm128HmacSha1_80, Suite::AesCm128HmacSha1_80),
         (Profile::AesCm128HmacSha1_32, Suite::AesCm128HmacSha1_32),
         (Profile::AeadAes128Gcm, Suite::AeadAes128Gcm),
+        (Profile::AeadAes256Gcm, Suite::AeadAes256Gcm),
     ]
 }
 

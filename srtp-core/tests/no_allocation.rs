@@ -27,10 +27,13 @@ fn no_allocation_per_packet() {
     let c = CountingAllocator::count();
     drop(std::hint::black_box(vec![1u8; 10]));
     assert_eq!(CountingAllocator::count(), c + 1);
-    for profile in [Profile::AesCm128HmacSha1_80, Profile::AeadAes128Gcm] {
-        let key =
-            KeyingMaterial::from_key_salt(profile, &[3u8; 30][..16 + profile.master_salt_len()])
-                .unwrap();
+    for profile in [
+        Profile::AesCm128HmacSha1_80,
+        Profile::AeadAes128Gcm,
+        Profile::AeadAes256Gcm,
+    ] {
+        let len = profile.master_key_len() + profile.master_salt_len();
+        let key = KeyingMaterial::from_key_salt(profile, &[3u8; 44][..len]).unwrap();
         let mut tx = Stream::new(&key, &Config::default()).unwrap();
         let mut rx = Stream::new(&key, &Config::default()).unwrap();
         let mut stx = Session::new(&key, &Config::default()).unwrap();

@@ -17,6 +17,7 @@ fn profile() -> impl Strategy<Value = Profile> {
         Just(Profile::AesCm128HmacSha1_80),
         Just(Profile::AesCm128HmacSha1_32),
         Just(Profile::AeadAes128Gcm),
+        Just(Profile::AeadAes256Gcm),
     ]
 }
 
@@ -54,7 +55,11 @@ fn rtcp_packet() -> impl Strategy<Value = Vec<u8>> {
 }
 
 fn streams(profile: Profile, key: &[u8]) -> (Stream, Stream) {
-    let m = KeyingMaterial::from_key_salt(profile, &key[..16 + profile.master_salt_len()]).unwrap();
+    let m = KeyingMaterial::from_key_salt(
+        profile,
+        &key[..profile.master_key_len() + profile.master_salt_len()],
+    )
+    .unwrap();
     (
         Stream::new(&m, &Config::default()).unwrap(),
         Stream::new(&m, &Config::default()).unwrap(),
@@ -67,7 +72,7 @@ proptest! {
     #[test]
     fn rtp_round_trip_bit_flip_and_replay(
         profile in profile(),
-        key in proptest::collection::vec(any::<u8>(), 30),
+        key in proptest::collection::vec(any::<u8>(), 44),
         plain in rtp_packet(),
         flip in any::<prop::sample::Index>(),
     ) {
@@ -96,7 +101,7 @@ proptest! {
     #[test]
     fn rtcp_round_trip_bit_flip_and_replay(
         profile in profile(),
-        key in proptest::collection::vec(any::<u8>(), 30),
+        key in proptest::collection::vec(any::<u8>(), 44),
         plain in rtcp_packet(),
         flip in any::<prop::sample::Index>(),
     ) {
@@ -121,7 +126,7 @@ proptest! {
 
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..200), profile in profile()) {
-        let (_, mut rx) = streams(profile, &[7; 30]);
+        let (_, mut rx) = streams(profile, &[7; 44]);
         let mut a = bytes.clone();
         let _ = rx.unprotect_rtp(&mut a);
         prop_assert_eq!(&a, &bytes);

@@ -16,6 +16,8 @@ pub enum Suite {
     AesCm128HmacSha1_32,
     /// AEAD_AES_128_GCM.
     AeadAes128Gcm,
+    /// AEAD_AES_256_GCM.
+    AeadAes256Gcm,
 }
 
 /// A libsrtp status code other than `srtp_err_status_ok`.
@@ -46,7 +48,8 @@ pub struct LibSrtp {
 }
 
 impl LibSrtp {
-    /// A session keyed with `key_salt` (30 bytes, 28 for GCM); `outbound` picks the direction.
+    /// A session keyed with `key_salt` (30 bytes, 28 for AES-128-GCM, 44 for AES-256-GCM);
+    /// `outbound` picks the direction.
     ///
     /// # Panics
     /// When libsrtp refuses the policy.
@@ -74,6 +77,10 @@ impl LibSrtp {
                 Suite::AeadAes128Gcm => {
                     sys::srtp_crypto_policy_set_aes_gcm_128_16_auth(&mut policy.rtp);
                     sys::srtp_crypto_policy_set_aes_gcm_128_16_auth(&mut policy.rtcp);
+                }
+                Suite::AeadAes256Gcm => {
+                    sys::srtp_crypto_policy_set_aes_gcm_256_16_auth(&mut policy.rtp);
+                    sys::srtp_crypto_policy_set_aes_gcm_256_16_auth(&mut policy.rtcp);
                 }
             }
         }

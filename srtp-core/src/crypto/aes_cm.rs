@@ -1,4 +1,5 @@
-//! AES-128 in counter mode, applied in place (RFC 3711 §4.1.1).
+//! AES in counter mode, applied in place (RFC 3711 §4.1.1): AES-128 for the AES-CM profiles and
+//! their key derivation, AES-256 for the key derivation of `AEAD_AES_256_GCM` (RFC 7714 §11).
 
 use aes::cipher::KeyInit;
 use aes::Aes128Enc;
@@ -27,6 +28,33 @@ impl AesCm {
     /// packet under 1 MiB.
     pub(crate) fn apply_keystream(&self, iv: &[u8; 16], data: &mut [u8]) {
         let core = ctr::CtrCore::<&Aes128Enc, ctr::flavors::Ctr128BE>::inner_iv_init(
+            &self.cipher,
+            iv.into(),
+        );
+        StreamCipherCoreWrapper::from_core(core).apply_keystream(data);
+    }
+}
+
+/// An expanded AES-256 key in counter mode: only the key derivation PRF of `AEAD_AES_256_GCM`
+/// uses it (`AES_256_CM_PRF`, RFC 6188 §3; RFC 7714 §11). Round keys zeroized on drop by `aes`.
+#[cfg(any(feature = "gcm", feature = "ring"))]
+#[derive(Clone)]
+pub(crate) struct Aes256Cm {
+    cipher: aes::Aes256Enc,
+}
+
+#[cfg(any(feature = "gcm", feature = "ring"))]
+impl Aes256Cm {
+    /// Expands `key`.
+    pub(crate) fn new(key: &[u8; 32]) -> Self {
+        Self {
+            cipher: aes::Aes256Enc::new(key.into()),
+        }
+    }
+
+    /// XORs the keystream that starts at counter block `iv` into `data` (as [`AesCm`]).
+    pub(crate) fn apply_keystream(&self, iv: &[u8; 16], data: &mut [u8]) {
+        let core = ctr::CtrCore::<&aes::Aes256Enc, ctr::flavors::Ctr128BE>::inner_iv_init(
             &self.cipher,
             iv.into(),
         );

@@ -1,5 +1,5 @@
-//! AES-128-GCM for AEAD_AES_128_GCM (RFC 7714 §5): RustCrypto `aes-gcm` by default, `ring` with
-//! the `ring` feature.
+//! AES-GCM for AEAD_AES_128_GCM and AEAD_AES_256_GCM (RFC 7714 §5): RustCrypto `aes-gcm` by
+//! default, `ring` with the `ring` feature.
 //!
 //! `ring` measured 2.1x (160-byte payload) to 5x (1200 bytes) faster on an AES-NI/VAES CPU
 //! (`benches/primitives.rs`). Both backends keep the crate's promise that a refused packet is left
@@ -16,31 +16,42 @@ pub(crate) const TAG_LEN: usize = 16;
 #[cfg(not(feature = "ring"))]
 use aes_gcm::aead::AeadInPlace;
 #[cfg(not(feature = "ring"))]
-use aes_gcm::{Aes128Gcm, KeyInit, Nonce, Tag};
+use aes_gcm::{Aes128Gcm, Aes256Gcm, KeyInit, Nonce, Tag};
 
-/// An AES-128-GCM key.
+/// An AES-128-GCM or AES-256-GCM key.
+// Not boxed: this crate needs no allocator.
 #[cfg(not(feature = "ring"))]
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone)]
-pub(crate) struct Gcm {
-    aead: Aes128Gcm,
+pub(crate) enum Gcm {
+    /// AEAD_AES_128_GCM.
+    Aes128(Aes128Gcm),
+    /// AEAD_AES_256_GCM.
+    Aes256(Aes256Gcm),
 }
 
 #[cfg(not(feature = "ring"))]
 impl Gcm {
-    /// Expands `key`.
+    /// Expands a 128-bit `key`.
     pub(crate) fn new(key: &[u8; 16]) -> Self {
-        Self {
-            aead: Aes128Gcm::new(key.into()),
-        }
+        Self::Aes128(Aes128Gcm::new(key.into()))
+    }
+
+    /// Expands a 256-bit `key`.
+    pub(crate) fn new_256(key: &[u8; 32]) -> Self {
+        Self::Aes256(Aes256Gcm::new(key.into()))
     }
 
     /// Encrypts `data` in place and returns the tag; `None` (data unchanged) only for inputs beyond
     /// 2^36 bytes, which no packet reaches.
     pub(crate) fn seal(&self, iv: &[u8; 12], aad: &[u8], data: &mut [u8]) -> Option<[u8; TAG_LEN]> {
-        self.aead
-            .encrypt_in_place_detached(Nonce::from_slice(iv), aad, data)
-            .ok()
-            .map(Into::into)
+        let nonce = Nonce::from_slice(iv);
+        match self {
+            Self::Aes128(aead) => aead.encrypt_in_place_detached(nonce, aad, data),
+            Self::Aes256(aead) => aead.encrypt_in_place_detached(nonce, aad, data),
+        }
+        .ok()
+        .map(Into::into)
     }
 
     /// Verifies `tag`, then decrypts `data` in place; leaves `data` unchanged when it returns `false`.
@@ -51,18 +62,21 @@ impl Gcm {
         data: &mut [u8],
         tag: &[u8; TAG_LEN],
     ) -> bool {
-        self.aead
-            .decrypt_in_place_detached(Nonce::from_slice(iv), aad, data, Tag::from_slice(tag))
-            .is_ok()
+        let (nonce, tag) = (Nonce::from_slice(iv), Tag::from_slice(tag));
+        match self {
+            Self::Aes128(aead) => aead.decrypt_in_place_detached(nonce, aad, data, tag),
+            Self::Aes256(aead) => aead.decrypt_in_place_detached(nonce, aad, data, tag),
+        }
+        .is_ok()
     }
 }
 
-/// An AES-128-GCM key (ring).
+/// An AES-128-GCM or AES-256-GCM key (ring).
 #[cfg(feature = "ring")]
 #[derive(Clone)]
 pub(crate) struct Gcm {
-    /// `None` only if ring refused a 16-byte AES-128 key, which it does not: then every seal and
-    /// open fails rather than anything going out unprotected.
+    /// `None` only if ring refused a 16-byte AES-128 or 32-byte AES-256 key, which it does not:
+    /// then every seal and open fails rather than anything going out unprotected.
     key: Option<ring::aead::LessSafeKey>,
 }
 
@@ -76,10 +90,19 @@ const OPEN_COPY_SMALL: usize = 256;
 
 #[cfg(feature = "ring")]
 impl Gcm {
-    /// Expands `key`.
+    /// Expands a 128-bit `key`.
     pub(crate) fn new(key: &[u8; 16]) -> Self {
+        Self::with(&ring::aead::AES_128_GCM, key)
+    }
+
+    /// Expands a 256-bit `key`.
+    pub(crate) fn new_256(key: &[u8; 32]) -> Self {
+        Self::with(&ring::aead::AES_256_GCM, key)
+    }
+
+    fn with(algorithm: &'static ring::aead::Algorithm, key: &[u8]) -> Self {
         Self {
-            key: ring::aead::UnboundKey::new(&ring::aead::AES_128_GCM, key)
+            key: ring::aead::UnboundKey::new(algorithm, key)
                 .ok()
                 .map(ring::aead::LessSafeKey::new),
         }
@@ -178,11 +201,15 @@ fn open_restoring<const N: usize>(
 impl Drop for Gcm {
     fn drop(&mut self) {
         // Best effort (see the module doc): replace the secret key schedule in place with a public
-        // one, and keep the store from being optimized away as dead.
-        if self.key.is_some() {
-            self.key = ring::aead::UnboundKey::new(&ring::aead::AES_128_GCM, &[0; 16])
-                .ok()
-                .map(ring::aead::LessSafeKey::new);
+        // one of the same size, and keep the store from being optimized away as dead.
+        if let Some(algorithm) = self.key.as_ref().map(ring::aead::LessSafeKey::algorithm) {
+            let zero = [0u8; 32];
+            self.key = ring::aead::UnboundKey::new(
+                algorithm,
+                zero.get(..algorithm.key_len()).unwrap_or_default(),
+            )
+            .ok()
+            .map(ring::aead::LessSafeKey::new);
             core::hint::black_box(&self.key);
         }
     }
@@ -196,7 +223,12 @@ mod tests {
     /// them): a round trip, and a wrong tag or AAD refused with the data unchanged.
     #[test]
     fn open_refuses_and_restores_at_every_size() {
-        let gcm = Gcm::new(&[9; 16]);
+        for gcm in [Gcm::new(&[9; 16]), Gcm::new_256(&[9; 32])] {
+            open_refuses_and_restores(&gcm);
+        }
+    }
+
+    fn open_refuses_and_restores(gcm: &Gcm) {
         let iv = [3; 12];
         let aad = [0x80u8, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 5];
         for len in [

@@ -4,8 +4,9 @@ use super::*;
 use crate::{Mki, Profile};
 
 fn material(profile: Profile) -> KeyingMaterial {
-    let ks: alloc::vec::Vec<u8> = (0..30u8).collect();
-    KeyingMaterial::from_key_salt(profile, &ks[..16 + profile.master_salt_len()]).unwrap()
+    let ks: alloc::vec::Vec<u8> = (0..44u8).collect();
+    let len = profile.master_key_len() + profile.master_salt_len();
+    KeyingMaterial::from_key_salt(profile, &ks[..len]).unwrap()
 }
 
 fn rtp(seq: u16) -> alloc::vec::Vec<u8> {
@@ -68,7 +69,11 @@ fn buffer_without_tail_room_is_a_typed_error() {
 
 #[test]
 fn mki_is_sent_and_checked() {
-    for profile in [Profile::AesCm128HmacSha1_80, Profile::AeadAes128Gcm] {
+    for profile in [
+        Profile::AesCm128HmacSha1_80,
+        Profile::AeadAes128Gcm,
+        Profile::AeadAes256Gcm,
+    ] {
         let m = material(profile).with_mki(Mki::new(&[0, 0, 0, 7]).unwrap());
         let (mut tx, mut rx) = pair(&m, &Config::default());
         let tag = profile.rtp_tag_len();
@@ -255,6 +260,7 @@ fn bad_input_is_refused_and_buffer_unchanged() {
         Profile::AesCm128HmacSha1_80,
         Profile::AesCm128HmacSha1_32,
         Profile::AeadAes128Gcm,
+        Profile::AeadAes256Gcm,
     ] {
         let m = material(profile);
         let (mut tx, mut rx) = pair(&m, &Config::default());
