@@ -48,6 +48,7 @@
 //! `a=ice-options`, and `a=ice-lite` when [`Agent::is_lite`]. Remote `a=candidate` values go
 //! through [`Candidate::parse`](candidate::Candidate::parse).
 #![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -10,6 +10,7 @@
 //!   one driver loop serves the TURN client, the ICE agent, the SIP transaction layer and the UA.
 //! - [`hmac`]: HMAC-SHA1/-SHA256 with precomputed states that are zeroized on drop, the one keyed-MAC
 //!   mechanism (STUN MESSAGE-INTEGRITY, SIP digest nonces).
+//! - [`log`]: `log_debug!` and friends, diagnostics that exist only with a crate's `log` feature.
 //! - [`turn_rest`]: ephemeral ("TURN REST") credentials shared by TURN and SIP `auth_ephemeral`.
 //!
 //! No allocation, no I/O, no clock: like the rest of the family this crate is Sans-IO.
@@ -31,13 +32,14 @@
 //! ```
 #![no_std]
 #![forbid(unsafe_code)]
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "std")]
 extern crate std;
 
 mod buffer;
 pub mod hmac;
+pub mod log;
 mod rng;
 pub mod time;
 mod transmit;

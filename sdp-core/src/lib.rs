@@ -31,6 +31,7 @@
 //! Layout: [`wire`] holds the line grammar and the typed `o=`/`c=`/`b=`/`t=`/`m=` fields, [`attribute`]
 //! the `a=` grammar, [`description`] the validated view, `owned` and `offer_answer` the `alloc` side.
 #![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

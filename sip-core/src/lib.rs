@@ -29,6 +29,7 @@
 //! (call, answer, reject, hang up, CANCEL, digest retry). Each takes `now` and input through
 //! `handle_*` and yields output only through `poll_transmit` / `poll_event` / `poll_timeout`.
 #![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

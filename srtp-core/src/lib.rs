@@ -30,6 +30,7 @@
 //! decrypts and leaves the buffer untouched on any error. No heap allocation per packet; keys are
 //! zeroized on drop.
 #![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -37,6 +37,7 @@
 //! Nothing here opens a socket, reads a clock or draws random numbers: bytes and an [`Instant`] go
 //! in; bytes to send, the next deadline and events come out (`handle_*` in, `poll_*` out).
 #![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

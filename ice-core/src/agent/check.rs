@@ -36,6 +36,20 @@ impl Agent {
         from: SocketAddr,
         datagram: &'a [u8],
     ) -> Receive<'a> {
+        let received = self.receive(now, local, from, datagram);
+        if let Receive::Discarded(_why) = received {
+            rtcweb_proto::log_debug!("ice: datagram from {from} on {local} discarded: {_why:?}");
+        }
+        received
+    }
+
+    fn receive<'a>(
+        &mut self,
+        now: Instant,
+        local: SocketAddr,
+        from: SocketAddr,
+        datagram: &'a [u8],
+    ) -> Receive<'a> {
         self.now = self.now.max(now);
         let now = self.now;
         if let Some(ti) = self
@@ -327,6 +341,9 @@ impl Agent {
         // Non-symmetric transport addresses fail the pair (RFC 8445 §7.2.5.2.1).
         if remote_addr != Some(from) || li != pair.local {
             if !check.consent {
+                rtcweb_proto::log_debug!(
+                    "ice: pair {pi} failed: response from {from}, not the checked address (RFC 8445 §7.2.5.2.1)"
+                );
                 pair.state = PairState::Failed;
                 pair.nominating = false;
             }
@@ -356,12 +373,14 @@ impl Agent {
                 }
                 self.schedule_pace(now);
             } else {
+                rtcweb_proto::log_debug!("ice: pair {pi} failed: error {code:?} from {from}");
                 pair.state = PairState::Failed;
                 pair.nominating = false;
             }
             return Receive::Handled;
         }
         let controlled = self.role == Role::Controlled;
+        rtcweb_proto::log_debug!("ice: pair {pi} succeeded ({from})");
         pair.state = PairState::Succeeded;
         pair.last_consent = now;
         if check.use_candidate || (controlled && pair.nominate_on_success) {

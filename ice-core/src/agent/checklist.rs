@@ -354,6 +354,7 @@ impl Agent {
         if !consent {
             // The check timed out: the pair fails (RFC 8445 §7.2.5.2.4... §14.3).
             if p.state != PairState::Succeeded {
+                rtcweb_proto::log_debug!("ice: pair {pi} failed: no response to its check");
                 p.state = PairState::Failed;
             }
             p.nominating = false;

@@ -579,7 +579,11 @@ impl Agent {
 
     /// The next event.
     pub fn poll_event(&mut self) -> Option<IceEvent> {
-        self.events.pop_front()
+        let e = self.events.pop_front();
+        if let Some(_e) = &e {
+            rtcweb_proto::log_debug!("ice: {_e:?}");
+        }
+        e
     }
 
     /// When to call [`handle_timeout`](Self::handle_timeout) next (O(1): the earliest entry of

@@ -280,6 +280,7 @@ impl Registration {
     }
 
     fn event(&mut self, e: RegistrationEvent) {
+        rtcweb_proto::log_debug!("registration of {}: {e:?}", self.cfg.aor);
         if self.events.len() < MAX_EVENTS {
             self.events.push_back(e);
         }
@@ -408,6 +409,10 @@ impl Registration {
             .is_some_and(|s| s.eq_ignore_ascii_case("true"));
         // A stale nonce is retried at once, but only a few times in a row; any other challenge
         // counts against `max_auth_attempts`. Beyond either cap: failure and back-off.
+        rtcweb_proto::log_debug!(
+            "registration: {code} challenge (stale: {stale}), {} answered so far",
+            self.auth_attempts
+        );
         if stale {
             if self.stale_retries >= self.cfg.max_stale_retries {
                 return self.failed(now, Some(code));

@@ -337,6 +337,7 @@ impl TransactionLayer {
         let msg = match self.parse_checked(bytes, &mut st) {
             Ok(m) => m,
             Err(e) => {
+                rtcweb_proto::log_debug!("sip: {} bytes from {peer:?} dropped: {e}", bytes.len());
                 self.stats.dropped_malformed += 1;
                 if matches!(e, LayerError::Parse(p) if p.kind == ErrorKind::BodyTruncated) {
                     self.answer_truncated(peer, bytes);
@@ -349,7 +350,8 @@ impl TransactionLayer {
         } else {
             self.receive_response(now, peer, &msg, bytes)
         };
-        if result.is_err() {
+        if let Err(_e) = &result {
+            rtcweb_proto::log_debug!("sip: message from {peer:?} dropped: {_e}");
             self.stats.dropped_malformed += 1;
         }
         result
@@ -423,6 +425,13 @@ impl TransactionLayer {
             || self.out.events.len() >= self.out.max_events
         {
             self.stats.rejected_overload += 1;
+            rtcweb_proto::log_warn!(
+                "sip: request from {peer:?} answered 503: {} transactions, {} queued events (limits {}, {})",
+                self.txs.len(),
+                self.out.events.len(),
+                self.cfg.max_transactions,
+                self.out.max_events
+            );
             let mut b = MessageBuilder::response_to(msg, 503, "Service Unavailable", Some("sl"));
             b.add_header("Retry-After", "5");
             self.out.send(peer, &b.to_vec());

@@ -28,6 +28,26 @@ impl Outbox {
     }
 
     pub(crate) fn event(&mut self, e: TransactionEvent) {
+        match &e {
+            TransactionEvent::Request { tx, .. } => {
+                rtcweb_proto::log_trace!("transaction {tx:?}: request for the TU");
+            }
+            TransactionEvent::Response { tx, .. } => {
+                rtcweb_proto::log_trace!("transaction {tx:?}: response for the TU");
+            }
+            TransactionEvent::Ack { peer, .. } => {
+                rtcweb_proto::log_trace!("transaction: ACK to a 2xx from {peer:?}");
+            }
+            TransactionEvent::StrayResponse { peer, .. } => {
+                rtcweb_proto::log_debug!("transaction: response from {peer:?} matches none");
+            }
+            TransactionEvent::Timeout { tx } => {
+                rtcweb_proto::log_debug!("transaction {tx:?}: timed out");
+            }
+            TransactionEvent::Terminated { tx } => {
+                rtcweb_proto::log_trace!("transaction {tx:?}: terminated");
+            }
+        }
         if self.events.len() >= self.max_events {
             self.dropped_events += 1;
         } else {

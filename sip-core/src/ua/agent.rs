@@ -181,7 +181,24 @@ impl UserAgent {
     }
 
     pub(crate) fn event(&mut self, e: UaEvent) {
+        let (what, call) = e.summary();
+        match &e {
+            UaEvent::CallFailed { code, .. } => {
+                rtcweb_proto::log_info!("ua: {what} {call:?}: status {code:?}");
+            }
+            UaEvent::CallEnded { reason, .. } => {
+                rtcweb_proto::log_info!("ua: {what} {call:?}: {reason:?}");
+            }
+            UaEvent::RegistrationFailed { code } => {
+                rtcweb_proto::log_info!("ua: {what}: status {code:?}");
+            }
+            _ => rtcweb_proto::log_debug!("ua: {what} {call:?}"),
+        }
         if self.events.len() >= self.cfg.max_events {
+            rtcweb_proto::log_warn!(
+                "ua: event queue full ({}), {what} dropped",
+                self.cfg.max_events
+            );
             self.dropped_events += 1;
         } else {
             self.events.push_back(e);

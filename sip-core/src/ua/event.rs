@@ -22,6 +22,28 @@ pub enum EndReason {
     NoAck,
 }
 
+impl UaEvent {
+    /// The event's name and call, without bodies: what the `log` feature prints.
+    #[cfg_attr(not(feature = "log"), allow(dead_code))]
+    pub(crate) fn summary(&self) -> (&'static str, Option<CallHandle>) {
+        match self {
+            Self::IncomingCall { call, .. } => ("incoming call", Some(*call)),
+            Self::Progress { call, .. } => ("progress", Some(*call)),
+            Self::Answered { call, .. } => ("answered", Some(*call)),
+            Self::Confirmed { call } => ("confirmed", Some(*call)),
+            Self::CallFailed { call, .. } => ("call failed", Some(*call)),
+            Self::CallEnded { call, .. } => ("call ended", Some(*call)),
+            Self::InDialogRequest { call, .. } => ("in-dialog request", Some(*call)),
+            Self::SessionRefreshed { call } => ("session refreshed", Some(*call)),
+            Self::Registered { .. } => ("registered", None),
+            Self::Unregistered => ("unregistered", None),
+            Self::RegistrationFailed { .. } => ("registration failed", None),
+            Self::OptionsResponse { .. } => ("OPTIONS answered", None),
+            Self::KeepAlive => ("keep-alive due", None),
+        }
+    }
+}
+
 /// Something that happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]

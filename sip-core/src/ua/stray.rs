@@ -56,6 +56,9 @@ impl UserAgent {
         let send_bye = match verdict {
             Verdict::Drop => {
                 self.stray_dropped = self.stray_dropped.saturating_add(1);
+                rtcweb_proto::log_debug!(
+                    "ua: stray 2xx dropped: not an answer to an INVITE we sent (RFC 3261 §18.1.2)"
+                );
                 return;
             }
             Verdict::AckAgain => false,

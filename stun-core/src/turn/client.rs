@@ -451,6 +451,10 @@ impl TurnClient {
                 };
                 let authenticated = self.pending.get(i).is_some_and(|p| p.authenticated);
                 if authenticated && !self.authentic(msg) {
+                    rtcweb_proto::log_debug!(
+                        "turn {}: response without valid MESSAGE-INTEGRITY discarded (RFC 8489 §9.2.5)",
+                        self.config.server
+                    );
                     // Discarded as if never received; retransmissions go on (RFC 8489 §9.2.5).
                     return Received::Handled;
                 }
@@ -838,7 +842,11 @@ impl TurnClient {
 
     /// The next event.
     pub fn poll_event(&mut self) -> Option<TurnEvent> {
-        self.events.pop_front()
+        let e = self.events.pop_front();
+        if let Some(_e) = &e {
+            rtcweb_proto::log_debug!("turn {}: {_e:?}", self.config.server);
+        }
+        e
     }
 
     /// When to call [`handle_timeout`](Self::handle_timeout) next. The client holds at most
