@@ -43,6 +43,53 @@ impl Agent {
         received
     }
 
+    /// Whether `datagram`, arriving on `local` from `from`, belongs to this agent, without
+    /// changing anything: for a server that runs many agents on one socket (an SBC's ICE-lite
+    /// port) and must route each datagram before handing it over (str0m's `accepts`).
+    ///
+    /// Yes for: anything from one of our TURN servers on its base; a Binding request whose
+    /// USERNAME starts with our `ufrag:` (RFC 8445 §7.2.2, not yet authenticated: the agent
+    /// verifies MESSAGE-INTEGRITY in [`Self::handle_receive`]); a response to one of our checks
+    /// or gathering transactions; a Binding indication or media from a remote candidate we know
+    /// on that socket.
+    #[must_use]
+    pub fn accepts(&self, local: SocketAddr, from: SocketAddr, datagram: &[u8]) -> bool {
+        if self
+            .turns
+            .iter()
+            .any(|t| t.base == local && t.client.server() == from)
+        {
+            return true;
+        }
+        let known_remote = || self.remotes.iter().any(|r| r.address == from);
+        if classify(datagram) != Packet::Stun {
+            let on_local = self.locals.iter().any(|l| l.base == local);
+            return on_local && known_remote();
+        }
+        let Ok(msg) = Message::parse(datagram) else {
+            return false;
+        };
+        let tid = msg.transaction_id();
+        match msg.class() {
+            Class::Request => msg
+                .attribute::<Username>()
+                .ok()
+                .flatten()
+                .is_some_and(|u| u.0.starts_with(self.expected_username.as_str())),
+            Class::Success | Class::Error => {
+                self.pairs
+                    .iter()
+                    .any(|p| p.check.is_some_and(|c| c.tid == tid))
+                    || self.gathers.iter().any(|g| {
+                        g.base == local
+                            && g.server == from
+                            && g.tx.as_ref().is_some_and(|t| t.transaction_id() == tid)
+                    })
+            }
+            Class::Indication => known_remote(),
+        }
+    }
+
     fn receive<'a>(
         &mut self,
         now: Instant,

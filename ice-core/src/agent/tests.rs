@@ -190,3 +190,42 @@ fn a_stun_server_starts_in_handle_timeout_not_in_poll_transmit() {
         .expect("the Binding");
     assert_eq!(t.destination, "198.51.100.9:3478".parse().unwrap());
 }
+
+#[test]
+fn accepts_routes_datagrams_between_agents_on_one_socket() {
+    let port: SocketAddr = "192.0.2.50:3478".parse().unwrap();
+    let mut lite_a = Agent::new(AgentConfig::lite(), [21; 32]);
+    let mut lite_b = Agent::new(AgentConfig::lite(), [22; 32]);
+    lite_a.add_local_host(port).unwrap();
+    lite_b.add_local_host(port).unwrap();
+    // A full agent checks lite_a.
+    let mut full = Agent::new(AgentConfig::default(), [23; 32]);
+    let here: SocketAddr = "198.51.100.1:5000".parse().unwrap();
+    full.add_local_host(here).unwrap();
+    let (u, p) = lite_a.local_credentials();
+    full.set_remote_credentials(u, p).unwrap();
+    let cand = lite_a.local_candidates().next().unwrap();
+    full.add_remote_candidate(*cand).unwrap();
+    let (fu, fp) = full.local_credentials();
+    let (fu, fp) = (
+        alloc::string::String::from(fu),
+        alloc::string::String::from(fp),
+    );
+    lite_a.set_remote_credentials(&fu, &fp).unwrap();
+    full.handle_timeout(ms(0));
+    let mut buf = [0u8; 1500];
+    let t = full.poll_transmit(ms(0), &mut buf).unwrap().unwrap();
+    let check = &buf[..t.len];
+    assert!(lite_a.accepts(port, here, check));
+    assert!(!lite_b.accepts(port, here, check), "another agent's ufrag");
+    assert!(!lite_a.accepts(port, here, b"\x00\x01garbage"));
+    // The response goes back and is the full agent's.
+    lite_a.handle_receive(ms(1), port, here, check);
+    let mut out = [0u8; 1500];
+    let r = lite_a.poll_transmit(ms(1), &mut out).unwrap().unwrap();
+    assert!(full.accepts(here, port, &out[..r.len]));
+    assert!(!lite_b.accepts(port, here, &out[..r.len]));
+    // Media from the checked peer belongs to lite_a, not to lite_b (which never heard of it).
+    assert!(lite_a.accepts(port, here, b"\x80\x00rtp"));
+    assert!(!lite_b.accepts(port, here, b"\x80\x00rtp"));
+}
