@@ -91,20 +91,54 @@ fn invalid_port_is_one_line_with_line_number() {
 
 #[test]
 fn strict_rejects_malformed_attribute_lenient_warns() {
-    let sdp = b"v=0\no=- 1 1 IN IP4 192.0.2.1\ns=-\nt=0 0\nm=audio 9 RTP/AVP 0\na=rtpmap:0 PCMU\na=x-ok:1\n";
+    let sdp = b"v=0\no=- 1 1 IN IP4 192.0.2.1\ns=-\nt=0 0\nm=audio 9 RTP/AVP 0\nc=IN IP4 192.0.2.1\na=rtpmap:0 PCMU\na=x-ok:1\n";
     let out = run(&["-"], sdp);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains("line 6: "), "{err}");
+    assert!(err.contains("line 7: "), "{err}");
 
     let out = run(&["--lenient", "-"], sdp);
     assert!(out.status.success());
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains("warning: line 6: "), "{err}");
+    assert!(err.contains("warning: line 7: "), "{err}");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["line_ending"], "LF");
     assert_eq!(v["warnings"].as_array().unwrap().len(), 1);
     assert_eq!(v["media"][0]["attributes"][1]["name"], "x-ok");
+}
+
+#[test]
+fn strict_refuses_what_rfc_8866_forbids_lenient_warns() {
+    // A media section with no c= and none at session level (§5.7), a session c= after t= (§5
+    // order), a NUL byte in a text field (§9): one line each, with the line number.
+    let cases: [(&[u8], &str, &str); 3] = [
+        (
+            b"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nt=0 0\r\nm=audio 9 RTP/AVP 0\r\n",
+            "line 5: ",
+            "c=",
+        ),
+        (
+            b"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nt=0 0\r\nc=IN IP4 192.0.2.1\r\n",
+            "line 5: ",
+            "order",
+        ),
+        (
+            b"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=a\0b\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n",
+            "line 3: ",
+            "NUL",
+        ),
+    ];
+    for (sdp, line, what) in cases {
+        let out = run(&["-"], sdp);
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(line) && err.contains(what), "{err}");
+        let out = run(&["--lenient", "-"], sdp);
+        assert!(out.status.success());
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains(&format!("warning: {line}")), "{err}");
+    }
 }
 
 #[test]

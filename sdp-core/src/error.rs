@@ -56,6 +56,22 @@ pub enum ErrorKind {
         /// The attribute name.
         attribute: &'static str,
     },
+    /// A line out of the RFC 8866 §5 order (session: `v o s i u e p c b t r z k a`; media:
+    /// `m i c b k a`), such as a session `c=` after `t=`.
+    #[error("`{found}=` after `{after}=` (RFC 8866 §5 order)")]
+    OutOfOrder {
+        /// The type letter found.
+        found: char,
+        /// The line it should have come before.
+        after: char,
+    },
+    /// A media section without `c=` in a description with no session-level `c=` (RFC 8866
+    /// §5.7: one or the other MUST be present). Reported at the section's `m=` line.
+    #[error("media section without `c=` and no session-level `c=`")]
+    MissingConnection,
+    /// A NUL byte, which no SDP field may contain (RFC 8866 §9, `text` and `byte-string`).
+    #[error("NUL byte")]
+    Nul,
     /// More lines than [`Limits::max_lines`](crate::Limits::max_lines).
     #[error("more than {limit} lines")]
     TooManyLines {

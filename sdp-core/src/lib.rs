@@ -7,7 +7,7 @@
 //! use rtcweb_sdp_core::{Direction, SessionDescription};
 //!
 //! let sdp = b"v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n\
-//!             m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\na=sendonly\r\n\
+//!             m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\na=sendonly\r\n\
 //!             a=rtpmap:111 opus/48000/2\r\na=x-unknown: kept as is\r\n";
 //! let desc = SessionDescription::parse(sdp)?;
 //! let audio = desc.media().next().unwrap();

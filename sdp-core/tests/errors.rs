@@ -11,7 +11,7 @@ use rtcweb_sdp_core::offer_answer::{create_answer, AnswerConfig, Codec, MediaCap
 use rtcweb_sdp_core::owned::Description;
 use rtcweb_sdp_core::{ErrorKind, Limits, Mode, ParseError, ParseOptions, SessionDescription};
 
-const HEAD: &str = "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nt=0 0\r\n";
+const HEAD: &str = "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n";
 
 fn strict_err(body: &str) -> ParseError {
     let s = format!("{HEAD}{body}");
@@ -21,40 +21,40 @@ fn strict_err(body: &str) -> ParseError {
 #[test]
 fn malformed_lines_have_line_and_column() {
     let cases: &[(&str, usize, usize)] = &[
-        ("m=audio port RTP/AVP 0\r\n", 5, 9),
-        ("m=audio 9 RTP/AVP\r\n", 5, 18),
-        ("c=IN IP4\r\n", 5, 9),
-        ("b=AS:x\r\n", 5, 6),
-        ("m=audio 9 RTP/AVP 0\r\na=rtpmap:0 PCMU\r\n", 6, 17),
-        ("m=audio 9 RTP/AVP 0\r\na=rtpmap:x PCMU/8000\r\n", 6, 10),
-        ("m=audio 9 RTP/AVP 0\r\na=rtcp-mux:yes\r\n", 6, 12),
-        ("m=audio 9 RTP/AVP 0\r\na=mid\r\n", 6, 7),
-        ("m=audio 9 RTP/AVP 0\r\na=setup:sideways\r\n", 6, 9),
+        ("m=audio port RTP/AVP 0\r\n", 6, 9),
+        ("m=audio 9 RTP/AVP\r\n", 6, 18),
+        ("m=audio 9 RTP/AVP 0\r\nc=IN IP4\r\n", 7, 9),
+        ("m=audio 9 RTP/AVP 0\r\nb=AS:x\r\n", 7, 6),
+        ("m=audio 9 RTP/AVP 0\r\na=rtpmap:0 PCMU\r\n", 7, 17),
+        ("m=audio 9 RTP/AVP 0\r\na=rtpmap:x PCMU/8000\r\n", 7, 10),
+        ("m=audio 9 RTP/AVP 0\r\na=rtcp-mux:yes\r\n", 7, 12),
+        ("m=audio 9 RTP/AVP 0\r\na=mid\r\n", 7, 7),
+        ("m=audio 9 RTP/AVP 0\r\na=setup:sideways\r\n", 7, 9),
         (
             "m=audio 9 RTP/AVP 0\r\na=fingerprint:sha-256 AB:C\r\n",
-            6,
+            7,
             26,
         ),
         (
             "m=audio 9 RTP/AVP 0\r\na=candidate:1 1 udp 1 192.0.2.1 9 host\r\n",
-            6,
+            7,
             35,
         ),
         (
             "m=audio 9 RTP/AVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:***\r\n",
-            6,
+            7,
             43,
         ),
-        ("m=audio 9 RTP/AVP 0\r\na=extmap:0 urn:x\r\n", 6, 10),
-        ("m=audio 9 RTP/AVP 0\r\na=ice-ufrag:ab\r\n", 6, 13),
-        ("m=audio 9 RTP/AVP 0\r\na=ssrc:12a cname:x\r\n", 6, 8),
-        ("m=audio 9 RTP/AVP 0\r\na=sctp-port:99999\r\n", 6, 13),
-        ("m=audio 9 RTP/AVP 0\r\na=simulcast:both a\r\n", 6, 13),
-        ("m=audio 9 RTP/AVP 0\r\nt=0 0\r\n", 6, 1),
-        ("m=audio 9 RTP/AVP 0\r\nx\r\n", 6, 2),
-        ("m=audio 9 RTP/AVP 0\r\n\r\na=mid:0\r\n", 6, 1),
-        ("m=audio 9 RTP/AVP 0\r\na=na me:x\r\n", 6, 3),
-        ("s=again\r\n", 5, 1),
+        ("m=audio 9 RTP/AVP 0\r\na=extmap:0 urn:x\r\n", 7, 10),
+        ("m=audio 9 RTP/AVP 0\r\na=ice-ufrag:ab\r\n", 7, 13),
+        ("m=audio 9 RTP/AVP 0\r\na=ssrc:12a cname:x\r\n", 7, 8),
+        ("m=audio 9 RTP/AVP 0\r\na=sctp-port:99999\r\n", 7, 13),
+        ("m=audio 9 RTP/AVP 0\r\na=simulcast:both a\r\n", 7, 13),
+        ("m=audio 9 RTP/AVP 0\r\nt=0 0\r\n", 7, 1),
+        ("m=audio 9 RTP/AVP 0\r\nx\r\n", 7, 2),
+        ("m=audio 9 RTP/AVP 0\r\n\r\na=mid:0\r\n", 7, 1),
+        ("m=audio 9 RTP/AVP 0\r\na=na me:x\r\n", 7, 3),
+        ("s=again\r\n", 6, 1),
     ];
     let mut bad = 0;
     for (body, line, column) in cases {
@@ -66,6 +66,56 @@ fn malformed_lines_have_line_and_column() {
         assert!(e.to_string().starts_with(&format!("line {line}: ")), "{e}");
     }
     assert_eq!(bad, 0);
+}
+
+#[test]
+fn rfc8866_connection_order_and_nul() {
+    // §5.7: no c= in the media section and none at session level.
+    let no_c = "v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nt=0 0\r\nm=audio 9 RTP/AVP 0\r\na=sendrecv\r\n";
+    let e = SessionDescription::parse(no_c.as_bytes()).unwrap_err();
+    assert_eq!((e.line, e.kind), (5, ErrorKind::MissingConnection));
+    // ... fine when every section has one, or the session has one, or the section is rejected.
+    let per_media =
+        "v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nt=0 0\r\nm=audio 9 RTP/AVP 0\r\nc=IN IP4 192.0.2.1\r\n\
+                     m=video 0 RTP/AVP 96\r\n";
+    assert!(SessionDescription::parse(per_media.as_bytes()).is_ok());
+    let e = SessionDescription::parse(format!("{per_media}m=audio 7 RTP/AVP 0\r\n").as_bytes())
+        .unwrap_err();
+    assert_eq!((e.line, e.kind), (8, ErrorKind::MissingConnection));
+    // §5: the session c= comes before t=.
+    let late_c =
+        "v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nt=0 0\r\nc=IN IP4 192.0.2.1\r\nm=audio 9 RTP/AVP 0\r\n";
+    let e = SessionDescription::parse(late_c.as_bytes()).unwrap_err();
+    assert_eq!(
+        (e.line, e.kind),
+        (
+            5,
+            ErrorKind::OutOfOrder {
+                found: 'c',
+                after: 't'
+            }
+        )
+    );
+    // Repeated time descriptions (t= r= t=) are in order.
+    let times = "v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=1 2\r\nr=7d 1h 0\r\nt=3 4\r\nz=0 0\r\na=x\r\n";
+    assert!(SessionDescription::parse(times.as_bytes()).is_ok());
+    // §9: no NUL in any field.
+    let nul = "v=0\r\no=- 1 1 IN IP4 h\r\ns=ab\0cd\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n";
+    let e = SessionDescription::parse(nul.as_bytes()).unwrap_err();
+    assert_eq!((e.line, e.column, e.kind), (3, 5, ErrorKind::Nul));
+    // Lenient mode accepts each with a warning naming the line.
+    for (text, line) in [(no_c, 5), (late_c, 5), (nul, 3)] {
+        let mut warnings = Vec::new();
+        SessionDescription::parse_with(text.as_bytes(), &ParseOptions::lenient(), |w| {
+            warnings.push(w)
+        })
+        .unwrap();
+        assert_eq!(
+            warnings.iter().map(|w| w.line).collect::<Vec<_>>(),
+            [line],
+            "{text:?}"
+        );
+    }
 }
 
 #[test]
@@ -107,7 +157,8 @@ fn lenient_mode_warns_and_keeps_going() {
     })
     .unwrap();
     let lines: Vec<_> = warnings.iter().map(|w| w.line).collect();
-    assert_eq!(lines, [6, 8, 9, 10]);
+    // Out of order too: b= and c= after a= (RFC 8866 §5), line 11 twice (order, then value).
+    assert_eq!(lines, [7, 9, 10, 11, 11, 12]);
     assert!(d.is_lenient());
     let m = d.media().next().unwrap();
     assert_eq!(m.rtpmaps().count(), 1);
@@ -161,7 +212,7 @@ fn limits_are_enforced() {
         |_| {},
     )
     .unwrap_err();
-    assert_eq!((e.line, e.kind), (9, ErrorKind::TooManyMedia { limit: 4 }));
+    assert_eq!((e.line, e.kind), (10, ErrorKind::TooManyMedia { limit: 4 }));
     let e = SessionDescription::parse_with(
         many.as_bytes(),
         &opts(Limits {

@@ -164,7 +164,7 @@ fn sip_sdes_offer_picks_first_suite_we_hold_a_key_for() {
 
 #[test]
 fn rejects_disabled_unknown_and_codecless_sections() {
-    let offer = b"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nt=0 0\r\n\
+    let offer = b"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n\
         m=audio 0 RTP/AVP 0\r\na=mid:a\r\n\
         m=text 4002 RTP/AVP 98\r\na=mid:t\r\na=rtpmap:98 t140/1000\r\n\
         m=video 4004 RTP/AVP 31\r\na=mid:v\r\n\
@@ -192,7 +192,7 @@ fn rejects_disabled_unknown_and_codecless_sections() {
 
 #[test]
 fn bundle_only_and_dtls_roles() {
-    let offer = b"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE a v\r\n\
+    let offer = b"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\na=group:BUNDLE a v\r\n\
         m=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:a\r\na=setup:active\r\na=rtcp-mux\r\n\
         m=video 0 UDP/TLS/RTP/SAVPF 96\r\na=mid:v\r\na=bundle-only\r\na=setup:passive\r\na=rtpmap:96 VP8/90000\r\n";
     let offer = SessionDescription::parse(offer).unwrap();
@@ -214,7 +214,7 @@ fn bundle_only_and_dtls_roles() {
 #[test]
 fn session_level_direction_and_setup_apply_to_media() {
     let offer =
-        b"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nt=0 0\r\na=sendonly\r\na=setup:passive\r\n\
+        b"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\na=sendonly\r\na=setup:passive\r\n\
         m=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:a\r\n\
         m=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:b\r\na=inactive\r\n";
     let offer = SessionDescription::parse(offer).unwrap();
@@ -230,7 +230,7 @@ fn session_level_direction_and_setup_apply_to_media() {
 
 #[test]
 fn duplicate_and_static_payload_types() {
-    let offer = b"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nt=0 0\r\n\
+    let offer = b"v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n\
         m=audio 4000 RTP/AVP 0 0 8 96\r\na=rtpmap:96 opus/48000/2\r\na=rtpmap:96 PCMU/8000\r\n";
     let offer = SessionDescription::parse(offer).unwrap();
     let a = create_answer(&offer, &webrtc_config()).unwrap();
@@ -241,18 +241,20 @@ fn duplicate_and_static_payload_types() {
 #[test]
 fn offer_level_errors() {
     let cfg = webrtc_config();
-    let no_media =
-        SessionDescription::parse(b"v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n").unwrap();
+    let no_media = SessionDescription::parse(
+        b"v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n",
+    )
+    .unwrap();
     assert_eq!(
         create_answer(&no_media, &cfg).unwrap_err(),
         AnswerError::NoMedia
     );
-    let dup = SessionDescription::parse(b"v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=audio 9 RTP/AVP 0\r\na=mid:x\r\nm=audio 9 RTP/AVP 0\r\na=mid:x\r\n").unwrap();
+    let dup = SessionDescription::parse(b"v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\nm=audio 9 RTP/AVP 0\r\na=mid:x\r\nm=audio 9 RTP/AVP 0\r\na=mid:x\r\n").unwrap();
     assert_eq!(
         create_answer(&dup, &cfg).unwrap_err(),
         AnswerError::DuplicateMid
     );
-    let bad = SessionDescription::parse(b"v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=group:BUNDLE x y\r\nm=audio 9 RTP/AVP 0\r\na=mid:x\r\n").unwrap();
+    let bad = SessionDescription::parse(b"v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\na=group:BUNDLE x y\r\nm=audio 9 RTP/AVP 0\r\na=mid:x\r\n").unwrap();
     assert_eq!(
         create_answer(&bad, &cfg).unwrap_err(),
         AnswerError::UnknownBundleMid

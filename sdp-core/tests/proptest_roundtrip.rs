@@ -155,6 +155,13 @@ fn media_section() -> impl Strategy<Value = MediaSection> {
                 formats_raw: &formats,
             };
             let mut m = MediaSection::new(&line);
+            // RFC 8866 §5 order inside a media section: c=, then b=, then a= (stable).
+            let mut fields = fields;
+            fields.sort_by_key(|f| match f.kind {
+                'c' => 0,
+                'b' => 1,
+                _ => 2,
+            });
             m.fields = fields;
             m
         })
@@ -191,6 +198,9 @@ fn description() -> impl Strategy<Value = Description> {
             };
             let mut d = Description::new(&o);
             d.session[2] = Field::new('s', name);
+            // §5.7: a session-level c= (before t=) covers media sections without their own.
+            d.session
+                .insert(3, Field::new('c', format!("IN IP4 {addr}")));
             d.session.extend(attrs);
             d.media = media;
             d

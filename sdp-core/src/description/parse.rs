@@ -29,6 +29,30 @@ impl<W: FnMut(Warning)> Reporter<'_, W> {
     }
 }
 
+/// Rank of a line type in the RFC 8866 §5 order, at session level (`v o s i u e p c b t r z k a`)
+/// or in a media section (`m i c b k a`); `None` for letters the grammar does not place
+/// (unknown types are kept wherever they are).
+fn rank(kind: u8, in_media: bool) -> Option<u8> {
+    let order: &[u8] = if in_media {
+        b"micbka"
+    } else {
+        b"vosiuepcbtrzka"
+    };
+    order
+        .iter()
+        .position(|&k| k == kind)
+        .and_then(|p| u8::try_from(p).ok())
+}
+
+/// Whether `kind` may follow a line of rank `last`: the order only moves forward, but for the one
+/// step back the grammar has (a new time description, `t=` after the `r=` lines of the last).
+fn in_order(kind: u8, last: Option<u8>, in_media: bool) -> bool {
+    let (Some(r), Some(last)) = (rank(kind, in_media), last) else {
+        return true;
+    };
+    r >= last || (!in_media && kind == b't' && rank(b'r', false) == Some(last))
+}
+
 fn at(line: usize, column: usize, e: ValueError) -> ParseError {
     ParseError::new(line, column + e.offset, e.kind)
 }
@@ -75,6 +99,13 @@ pub(super) fn parse<'a, W: FnMut(Warning)>(
     let mut media_count = 0usize;
     let mut in_media = false;
     let (mut crlf, mut lf) = (false, false);
+    // RFC 8866 §5 order: the rank of the last placed line (starting over at each `m=`).
+    let mut last_rank: Option<u8> = None;
+    let mut last_kind = b'v';
+    // RFC 8866 §5.7: `c=` at session level, or in every media section (checked at the end of each
+    // section; `media_needs_c` holds the `m=` line of the open section still without one).
+    let mut session_c = false;
+    let mut media_needs_c: Option<usize> = None;
     let mut last_line = 0usize;
     // Offset of the next non-blank byte once looked up, so runs of blank lines are scanned once.
     let mut next_content = 0usize;
@@ -127,6 +158,9 @@ pub(super) fn parse<'a, W: FnMut(Warning)>(
                 continue;
             }
         };
+        if let Some(col) = memchr::memchr(0, bytes) {
+            rep.recoverable(ParseError::new(n, col + 1, ErrorKind::Nul))?;
+        }
         let value = line.value();
         // RFC 8866 §5: v=, o=, s= come first, in this order.
         let expected = match idx {
@@ -158,6 +192,29 @@ pub(super) fn parse<'a, W: FnMut(Warning)>(
             continue;
         }
         idx += 1;
+        if kind == b'm' {
+            if let Some(m_line) = media_needs_c.take() {
+                if !session_c {
+                    rep.recoverable(ParseError::new(m_line, 1, ErrorKind::MissingConnection))?;
+                }
+            }
+            last_rank = rank(b'm', true);
+            last_kind = b'm';
+        } else if !in_order(kind, last_rank, in_media) {
+            rep.recoverable(ParseError::new(
+                n,
+                1,
+                ErrorKind::OutOfOrder {
+                    found: char::from(kind),
+                    after: char::from(last_kind),
+                },
+            ))?;
+        } else if let Some(r) = rank(kind, in_media) {
+            last_rank = Some(r);
+        }
+        if rank(kind, in_media).is_some() {
+            last_kind = kind;
+        }
         match kind {
             b'v' if value != "0" => {
                 return Err(ParseError::new(n, VALUE_COLUMN, ErrorKind::BadVersion));
@@ -176,7 +233,11 @@ pub(super) fn parse<'a, W: FnMut(Warning)>(
                 session_name = value;
             }
             b'm' => {
-                MediaLine::parse(value).map_err(|e| at(n, VALUE_COLUMN, e))?;
+                let media_line = MediaLine::parse(value).map_err(|e| at(n, VALUE_COLUMN, e))?;
+                // A rejected section (port 0, RFC 3264 §6) carries no media: no `c=` needed.
+                if media_line.port != 0 {
+                    media_needs_c = Some(n);
+                }
                 media_count += 1;
                 if media_count > limits.max_media {
                     return Err(ParseError::new(
@@ -194,6 +255,11 @@ pub(super) fn parse<'a, W: FnMut(Warning)>(
                 }
             }
             b'c' => {
+                if in_media {
+                    media_needs_c = None;
+                } else {
+                    session_c = true;
+                }
                 if let Err(e) = Connection::parse_inner(value, false) {
                     rep.recoverable(at(n, VALUE_COLUMN, e))?;
                 }
@@ -257,6 +323,11 @@ pub(super) fn parse<'a, W: FnMut(Warning)>(
             1,
             ErrorKind::MissingLine { kind: 't' },
         ))?;
+    }
+    if let Some(m_line) = media_needs_c {
+        if !session_c {
+            rep.recoverable(ParseError::new(m_line, 1, ErrorKind::MissingConnection))?;
+        }
     }
     let line_ending = match (crlf, lf) {
         (true, true) => LineEnding::Mixed,

@@ -251,6 +251,7 @@ mod tests {
         let mut d = Description::new(&o);
         let ml = MediaLine::parse("audio 9 RTP/AVP 0").unwrap();
         let mut m = MediaSection::new(&ml);
+        m.push(Field::new('c', "IN IP4 0.0.0.0"));
         m.push(Field::attribute(
             "rtpmap",
             Rtpmap {
@@ -265,13 +266,13 @@ mod tests {
         let s = d.to_string();
         assert_eq!(
             s,
-            "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=audio 9 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendonly\r\n"
+            "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=audio 9 RTP/AVP 0\r\nc=IN IP4 0.0.0.0\r\na=rtpmap:0 PCMU/8000\r\na=sendonly\r\n"
         );
         assert_eq!(d.serialized_len(), s.len());
         let back = Description::parse(s.as_bytes()).unwrap();
         assert_eq!(back, d);
         let mut buf = [0u8; 8];
         assert_eq!(d.write_to(&mut buf).unwrap_err().required, s.len());
-        assert_eq!(d.media[0].fields[0].attribute_name(), Some("rtpmap"));
+        assert_eq!(d.media[0].fields[1].attribute_name(), Some("rtpmap"));
     }
 }
