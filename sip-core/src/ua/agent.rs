@@ -180,6 +180,12 @@ impl UserAgent {
         self.stray_dropped
     }
 
+    /// The transaction layer's counters (live transactions, 503s at the limit, drops).
+    #[must_use]
+    pub fn transaction_stats(&self) -> crate::transaction::TransactionStats {
+        self.layer.stats()
+    }
+
     pub(crate) fn event(&mut self, e: UaEvent) {
         let (what, call) = e.summary();
         match &e {

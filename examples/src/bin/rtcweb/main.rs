@@ -26,6 +26,7 @@ mod inspect_stun;
 mod srtp;
 mod stun;
 mod turn;
+mod uas;
 
 /// Command-line tool of the rtcweb crates.
 #[derive(Parser)]
@@ -60,6 +61,8 @@ enum Command {
     Call(call::Args),
     /// The WebRTC-to-SIP gateway sketch: WebRTC caller -> B2BUA (ICE-lite, SRTP <-> RTP) -> SIP phone.
     Gateway(gateway::Args),
+    /// A SIP UAS over UDP that answers every INVITE (a load target for sipp); JSON counters at the end.
+    Uas(uas::Args),
     /// Protect or unprotect one RTP packet with AES_CM_128_HMAC_SHA1_80 (hex on stdin and stdout).
     #[command(subcommand)]
     Srtp(srtp::Command),
@@ -110,6 +113,7 @@ fn main() -> ExitCode {
         Command::Srtp(c) => srtp::run(&c),
         Command::Call(a) => call::run_call(&a),
         Command::Gateway(a) => gateway::run(&a),
+        Command::Uas(a) => uas::run(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
