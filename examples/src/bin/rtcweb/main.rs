@@ -41,11 +41,34 @@ Examples:
   rtcweb call --seconds 3 --pcap call.pcap
   rtcweb inspect pcap call.pcap --flows
 
+Diagnostics: -v (info), -vv (debug), -vvv (trace), or RUST_LOG (e.g. RUST_LOG=debug): why each
+step of SIP, ICE and TURN happened, on stderr.
+
 Exit status: 0 ok, 1 invalid input (a one-line error on stderr), 2 usage."
 )]
 struct Cli {
+    /// More diagnostics on stderr: -v info, -vv debug, -vvv trace (RUST_LOG overrides).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
     #[command(subcommand)]
     command: Command,
+}
+
+/// Prints the crates' `log` records on stderr: RUST_LOG when set, else the `-v` level, else
+/// warnings only.
+fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => log::LevelFilter::Warn,
+        1 => log::LevelFilter::Info,
+        2 => log::LevelFilter::Debug,
+        _ => log::LevelFilter::Trace,
+    };
+    let mut builder = env_logger::Builder::new();
+    builder.filter_level(level);
+    if let Ok(spec) = std::env::var("RUST_LOG") {
+        builder.parse_filters(&spec);
+    }
+    builder.format_timestamp_millis().init();
 }
 
 #[derive(Subcommand)]
@@ -103,6 +126,7 @@ pub(crate) fn print_json(value: &serde_json::Value) -> Result<(), String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    init_logging(cli.verbose);
     let result = match cli.command {
         Command::Inspect(Inspect::Stun(a)) => inspect_stun::run(&a),
         Command::Inspect(Inspect::Sip(a)) => inspect_sip::run(&a),
