@@ -11,7 +11,7 @@
 use std::process::Command;
 use std::time::Duration;
 
-use rtcweb_examples::call::{run, Driver};
+use rtcweb_examples::call::{run, run_captured, Driver, Keying};
 
 #[test]
 fn std_driver_call() {
@@ -31,6 +31,26 @@ fn tokio_driver_call() {
     let report = run(Driver::Tokio, Duration::from_secs(2), None).unwrap();
     report.check().unwrap();
     assert!(report.callee.sent >= 90, "{report:?}");
+}
+
+#[test]
+fn dtls_srtp_call_with_both_drivers() {
+    // RFC 5763/5764: a=fingerprint + a=setup in the SDP, the DTLS handshake over the ICE pair,
+    // SRTP keyed from the exporter; dimpl on both sides picks AEAD_AES_256_GCM.
+    for driver in [Driver::Std, Driver::Tokio] {
+        let report =
+            run_captured(driver, Duration::from_secs(2), None, Keying::Dtls, None).unwrap();
+        report.check().unwrap();
+        for r in [&report.caller, &report.callee] {
+            assert_eq!(
+                r.dtls_profile,
+                Some(rtcweb_srtp_core::Profile::AeadAes256Gcm),
+                "{report:?}"
+            );
+            assert!(r.sent >= 80, "{report:?}");
+            assert_eq!(r.received.refused, 0, "{report:?}");
+        }
+    }
 }
 
 mod common;

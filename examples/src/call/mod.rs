@@ -15,6 +15,7 @@ pub mod std_driver;
 pub mod tokio_driver;
 
 use crate::capture::Capture;
+pub use party::Keying;
 use party::{Party, PartyConfig, Report, Side};
 
 /// A party's two sockets.
@@ -129,7 +130,7 @@ pub fn run(
     duration: Duration,
     turn: Option<(std::net::SocketAddr, String, String)>,
 ) -> Result<CallReport, String> {
-    run_captured(driver, duration, turn, None)
+    run_captured(driver, duration, turn, Keying::Sdes, None)
 }
 
 /// [`run`], writing every datagram both parties send and receive to `capture`.
@@ -137,6 +138,7 @@ pub fn run_captured(
     driver: Driver,
     duration: Duration,
     turn: Option<(std::net::SocketAddr, String, String)>,
+    keying: Keying,
     capture: Option<&Capture>,
 ) -> Result<CallReport, String> {
     let limit = duration + Duration::from_secs(30);
@@ -155,6 +157,7 @@ pub fn run_captured(
         duration,
         seed: random_seed(),
         turn: turn.clone(),
+        keying,
     };
     let callee = PartyConfig {
         side: Side::Callee,
@@ -164,6 +167,7 @@ pub fn run_captured(
         duration,
         seed: random_seed(),
         turn,
+        keying,
     };
     println!(
         "caller: SIP {} media {}  |  callee: SIP {} media {}",

@@ -2,6 +2,11 @@
 //! (ice-core), SDP offer/answer (sdp-core) and SRTP media (srtp-core) composed into one Sans-IO
 //! state machine. The drivers in [`super::std_driver`] and [`super::tokio_driver`] only move bytes
 //! and time; everything the call does happens here, and is logged so a newcomer can follow it.
+//!
+//! SRTP is keyed by SDES (`a=crypto`, RFC 4568) or by DTLS-SRTP (RFC 5763/5764): then each party
+//! offers its certificate's `a=fingerprint`, the answerer to `a=setup:actpass` takes `active`
+//! (RFC 8842 §5.3), and once ICE has selected a pair the DTLS handshake runs over it; the keys
+//! come from its exporter, split by role (RFC 5764 §4.2).
 
 use rtcweb_proto::Rng;
 use std::collections::VecDeque;
@@ -15,11 +20,21 @@ use rtcweb_sip_core::message::{Header, Message, Method};
 use rtcweb_sip_core::transaction::Peer;
 use rtcweb_sip_core::ua::{CallHandle, UaConfig, UaEvent, UserAgent};
 use rtcweb_sip_core::Instant;
-use rtcweb_srtp_core::{KeyingMaterial, Profile};
+use rtcweb_srtp_core::dtls::{Certificate, DtlsConfig, DtlsEvent, DtlsSrtp, Fingerprint};
+use rtcweb_srtp_core::{DtlsRole, KeyingMaterial, Profile};
 
 use super::media::{RtpReceiver, RtpSender, Stats, Tone};
 use super::node::{Node, Out};
-use super::sdp::{self, LocalMedia};
+use super::sdp::{self, LocalMedia, RemoteKeying};
+
+/// How the parties key SRTP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keying {
+    /// SDES: keys in the SDP (`a=crypto`, RFC 4568).
+    Sdes,
+    /// DTLS-SRTP: a DTLS handshake over the ICE pair keys SRTP (RFC 5763/5764).
+    Dtls,
+}
 
 /// Which side of the call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +68,8 @@ pub struct PartyConfig {
     /// A TURN server with (username, password): the party then offers only its relayed
     /// candidate, so media goes through the relay (a browser's `iceTransportPolicy: "relay"`).
     pub turn: Option<(SocketAddr, String, String)>,
+    /// How SRTP is keyed.
+    pub keying: Keying,
 }
 
 /// What a call achieved, for the demo's summary and the tests.
@@ -70,6 +87,8 @@ pub struct Report {
     pub bye_done: bool,
     /// The round-trip time measured with RTCP sender reports (RFC 3550 §6.4.1).
     pub rtt: Option<Duration>,
+    /// With DTLS-SRTP: the SRTP profile the handshake selected.
+    pub dtls_profile: Option<Profile>,
 }
 
 /// One side of the call.
@@ -81,6 +100,11 @@ pub struct Party {
     /// The party's CSPRNG, keyed by `cfg.seed`: SIP and ICE seeds, the SDES key, SSRC, first seq.
     rng: Rng,
     key: [u8; 30],
+    /// DTLS-SRTP: our certificate, the role and peer fingerprint from the SDP, and the
+    /// association once ICE has selected a pair.
+    cert: Option<Certificate>,
+    dtls_plan: Option<(DtlsRole, Fingerprint)>,
+    dtls: Option<DtlsSrtp>,
     sender: Option<RtpSender>,
     receiver: Option<RtpReceiver>,
     tone: Tone,
@@ -126,7 +150,16 @@ impl Party {
             ice.add_turn_server(*server, user, pass)
                 .map_err(|e| format!("ICE: {e}"))?;
         }
+        let cert = match cfg.keying {
+            Keying::Dtls => {
+                Some(Certificate::self_signed(&rng.seed32()).map_err(|e| format!("DTLS: {e}"))?)
+            }
+            Keying::Sdes => None,
+        };
         let mut party = Party {
+            cert,
+            dtls_plan: None,
+            dtls: None,
             ua: UserAgent::new(ua_cfg),
             ice,
             call: None,
@@ -168,10 +201,16 @@ impl Party {
 
     fn send_offer(&mut self, now: Instant) -> Result<(), String> {
         let offer = sdp::offer(&self.local_media(), 1);
+        let keying = match &self.cert {
+            Some(c) => format!(
+                "DTLS-SRTP, a=setup:actpass, a=fingerprint:{}",
+                c.fingerprint()
+            ),
+            None => format!("SDES {}", sdp::SUITE),
+        };
         self.say(format!(
-            "SDP offer: PCMU, ICE ufrag {}, SDES {}",
-            self.ice.local_credentials().0,
-            sdp::SUITE
+            "SDP offer: PCMU, ICE ufrag {}, {keying}",
+            self.ice.local_credentials().0
         ));
         let target = format!("sip:bob@{}", self.cfg.peer_sip);
         let call = self
@@ -185,7 +224,14 @@ impl Party {
     fn send_answer(&mut self, now: Instant, call: CallHandle, offer: &[u8]) {
         match sdp::answer(offer, &self.local_media(), false) {
             Ok(answer) => {
-                self.say("SDP answer: PCMU accepted, our ICE credentials and a=crypto key".into());
+                let keys = if self.cert.is_some() {
+                    "a=fingerprint and a=setup:active"
+                } else {
+                    "a=crypto key"
+                };
+                self.say(format!(
+                    "SDP answer: PCMU accepted, our ICE credentials and {keys}"
+                ));
                 if let Err(e) = self.ua.answer(now, call, answer.as_bytes()) {
                     self.say(format!("SIP: cannot answer: {e}"));
                 }
@@ -199,7 +245,10 @@ impl Party {
     }
 
     fn local_media(&self) -> LocalMedia {
-        LocalMedia::from_agent(&self.ice, self.cfg.media, self.key, self.cfg.turn.is_some())
+        let mut local =
+            LocalMedia::from_agent(&self.ice, self.cfg.media, self.key, self.cfg.turn.is_some());
+        local.fingerprint = self.cert.as_ref().map(|c| c.fingerprint().to_string());
+        local
     }
 
     fn say(&mut self, line: String) {
@@ -231,19 +280,108 @@ impl Party {
             }
         }
         self.ice.end_of_remote_candidates();
-        let rx_key = KeyingMaterial::from_key_salt(Profile::AesCm128HmacSha1_80, &remote.key_salt)
-            .map_err(|e| format!("SRTP: {e}"))?;
-        let tx_key = KeyingMaterial::from_key_salt(Profile::AesCm128HmacSha1_80, &self.key)
-            .map_err(|e| format!("SRTP: {e}"))?;
+        match (&remote.keying, self.cfg.keying) {
+            (RemoteKeying::Sdes(key_salt), Keying::Sdes) => {
+                let rx_key = KeyingMaterial::from_key_salt(Profile::AesCm128HmacSha1_80, key_salt)
+                    .map_err(|e| format!("SRTP: {e}"))?;
+                let tx_key = KeyingMaterial::from_key_salt(Profile::AesCm128HmacSha1_80, &self.key)
+                    .map_err(|e| format!("SRTP: {e}"))?;
+                self.start_srtp(&tx_key, &rx_key, "a=crypto")?;
+            }
+            (RemoteKeying::Dtls { fingerprint, setup }, Keying::Dtls) => {
+                let fingerprint =
+                    Fingerprint::parse(fingerprint).map_err(|e| format!("a=fingerprint: {e}"))?;
+                // RFC 5763 §5: the peer's role decides ours; to its `actpass` we (the
+                // answerer) said `active` in our answer.
+                let role = match setup.as_str() {
+                    "active" => DtlsRole::Server,
+                    "passive" | "actpass" => DtlsRole::Client,
+                    other => return Err(format!("a=setup:{other} cannot key DTLS-SRTP")),
+                };
+                self.say(format!(
+                    "DTLS: we are the {role:?} (peer a=setup:{setup}); its certificate must hash to {fingerprint}"
+                ));
+                self.dtls_plan = Some((role, fingerprint));
+            }
+            (RemoteKeying::Sdes(_), Keying::Dtls) => {
+                return Err("the peer offers SDES, we key with DTLS-SRTP".into())
+            }
+            (RemoteKeying::Dtls { .. }, Keying::Sdes) => {
+                return Err("the peer offers DTLS-SRTP, we key with SDES".into())
+            }
+        }
+        Ok(())
+    }
+
+    /// Keys the RTP sender and receiver (a fresh SSRC and first sequence number).
+    fn start_srtp(
+        &mut self,
+        tx_key: &KeyingMaterial,
+        rx_key: &KeyingMaterial,
+        from: &str,
+    ) -> Result<(), String> {
         let ssrc = self.rng.next_u32();
         let first_seq = (self.rng.next_u32() >> 16) as u16;
-        self.sender = Some(RtpSender::new(&tx_key, ssrc, first_seq)?);
-        self.receiver = Some(RtpReceiver::new(&rx_key, ssrc)?);
+        self.sender = Some(RtpSender::new(tx_key, ssrc, first_seq)?);
+        self.receiver = Some(RtpReceiver::new(rx_key, ssrc)?);
         self.say(format!(
-            "SRTP: keys from a=crypto ({}), sending SSRC {ssrc:#010x}",
-            sdp::SUITE
+            "SRTP: {} keys from {from}, sending SSRC {ssrc:#010x}",
+            tx_key.profile().sdes_name()
         ));
         Ok(())
+    }
+
+    /// Starts the tone once both the pair and the keys are there.
+    fn maybe_start_media(&mut self, now: Instant) {
+        if self.media_start.is_none()
+            && self.sender.is_some()
+            && self.report.selected_pair.is_some()
+        {
+            self.media_start = Some(now);
+            self.next_frame = Some(now);
+            self.next_stats = Some(now + Duration::from_secs(1));
+            self.say("SRTP: sending 20 ms PCMU frames of a tone".into());
+        }
+    }
+
+    /// DTLS events: keys on completion (RFC 5764 §4.2), the call ended on failure.
+    fn pump_dtls(&mut self, now: Instant) {
+        while let Some(event) = self.dtls.as_mut().and_then(DtlsSrtp::poll_event) {
+            match event {
+                DtlsEvent::Connected(c) => {
+                    let profile = c.profile.srtp_profile();
+                    self.say(format!(
+                        "DTLS: connected ({:?}, {:?}), peer certificate matches a=fingerprint; use_srtp {}",
+                        c.version,
+                        c.role,
+                        profile.sdes_name()
+                    ));
+                    self.report.dtls_profile = Some(profile);
+                    let keys = KeyingMaterial::from_dtls_srtp(
+                        profile,
+                        c.keying_material.as_bytes(),
+                        c.role,
+                    );
+                    match keys {
+                        Ok((local, remote)) => {
+                            if let Err(e) = self.start_srtp(&local, &remote, "the DTLS exporter") {
+                                self.say(e);
+                            }
+                            self.maybe_start_media(now);
+                        }
+                        Err(e) => self.say(format!("SRTP: {e}")),
+                    }
+                }
+                DtlsEvent::PeerClosed => self.say("DTLS: the peer sent close_notify".into()),
+                DtlsEvent::Failed(e) => {
+                    self.say(format!("DTLS: failed: {e}"));
+                    if let Some(call) = self.call {
+                        let _ = self.ua.hangup(now, call);
+                    }
+                }
+                _ => {}
+            }
+        }
     }
 
     /// A datagram arrived on socket [`SIP`] or [`MEDIA`].
@@ -279,6 +417,16 @@ impl Party {
     }
 
     fn receive_media(&mut self, now: Instant, packet: &mut [u8]) {
+        // RFC 7983: 20..=63 is DTLS, 128..=191 RTP/RTCP.
+        if matches!(packet.first(), Some(20..=63)) {
+            if let Some(dtls) = &mut self.dtls {
+                if let Err(e) = dtls.handle_receive(now, packet) {
+                    self.log.push_back(format!("DTLS: {e}"));
+                }
+                self.pump_dtls(now);
+            }
+            return;
+        }
         if let Some(rx) = &mut self.receiver {
             let result = if rtcweb_stun_core::demux::is_rtcp(packet) {
                 rx.receive_rtcp(now, packet)
@@ -374,12 +522,28 @@ impl Party {
                         local.address, remote.address
                     ));
                     self.report.selected_pair = Some((local.address, remote.address));
-                    if self.media_start.is_none() {
-                        self.media_start = Some(now);
-                        self.next_frame = Some(now);
-                        self.next_stats = Some(now + Duration::from_secs(1));
-                        self.say("SRTP: sending 20 ms PCMU frames of a tone".into());
+                    if self.dtls.is_none() {
+                        if let (Some((role, fingerprint)), Some(cert)) =
+                            (self.dtls_plan, self.cert.as_ref())
+                        {
+                            let seed = self.rng.seed32();
+                            match DtlsSrtp::new(
+                                now,
+                                role,
+                                cert,
+                                Some(fingerprint),
+                                &DtlsConfig::default(),
+                                &seed,
+                            ) {
+                                Ok(d) => {
+                                    self.say(format!("DTLS: handshake starts as {role:?}"));
+                                    self.dtls = Some(d);
+                                }
+                                Err(e) => self.say(format!("DTLS: {e}")),
+                            }
+                        }
                     }
+                    self.maybe_start_media(now);
                 }
                 IceEvent::StateChanged(s) => self.say(format!("ICE: {s:?}")),
                 IceEvent::LocalCandidate(c) => self.say(format!("ICE: local candidate {c}")),
@@ -407,6 +571,12 @@ impl Party {
         self.pump_ua(now);
         self.ice.handle_timeout(now);
         self.pump_ice(now);
+        if let Some(dtls) = &mut self.dtls {
+            if dtls.poll_timeout().is_some_and(|t| t <= now) {
+                dtls.handle_timeout(now);
+            }
+        }
+        self.pump_dtls(now);
         if self.next_stats.is_some_and(|t| now >= t) {
             let secs = self
                 .media_start
@@ -461,6 +631,21 @@ impl Party {
                 len: t.len,
             });
         }
+        // DTLS flights go over the selected pair, wrapped for TURN when it is relayed.
+        let mut record = [0u8; 1500];
+        if let Some(Ok(Some(n))) = self
+            .dtls
+            .as_mut()
+            .map(|d| d.poll_transmit(now, &mut record))
+        {
+            if let Ok(t) = self.ice.send(now, record.get(..n).unwrap_or_default(), buf) {
+                return Some(Out {
+                    socket: MEDIA,
+                    destination: t.destination,
+                    len: t.len,
+                });
+            }
+        }
         if self.sr_due {
             self.sr_due = false;
             let mut packet = [0u8; 128];
@@ -498,6 +683,7 @@ impl Party {
         [
             self.ua.poll_timeout(),
             self.ice.poll_timeout(),
+            self.dtls.as_ref().and_then(DtlsSrtp::poll_timeout),
             self.next_frame,
             self.next_stats,
             self.media_start

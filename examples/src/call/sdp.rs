@@ -1,6 +1,7 @@
-//! The call's session descriptions: an RTP/SAVP offer with PCMU, ICE credentials and candidates
-//! and an SDES `a=crypto` key (RFC 4568); the answer from sdp-core's RFC 3264 offer/answer; and
-//! what each side reads back from the other's description.
+//! The call's session descriptions: an offer with PCMU, ICE credentials and candidates, and either
+//! an SDES `a=crypto` key (RFC 4568, RTP/SAVP) or a DTLS-SRTP certificate fingerprint with
+//! `a=setup:actpass` (RFC 5763, RFC 8842; UDP/TLS/RTP/SAVP); the answer from sdp-core's RFC 3264
+//! offer/answer; and what each side reads back from the other's description.
 
 use std::net::SocketAddr;
 
@@ -26,8 +27,25 @@ pub struct LocalMedia {
     pub ice_pwd: String,
     /// `a=candidate` values.
     pub candidates: Vec<String>,
-    /// The SRTP master key || salt this party sends with (30 bytes).
+    /// The SRTP master key || salt this party sends with (30 bytes), for SDES.
     pub key_salt: [u8; 30],
+    /// DTLS-SRTP instead of SDES: our certificate's `a=fingerprint` value (`sha-256 AB:…`).
+    pub fingerprint: Option<String>,
+}
+
+/// How the remote side keys SRTP.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RemoteKeying {
+    /// SDES: the remote master key || salt (RFC 4568).
+    Sdes(Vec<u8>),
+    /// DTLS-SRTP: the remote certificate's `a=fingerprint` value and its `a=setup` role
+    /// (RFC 5763 §5).
+    Dtls {
+        /// `sha-256 AB:CD:…`.
+        fingerprint: String,
+        /// `active`, `passive` or `actpass`.
+        setup: String,
+    },
 }
 
 /// What a party reads from the other's description.
@@ -41,8 +59,8 @@ pub struct RemoteMedia {
     pub ice_pwd: String,
     /// The remote `a=candidate` values.
     pub candidates: Vec<String>,
-    /// The remote SRTP master key || salt.
-    pub key_salt: Vec<u8>,
+    /// How the remote side keys SRTP.
+    pub keying: RemoteKeying,
 }
 
 impl LocalMedia {
@@ -64,6 +82,7 @@ impl LocalMedia {
                 })
                 .collect(),
             key_salt,
+            fingerprint: None,
         }
     }
 }
@@ -78,10 +97,15 @@ pub fn offer(local: &LocalMedia, session_id: u64) -> String {
     let family = if ip.is_ipv4() { "IP4" } else { "IP6" };
     let mut s = format!(
         "v=0\r\no=rtcweb {session_id} 1 IN {family} {ip}\r\ns=rtcweb loopback call\r\n\
-         c=IN {family} {ip}\r\nt=0 0\r\nm=audio {port} RTP/SAVP 0 101\r\n\
+         c=IN {family} {ip}\r\nt=0 0\r\nm=audio {port} {proto} 0 101\r\n\
          a=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\n\
          a=ptime:20\r\na=sendrecv\r\na=rtcp-mux\r\na=ice-ufrag:{ufrag}\r\na=ice-pwd:{pwd}\r\n",
         port = local.rtp.port(),
+        proto = if local.fingerprint.is_some() {
+            "UDP/TLS/RTP/SAVP"
+        } else {
+            "RTP/SAVP"
+        },
         ufrag = local.ice_ufrag,
         pwd = local.ice_pwd,
     );
@@ -89,10 +113,14 @@ pub fn offer(local: &LocalMedia, session_id: u64) -> String {
         s.push_str(&format!("a=candidate:{c}\r\n"));
     }
     s.push_str("a=end-of-candidates\r\n");
-    s.push_str(&format!(
-        "a=crypto:1 {SUITE} inline:{}\r\n",
-        inline(&local.key_salt)
-    ));
+    match &local.fingerprint {
+        // RFC 5763 §5: the offerer says actpass and lets the answerer choose the DTLS role.
+        Some(fp) => s.push_str(&format!("a=fingerprint:{fp}\r\na=setup:actpass\r\n")),
+        None => s.push_str(&format!(
+            "a=crypto:1 {SUITE} inline:{}\r\n",
+            inline(&local.key_salt)
+        )),
+    }
     s
 }
 
@@ -112,10 +140,21 @@ pub fn answer(offer_sdp: &[u8], local: &LocalMedia, ice_lite: bool) -> Result<St
             Codec::new("telephone-event", 8000, 1),
         ],
     )];
-    cfg.sdes_keys = vec![SdesKey {
-        suite: SUITE.into(),
-        key_salt_base64: inline(&local.key_salt).into(),
-    }];
+    match &local.fingerprint {
+        // RFC 8842 §5.3: the answerer to actpass takes `active` (the DTLS client).
+        Some(fp) => {
+            let (hash, value) = fp
+                .split_once(' ')
+                .ok_or("fingerprint without a hash name")?;
+            cfg.fingerprint = Some((hash.into(), value.into()));
+        }
+        None => {
+            cfg.sdes_keys = vec![SdesKey {
+                suite: SUITE.into(),
+                key_salt_base64: inline(&local.key_salt).into(),
+            }];
+        }
+    }
     let mut answer = create_answer(&offer, &cfg).map_err(|e| format!("answer: {e}"))?;
     if let Some(outcome) = answer.media.first() {
         if let Some(why) = outcome.rejected {
@@ -190,15 +229,30 @@ pub fn remote_rtp(sdp: &[u8]) -> Result<SocketAddr, String> {
 pub fn remote(sdp: &[u8]) -> Result<RemoteMedia, String> {
     let desc = SessionDescription::parse(sdp).map_err(|e| e.to_string())?;
     let (audio, rtp) = audio(&desc)?;
-    let crypto = audio
-        .cryptos()
-        .find(|c| c.suite == SUITE)
-        .ok_or("no a=crypto with AES_CM_128_HMAC_SHA1_80")?;
-    let key_salt = crypto
-        .key()
-        .ok_or("a=crypto without a key")?
-        .key_salt()
-        .map_err(|e| format!("a=crypto: {e}"))?;
+    let attr = |name: &str| {
+        audio
+            .attributes()
+            .find(|a| a.name == name)
+            .or_else(|| desc.attributes().find(|a| a.name == name))
+            .and_then(|a| a.value)
+    };
+    let keying = if let Some(fp) = attr("fingerprint") {
+        RemoteKeying::Dtls {
+            fingerprint: fp.trim().to_string(),
+            setup: attr("setup").unwrap_or("actpass").trim().to_string(),
+        }
+    } else {
+        let crypto = audio
+            .cryptos()
+            .find(|c| c.suite == SUITE)
+            .ok_or("no a=crypto with AES_CM_128_HMAC_SHA1_80 and no a=fingerprint")?;
+        let key_salt = crypto
+            .key()
+            .ok_or("a=crypto without a key")?
+            .key_salt()
+            .map_err(|e| format!("a=crypto: {e}"))?;
+        RemoteKeying::Sdes(key_salt.as_bytes().to_vec())
+    };
     Ok(RemoteMedia {
         rtp,
         ice_ufrag: audio
@@ -217,7 +271,7 @@ pub fn remote(sdp: &[u8]) -> Result<RemoteMedia, String> {
             .filter(|a| a.name == "candidate")
             .filter_map(|a| a.value.map(String::from))
             .collect(),
-        key_salt: key_salt.as_bytes().to_vec(),
+        keying,
     })
 }
 
@@ -232,6 +286,7 @@ mod tests {
             ice_pwd: format!("passwordOfParty{k}abcdefghij"),
             candidates: vec![format!("1 1 udp 2130706431 127.0.0.1 {port} typ host")],
             key_salt: [k; 30],
+            fingerprint: None,
         }
     }
 
@@ -242,16 +297,47 @@ mod tests {
         let offer = offer(&caller, 42);
         let seen_by_callee = remote(offer.as_bytes()).unwrap();
         assert_eq!(seen_by_callee.rtp, caller.rtp);
-        assert_eq!(seen_by_callee.key_salt, [1; 30]);
+        assert_eq!(seen_by_callee.keying, RemoteKeying::Sdes(vec![1; 30]));
         assert_eq!(seen_by_callee.ice_ufrag, "ufrag1");
         assert_eq!(seen_by_callee.candidates.len(), 1);
         let answer = answer(offer.as_bytes(), &callee, false).unwrap();
         let seen_by_caller = remote(answer.as_bytes()).unwrap();
         assert_eq!(seen_by_caller.rtp, callee.rtp);
-        assert_eq!(seen_by_caller.key_salt, [2; 30]);
+        assert_eq!(seen_by_caller.keying, RemoteKeying::Sdes(vec![2; 30]));
         assert_eq!(seen_by_caller.ice_pwd, callee.ice_pwd);
         assert_eq!(seen_by_caller.candidates, callee.candidates);
         assert!(answer.contains("a=rtpmap:0 PCMU/8000"), "{answer}");
+    }
+
+    #[test]
+    fn dtls_offer_answer_round_trip() {
+        let fp = |b: u8| format!("sha-256 {}", vec![format!("{b:02X}"); 32].join(":"));
+        let mut caller = local(40000, 1);
+        caller.fingerprint = Some(fp(0xA1));
+        let mut callee = local(40002, 2);
+        callee.fingerprint = Some(fp(0xB2));
+        let offer = offer(&caller, 42);
+        assert!(
+            offer.contains("UDP/TLS/RTP/SAVP") && !offer.contains("a=crypto"),
+            "{offer}"
+        );
+        let seen_by_callee = remote(offer.as_bytes()).unwrap();
+        assert_eq!(
+            seen_by_callee.keying,
+            RemoteKeying::Dtls {
+                fingerprint: fp(0xA1),
+                setup: "actpass".into()
+            }
+        );
+        let answer = answer(offer.as_bytes(), &callee, false).unwrap();
+        let seen_by_caller = remote(answer.as_bytes()).unwrap();
+        assert_eq!(
+            seen_by_caller.keying,
+            RemoteKeying::Dtls {
+                fingerprint: fp(0xB2),
+                setup: "active".into()
+            }
+        );
     }
 
     #[test]

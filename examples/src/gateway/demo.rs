@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::call::party::{self, Party, PartyConfig, Side};
+use crate::call::party::{self, Keying, Party, PartyConfig, Side};
 use crate::call::{random_seed, std_driver, Clock};
 use crate::capture::Capture;
 
@@ -82,6 +82,7 @@ pub fn run_captured(
         duration,
         seed: random_seed(),
         turn: None,
+        keying: Keying::Sdes,
     };
     let gateway = Gateway::new(GatewayConfig {
         sockets: gw_addrs,

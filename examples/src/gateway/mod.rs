@@ -152,8 +152,10 @@ impl Gateway {
             let _ = self.ice.add_remote_candidate(c);
         }
         let profile = Profile::AesCm128HmacSha1_80;
-        let rx =
-            KeyingMaterial::from_key_salt(profile, &remote.key_salt).map_err(|e| e.to_string())?;
+        let sdp::RemoteKeying::Sdes(key_salt) = &remote.keying else {
+            return Err("the sketch's web leg keys SRTP with SDES (a=crypto)".into());
+        };
+        let rx = KeyingMaterial::from_key_salt(profile, key_salt).map_err(|e| e.to_string())?;
         let tx = KeyingMaterial::from_key_salt(profile, &self.key).map_err(|e| e.to_string())?;
         self.srtp_in = Some(Session::new(&rx, &Config::default()).map_err(|e| e.to_string())?);
         self.srtp_out = Some(Session::new(&tx, &Config::default()).map_err(|e| e.to_string())?);

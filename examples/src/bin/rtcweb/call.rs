@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use rtcweb_examples::call::{run_captured, Driver};
+use rtcweb_examples::call::{run_captured, Driver, Keying};
 use rtcweb_examples::capture::Capture;
 use rtcweb_examples::coturn::Coturn;
 
@@ -24,6 +24,10 @@ pub struct Args {
     /// headers synthesized), for Wireshark or `rtcweb inspect pcap FILE --flows`.
     #[arg(long, value_name = "FILE")]
     pub pcap: Option<std::path::PathBuf>,
+    /// How SRTP is keyed: `sdes` (a=crypto in the SDP, RFC 4568) or `dtls` (a DTLS-SRTP handshake
+    /// over the ICE pair with a=fingerprint/a=setup, RFC 5763/5764).
+    #[arg(long, default_value = "sdes", value_parser = ["sdes", "dtls"])]
+    pub keying: String,
 }
 
 /// Runs the subcommand.
@@ -55,6 +59,11 @@ pub fn run_call(args: &Args) -> Result<(), String> {
         driver,
         Duration::from_secs(args.seconds),
         turn,
+        if args.keying == "dtls" {
+            Keying::Dtls
+        } else {
+            Keying::Sdes
+        },
         capture.as_ref(),
     );
     drop(coturn);
