@@ -89,6 +89,9 @@ pub struct Report {
     pub rtt: Option<Duration>,
     /// With DTLS-SRTP: the SRTP profile the handshake selected.
     pub dtls_profile: Option<Profile>,
+    /// With DTLS-SRTP: from ICE selecting the pair to SRTP keyed (the first packet goes out
+    /// then), the handshake's cost as the call sees it.
+    pub ice_to_srtp: Option<Duration>,
 }
 
 /// One side of the call.
@@ -105,6 +108,8 @@ pub struct Party {
     cert: Option<Certificate>,
     dtls_plan: Option<(DtlsRole, Fingerprint)>,
     dtls: Option<DtlsSrtp>,
+    /// When ICE selected the pair (for [`Report::ice_to_srtp`]).
+    selected_at: Option<Instant>,
     sender: Option<RtpSender>,
     receiver: Option<RtpReceiver>,
     tone: Tone,
@@ -160,6 +165,7 @@ impl Party {
             cert,
             dtls_plan: None,
             dtls: None,
+            selected_at: None,
             ua: UserAgent::new(ua_cfg),
             ice,
             call: None,
@@ -357,6 +363,8 @@ impl Party {
                         profile.sdes_name()
                     ));
                     self.report.dtls_profile = Some(profile);
+                    self.report.ice_to_srtp =
+                        self.selected_at.map(|t| now.saturating_duration_since(t));
                     let keys = KeyingMaterial::from_dtls_srtp(
                         profile,
                         c.keying_material.as_bytes(),
@@ -522,6 +530,7 @@ impl Party {
                         local.address, remote.address
                     ));
                     self.report.selected_pair = Some((local.address, remote.address));
+                    self.selected_at.get_or_insert(now);
                     if self.dtls.is_none() {
                         if let (Some((role, fingerprint)), Some(cert)) =
                             (self.dtls_plan, self.cert.as_ref())

@@ -90,6 +90,13 @@ pub fn run_call(args: &Args) -> Result<(), String> {
             r.received.refused,
             if r.bye_done { "done" } else { "not done" }
         );
+        if let (Some(p), Some(d)) = (r.dtls_profile, r.ice_to_srtp) {
+            println!(
+                "{name}: DTLS-SRTP {} keyed {:.2} ms after ICE selected the pair",
+                p.sdes_name(),
+                d.as_secs_f64() * 1000.0
+            );
+        }
     }
     report.check()?;
     println!("call completed: INVITE/200/ACK, ICE connected, SRTP verified both ways, BYE/200");
