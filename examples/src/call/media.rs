@@ -2,6 +2,7 @@
 //! packets (RFC 3550), protected with SRTP, and per-direction receive statistics.
 
 use rtcweb_sip_core::Instant;
+use rtcweb_srtp_core::wire::packet::RtpRepr;
 use rtcweb_srtp_core::{Config, KeyingMaterial, Session};
 
 use super::rtcp::RtcpState;
@@ -82,12 +83,15 @@ impl RtpSender {
     /// Writes the next packet with `payload` into `buf` and protects it; returns the SRTP length.
     pub fn packet(&mut self, payload: &[u8], buf: &mut [u8]) -> Result<usize, String> {
         let len = RTP_HEADER + payload.len();
-        let header = buf.get_mut(..RTP_HEADER).ok_or("buffer too small")?;
-        header[0] = 0x80; // V=2
-        header[1] = PAYLOAD_TYPE_PCMU;
-        header[2..4].copy_from_slice(&self.seq.to_be_bytes());
-        header[4..8].copy_from_slice(&self.timestamp.to_be_bytes());
-        header[8..12].copy_from_slice(&self.ssrc.to_be_bytes());
+        RtpRepr {
+            marker: self.packets == 0,
+            payload_type: PAYLOAD_TYPE_PCMU,
+            sequence_number: self.seq,
+            timestamp: self.timestamp,
+            ssrc: self.ssrc,
+        }
+        .emit(buf)
+        .map_err(|e| e.to_string())?;
         buf.get_mut(RTP_HEADER..len)
             .ok_or("buffer too small")?
             .copy_from_slice(payload);

@@ -1,6 +1,7 @@
 //! A plain SIP phone for the gateway demo: answers with RTP/AVP PCMU, sends a tone as unprotected
 //! RTP and counts what it receives.
 
+use rtcweb_srtp_core::wire::packet::RtpRepr;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -99,7 +100,7 @@ impl Node for Phone {
         if socket == SIP {
             let _ = self.ua.handle_receive(now, Peer::udp(from), data);
             self.pump(now);
-        } else if data.len() >= 12 && data[0] >> 6 == 2 {
+        } else if rtcweb_srtp_core::wire::packet::RtpPacket::new_checked(&*data).is_ok() {
             self.received += 1;
         }
     }
@@ -121,12 +122,15 @@ impl Node for Phone {
         self.next_frame = Some(at + Duration::from_millis(20));
         let frame = self.tone.next_frame();
         let pkt = buf.get_mut(..12 + frame.len())?;
-        pkt[0] = 0x80;
-        pkt[1] = PAYLOAD_TYPE_PCMU;
-        pkt[2..4].copy_from_slice(&self.seq.to_be_bytes());
-        pkt[4..8].copy_from_slice(&(u32::from(self.seq) * 160).to_be_bytes());
-        pkt[8..12].copy_from_slice(&0x0BAD_CAFE_u32.to_be_bytes());
-        pkt[12..].copy_from_slice(&frame);
+        let repr = RtpRepr {
+            marker: self.seq == 0,
+            payload_type: PAYLOAD_TYPE_PCMU,
+            sequence_number: self.seq,
+            timestamp: u32::from(self.seq) * 160,
+            ssrc: 0x0BAD_CAFE,
+        };
+        let header = repr.emit(pkt).ok()?;
+        pkt.get_mut(header..)?.copy_from_slice(&frame);
         self.seq = self.seq.wrapping_add(1);
         self.sent += 1;
         Some(Out {
