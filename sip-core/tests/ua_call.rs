@@ -289,3 +289,50 @@ fn unanswered_cancel_gives_up_after_64_t1() {
     );
     assert_eq!(alice.ua.call_count(), 0);
 }
+
+#[test]
+fn call_to_a_peer_other_than_the_proxy_keeps_the_whole_call_there() {
+    // A B2BUA's outgoing leg: the UA's proxy is bob, but this call goes to carol, and so do its
+    // ACK and BYE. Carol's IncomingCall says whom the INVITE asked for and where it came from.
+    const CAROL: &str = "192.0.2.3:5060";
+    let (mut alice, mut bob) = pair(40);
+    let mut carol = UaNode::new(addr(CAROL), ua_config("carol", CAROL, ALICE, 41));
+    answering_bob(&mut carol);
+    let mut sim = Sim::new(40, Link::PERFECT);
+    let peer = rtcweb_sip_core::transaction::Peer::udp(addr(CAROL));
+    let call = alice
+        .ua
+        .call_to(at(0), "sip:carol@example.com", peer, OFFER)
+        .unwrap();
+    sim.run_until(&mut [&mut alice, &mut bob, &mut carol], at(2_000));
+    assert_eq!(alice.ua.call_state(call), Some(CallState::Established));
+    let incoming = carol
+        .events
+        .iter()
+        .find_map(|(_, e)| match e {
+            UaEvent::IncomingCall {
+                request_uri,
+                to,
+                source,
+                ..
+            } => Some((request_uri.clone(), to.clone(), *source)),
+            _ => None,
+        })
+        .expect("carol got the INVITE");
+    assert_eq!(incoming.0, "sip:carol@example.com");
+    assert_eq!(incoming.1, "<sip:carol@example.com>");
+    assert_eq!(incoming.2.addr, addr(ALICE));
+    alice.ua.hangup(sim.now, call).unwrap();
+    sim.run_until(&mut [&mut alice, &mut bob, &mut carol], at(60_000));
+    assert!(carol
+        .events
+        .iter()
+        .any(|(_, e)| matches!(e, UaEvent::CallEnded { .. })));
+    assert!(
+        bob.events.is_empty(),
+        "nothing reached the proxy: {:?}",
+        bob.events
+    );
+    assert_eq!(sim.count("INVITE sip:carol"), 1);
+    assert_eq!(sim.count("BYE "), 1);
+}

@@ -473,6 +473,7 @@ impl Party {
                     call,
                     from,
                     sdp: offer,
+                    ..
                 } => {
                     self.say(format!("SIP: incoming call from {from}"));
                     self.call = Some(call);

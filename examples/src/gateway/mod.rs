@@ -177,7 +177,9 @@ impl Gateway {
     fn pump(&mut self, now: Instant) {
         while let Some(e) = self.web.poll_event() {
             match e {
-                UaEvent::IncomingCall { call, from, sdp } => {
+                UaEvent::IncomingCall {
+                    call, from, sdp, ..
+                } => {
                     self.say(format!("web leg: INVITE from {from}"));
                     if let Err(err) = self.on_web_offer(now, call, sdp) {
                         self.say(format!("web leg: rejecting: {err}"));

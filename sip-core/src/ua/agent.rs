@@ -227,9 +227,26 @@ impl UserAgent {
         request: &[u8],
         purpose: Purpose,
     ) -> Result<TxId, UaError> {
-        let tx = self.layer.send_request(now, self.cfg.proxy, request)?;
+        self.send_to(now, self.cfg.proxy, request, purpose)
+    }
+
+    /// Sends a request through a client transaction to `peer` (a call's own peer: where its
+    /// INVITE went, or where the peer's INVITE came from).
+    pub(crate) fn send_to(
+        &mut self,
+        now: Instant,
+        peer: Peer,
+        request: &[u8],
+        purpose: Purpose,
+    ) -> Result<TxId, UaError> {
+        let tx = self.layer.send_request(now, peer, request)?;
         self.txs.insert(tx, purpose);
         Ok(tx)
+    }
+
+    /// The peer a call's requests go to.
+    fn call_peer(&self, id: u64) -> Peer {
+        self.calls.get(&id).map_or(self.cfg.proxy, |c| c.peer)
     }
 
     /// Places a call to `target` (a SIP URI) with `sdp` as the offer.
@@ -237,6 +254,22 @@ impl UserAgent {
     /// # Errors
     /// [`UaError::Limit`] or a transaction-layer refusal.
     pub fn call(&mut self, now: Instant, target: &str, sdp: &[u8]) -> Result<CallHandle, UaError> {
+        self.call_to(now, target, self.cfg.proxy, sdp)
+    }
+
+    /// Places a call to `target` through `peer` instead of the configured proxy: the INVITE and
+    /// every later request of the call (ACK, CANCEL, BYE, refreshes) go there. For a B2BUA whose
+    /// outgoing legs go to different trunks or phones.
+    ///
+    /// # Errors
+    /// [`UaError::Limit`] or a transaction-layer refusal.
+    pub fn call_to(
+        &mut self,
+        now: Instant,
+        target: &str,
+        peer: Peer,
+        sdp: &[u8],
+    ) -> Result<CallHandle, UaError> {
         if self.calls.len() >= self.cfg.max_calls {
             return Err(UaError::Limit);
         }
@@ -251,7 +284,7 @@ impl UserAgent {
             invite: Vec::new(),
             invite_tx: None,
             invite_seq: 0,
-            peer: self.cfg.proxy,
+            peer,
             dialogs: Vec::new(),
             confirmed: None,
             ack: None,
@@ -304,7 +337,7 @@ impl UserAgent {
             b.set_body(call.sdp.as_slice(), None);
         }
         let bytes = b.to_vec();
-        let tx = self.send(now, &bytes, Purpose::Invite(call.handle.0))?;
+        let tx = self.send_to(now, call.peer, &bytes, Purpose::Invite(call.handle.0))?;
         // A late 2xx (another fork, after the transaction ended) may come until Timer C plus
         // 64·T1 after the INVITE (RFC 6026 §7.2); after that a 2xx for it is not ours to answer.
         let timers = &self.cfg.layer.timers;
@@ -439,7 +472,8 @@ impl UserAgent {
                 }
                 if early {
                     if let Some(cancel) = cancel_for(&invite) {
-                        self.send(now, &cancel, Purpose::Cancel)?;
+                        let peer = self.call_peer(call.0);
+                        self.send_to(now, peer, &cancel, Purpose::Cancel)?;
                         let give_up = now.saturating_add(self.cfg.layer.timers.t1x64());
                         if let Some(c) = self.calls.get_mut(&call.0) {
                             c.cancel_deadline = Some(give_up);
@@ -478,7 +512,8 @@ impl UserAgent {
                 return Err(UaError::WrongState(state));
             }
         };
-        if let Err(e) = self.send(now, &bye, Purpose::Bye(call)) {
+        let peer = self.call_peer(call);
+        if let Err(e) = self.send_to(now, peer, &bye, Purpose::Bye(call)) {
             let reason = self
                 .calls
                 .get(&call)
@@ -514,7 +549,8 @@ impl UserAgent {
         let req = d
             .request(method, &via, &[], body)
             .map_err(|_| UaError::WrongState(state))?;
-        self.send(now, &req, Purpose::InDialog)?;
+        let peer = c.peer;
+        self.send_to(now, peer, &req, Purpose::InDialog)?;
         self.pump(now);
         Ok(())
     }
@@ -637,7 +673,8 @@ impl UserAgent {
                             .ok()
                     });
                     if let Some(req) = req {
-                        let _ = self.send(now, &req, Purpose::Refresh(id));
+                        let peer = self.call_peer(id);
+                        let _ = self.send_to(now, peer, &req, Purpose::Refresh(id));
                     }
                 }
                 SessionTimerEvent::Expired => {

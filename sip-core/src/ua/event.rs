@@ -1,5 +1,6 @@
 //! [`UaEvent`]: what a [`super::UserAgent`] reports.
 
+use crate::transaction::Peer;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -54,6 +55,12 @@ pub enum UaEvent {
         call: CallHandle,
         /// The From header value.
         from: String,
+        /// The To header value (whom the caller asked for, before any tag).
+        to: String,
+        /// The Request-URI: what a B2BUA or registrar routes on (§16.5).
+        request_uri: String,
+        /// Where the INVITE came from; the call's later requests (BYE, re-INVITE) go there.
+        source: Peer,
         /// The offer (may be empty).
         sdp: Vec<u8>,
     },

@@ -126,7 +126,8 @@ impl UserAgent {
         if send_cancel {
             // §9.1: the CANCEL waits for a provisional response.
             if let Some(cancel) = cancel_for(&invite) {
-                if self.send(now, &cancel, Purpose::Cancel).is_ok() {
+                let peer = self.calls.get(&id).map_or(self.cfg.proxy, |c| c.peer);
+                if self.send_to(now, peer, &cancel, Purpose::Cancel).is_ok() {
                     let give_up = now.saturating_add(self.cfg.layer.timers.t1x64());
                     if let Some(c) = self.calls.get_mut(&id) {
                         c.cancel_deadline = Some(give_up);
@@ -173,7 +174,7 @@ impl UserAgent {
             if d.id().remote_tag == tag {
                 // A retransmitted 2xx: send the same ACK again (§13.2.2.4).
                 if let Some(ack) = c.ack.clone() {
-                    let peer = self.cfg.proxy;
+                    let peer = c.peer;
                     self.layer.send_stateless(peer, &ack);
                 }
             } else {
@@ -224,7 +225,7 @@ impl UserAgent {
             c.timer = uac_from_response(msg).map(|n| SessionTimer::start(now, n, true));
         }
         let call = c.handle;
-        let peer = self.cfg.proxy;
+        let peer = c.peer;
         self.layer.send_stateless(peer, &ack);
         if cancelled {
             // The 2xx crossed our CANCEL (§9.1): ACK, then BYE.

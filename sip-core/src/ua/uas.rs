@@ -126,9 +126,14 @@ impl UserAgent {
         };
         self.calls.insert(handle.0, call);
         let from = msg.header("from").map_or("", |h| h.value()).into();
+        let to = msg.header("to").map_or("", |h| h.value()).into();
+        let request_uri = msg.request_uri().unwrap_or_default().into();
         self.event(UaEvent::IncomingCall {
             call: handle,
             from,
+            to,
+            request_uri,
+            source: peer,
             sdp: msg.body().to_vec(),
         });
     }
