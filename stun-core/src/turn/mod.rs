@@ -7,7 +7,12 @@
 //! finally [`TurnClient::poll_timeout`] (when to call again).
 
 mod client;
+mod config;
+mod event;
+mod response;
 
-pub use client::{Received, TurnClient, TurnConfig, TurnError, TurnEvent};
+pub use client::TurnClient;
+pub use config::TurnConfig;
+pub use event::{Received, TurnError, TurnEvent};
 /// The family's transmit type (`rtcweb-proto`), shared with ICE and SIP.
 pub use rtcweb_proto::{BufferTooSmall, Transmit, Transport};
