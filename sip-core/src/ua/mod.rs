@@ -10,15 +10,18 @@
 //! is dropped (§18.1.2), so spoofed 2xx cannot make the UA send; a stray ACK is dropped, requests
 //! for unknown dialogs get 481.
 //!
-//! Every request goes to the configured outbound proxy ([`UaConfig::proxy`]): the UA does no DNS
-//! (RFC 3263 is the driver's job), as a phone behind an outbound proxy or a WebSocket client does.
+//! Requests go to the configured outbound proxy ([`UaConfig::proxy`]), or for a call placed with
+//! [`UserAgent::call_to`] to that call's peer; an incoming call's requests go back to where its
+//! INVITE came from. The UA does no DNS (RFC 3263 is the driver's job).
 
 mod agent;
 mod call;
 mod config;
+mod control;
 mod event;
 mod sent_invites;
 mod stray;
+mod timers;
 mod uac;
 mod uas;
 
