@@ -25,6 +25,7 @@ mod event;
 mod gather;
 mod pair;
 mod timer;
+mod transmit;
 
 use alloc::collections::VecDeque;
 use alloc::string::String;
@@ -37,12 +38,12 @@ use rtcweb_stun_core::wire::TransactionId;
 use rtcweb_stun_core::IntegrityKey;
 use zeroize::Zeroizing;
 
-pub use check::MAX_TRANSMIT_LEN;
 pub use config::AgentConfig;
 pub use event::{AgentError, ConnectionState, Discard, IceEvent, Receive, Role};
 pub use pair::PairState;
 /// The family's transmit types (`rtcweb-proto`), shared with TURN and SIP.
 pub use rtcweb_proto::{BufferTooSmall, Transmit, Transport};
+pub use transmit::MAX_TRANSMIT_LEN;
 
 use crate::candidate::{Candidate, CandidateKind, Foundation, MAX_LOCAL_PREFERENCE};
 use crate::credentials::{self, ICE_CHARS};
