@@ -13,7 +13,6 @@ use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use rtcweb_ice_core::candidate::Candidate;
 use rtcweb_ice_core::{Agent, AgentConfig, IceEvent, Receive};
 use rtcweb_sip_core::header::CSeq;
 use rtcweb_sip_core::message::{Header, Message, Method};
@@ -278,11 +277,8 @@ impl Party {
             .set_remote_credentials(&remote.ice_ufrag, &remote.ice_pwd)
             .map_err(|e| format!("ICE: {e}"))?;
         for c in &remote.candidates {
-            match Candidate::parse(c) {
-                Ok(cand) => {
-                    let _ = self.ice.add_remote_candidate(cand);
-                }
-                Err(e) => self.say(format!("ICE: ignoring candidate {c:?}: {e}")),
+            if let Err(e) = self.ice.add_remote_candidate(*c) {
+                self.say(format!("ICE: ignoring candidate {c}: {e}"));
             }
         }
         self.ice.end_of_remote_candidates();

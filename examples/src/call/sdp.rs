@@ -6,7 +6,7 @@
 use std::net::SocketAddr;
 
 use base64::Engine as _;
-use rtcweb_ice_core::candidate::CandidateKind;
+use rtcweb_ice_core::candidate::{Candidate, CandidateKind};
 use rtcweb_ice_core::Agent;
 use rtcweb_sdp_core::offer_answer::{
     create_answer, AnswerConfig, Codec, MediaCapabilities, SdesKey,
@@ -57,8 +57,9 @@ pub struct RemoteMedia {
     pub ice_ufrag: String,
     /// The remote ICE password.
     pub ice_pwd: String,
-    /// The remote `a=candidate` values.
-    pub candidates: Vec<String>,
+    /// The remote candidates, converted from sdp-core's typed `a=candidate` (names such as mDNS
+    /// `.local` and unknown types are left out: the agent learns peer-reflexive ones from checks).
+    pub candidates: Vec<Candidate>,
     /// How the remote side keys SRTP.
     pub keying: RemoteKeying,
 }
@@ -265,11 +266,9 @@ pub fn remote(sdp: &[u8]) -> Result<RemoteMedia, String> {
             .or_else(|| desc.ice_pwd())
             .ok_or("no a=ice-pwd")?
             .into(),
-        // ice-core parses the values itself (its own RFC 8839 candidate type).
         candidates: audio
-            .attributes()
-            .filter(|a| a.name == "candidate")
-            .filter_map(|a| a.value.map(String::from))
+            .candidates()
+            .filter_map(|c| Candidate::try_from(&c).ok())
             .collect(),
         keying,
     })
@@ -305,7 +304,12 @@ mod tests {
         assert_eq!(seen_by_caller.rtp, callee.rtp);
         assert_eq!(seen_by_caller.keying, RemoteKeying::Sdes(vec![2; 30]));
         assert_eq!(seen_by_caller.ice_pwd, callee.ice_pwd);
-        assert_eq!(seen_by_caller.candidates, callee.candidates);
+        let texts: Vec<String> = seen_by_caller
+            .candidates
+            .iter()
+            .map(|c| c.to_string().trim_start_matches("candidate:").to_string())
+            .collect();
+        assert_eq!(texts, callee.candidates);
         assert!(answer.contains("a=rtpmap:0 PCMU/8000"), "{answer}");
     }
 

@@ -11,7 +11,6 @@ use rtcweb_proto::Rng;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 
-use rtcweb_ice_core::candidate::Candidate;
 use rtcweb_ice_core::{Agent, AgentConfig, IceEvent, Receive};
 use rtcweb_sip_core::transaction::Peer;
 use rtcweb_sip_core::ua::{CallHandle, UaConfig, UaEvent, UserAgent};
@@ -144,12 +143,8 @@ impl Gateway {
         self.ice
             .set_remote_credentials(&remote.ice_ufrag, &remote.ice_pwd)
             .map_err(|e| e.to_string())?;
-        for c in remote
-            .candidates
-            .iter()
-            .filter_map(|c| Candidate::parse(c).ok())
-        {
-            let _ = self.ice.add_remote_candidate(c);
+        for c in &remote.candidates {
+            let _ = self.ice.add_remote_candidate(*c);
         }
         let profile = Profile::AesCm128HmacSha1_80;
         let sdp::RemoteKeying::Sdes(key_salt) = &remote.keying else {

@@ -5,6 +5,8 @@
 //! foundation stored inline.
 
 mod foundation;
+#[cfg(feature = "sdp")]
+mod from_sdp;
 mod parse;
 mod priority;
 
