@@ -1,13 +1,21 @@
-//! The demos over `std::net::UdpSocket`s: one thread per [`Node`], a poll loop that feeds it
-//! datagrams and time and sends what it asks. This is the whole integration an application
-//! writes; copy it.
+//! The demos over `std::net::UdpSocket`s: a [`Node`] on one thread, fed datagrams and time, sending
+//! what it asks. std has no select(2) over several sockets, so each socket gets a small reader
+//! thread that blocks in `recv_from` and hands datagrams over a channel; the node's thread blocks
+//! on that channel until a datagram arrives or the node's next deadline (`poll_timeout`) is due —
+//! no polling loop. This is the whole integration an application writes.
 
 use std::net::{SocketAddr, UdpSocket};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{channel, RecvTimeoutError};
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::node::Node;
 use super::Clock;
 use crate::capture::Capture;
+
+/// How often a reader thread looks up from `recv_from` to see whether the node finished.
+const READER_TICK: Duration = Duration::from_millis(100);
 
 /// Runs `node` over `sockets` until it is done or `limit` passes; returns it for its report.
 /// With a `capture`, every datagram sent and received is written to it.
@@ -21,50 +29,92 @@ pub fn run<N: Node>(
 ) -> Result<N, String> {
     let mut locals = Vec::with_capacity(sockets.len());
     for s in sockets {
-        s.set_nonblocking(true).map_err(|e| e.to_string())?;
         locals.push(local(s)?);
     }
+    let (to_node, datagrams) = channel::<(usize, SocketAddr, Vec<u8>)>();
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut readers = Vec::with_capacity(sockets.len());
+    for (i, s) in sockets.iter().enumerate() {
+        let socket = s.try_clone().map_err(|e| e.to_string())?;
+        socket.set_nonblocking(false).map_err(|e| e.to_string())?;
+        socket
+            .set_read_timeout(Some(READER_TICK))
+            .map_err(|e| e.to_string())?;
+        let (to_node, stop) = (to_node.clone(), Arc::clone(&stop));
+        readers.push(std::thread::spawn(move || {
+            let mut buf = vec![0u8; 65_535];
+            while !stop.load(Ordering::Relaxed) {
+                if let Ok((n, from)) = socket.recv_from(&mut buf) {
+                    let data = buf.get(..n).unwrap_or_default().to_vec();
+                    if to_node.send((i, from, data)).is_err() {
+                        return;
+                    }
+                }
+            }
+        }));
+    }
+    drop(to_node);
+    let result = drive(
+        &mut node, sockets, &locals, clock, name, limit, capture, &datagrams,
+    );
+    stop.store(true, Ordering::Relaxed);
+    drop(datagrams);
+    for r in readers {
+        let _ = r.join();
+    }
+    result.map(|()| node)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn drive<N: Node>(
+    node: &mut N,
+    sockets: &[UdpSocket],
+    locals: &[SocketAddr],
+    clock: Clock,
+    name: &'static str,
+    limit: Duration,
+    capture: Option<&Capture>,
+    datagrams: &std::sync::mpsc::Receiver<(usize, SocketAddr, Vec<u8>)>,
+) -> Result<(), String> {
     let mut tx = [0u8; 2048];
-    let mut rx = [0u8; 2048];
     loop {
         let now = clock.now();
         node.handle_timeout(now);
         while let Some(out) = node.poll_transmit(now, &mut tx) {
             if let Some(socket) = sockets.get(out.socket) {
-                // A lost datagram is the protocols' business (retransmissions, loss statistics).
-                let _ = socket.send_to(&tx[..out.len], out.destination);
+                // Captured before it leaves, so that the peer's answer can never be written first.
                 if let (Some(c), Some(from)) = (capture, locals.get(out.socket)) {
                     c.sent(*from, out.destination, &tx[..out.len]);
                 }
+                // A lost datagram is the protocols' business (retransmissions, loss statistics).
+                let _ = socket.send_to(&tx[..out.len], out.destination);
             }
         }
         while let Some(line) = node.poll_log() {
             println!("{name:>7} | {line}");
         }
         if node.is_done() {
-            return Ok(node);
+            return Ok(());
         }
-        if clock.elapsed() > limit {
+        let left = limit.saturating_sub(clock.elapsed());
+        if left.is_zero() {
             return Err(format!("{name}: not finished within {limit:?}"));
         }
-        let mut received = false;
-        for (i, socket) in sockets.iter().enumerate() {
-            while let Ok((n, from)) = socket.recv_from(&mut rx) {
-                if let (Some(c), Some(to)) = (capture, locals.get(i)) {
-                    c.received(from, *to, &rx[..n]);
-                }
-                node.handle_datagram(clock.now(), i, from, &mut rx[..n]);
-                received = true;
+        // Block until a datagram arrives or the next deadline is due.
+        let wait = node
+            .poll_timeout()
+            .map_or(left, |d| clock.until(d).min(left));
+        let mut next = match datagrams.recv_timeout(wait) {
+            Ok(d) => Some(d),
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => return Err(format!("{name}: sockets closed")),
+        };
+        while let Some((i, from, mut data)) = next {
+            if let (Some(c), Some(to)) = (capture, locals.get(i)) {
+                c.received(from, *to, &data);
             }
-        }
-        if !received {
-            // Sleep until the next deadline, but at most 1 ms: several sockets and no select(2)
-            // in std. The tokio driver waits on the sockets and the deadline at once.
-            let wait = node
-                .poll_timeout()
-                .map_or(Duration::from_millis(1), |d| clock.until(d))
-                .min(Duration::from_millis(1));
-            std::thread::sleep(wait);
+            node.handle_datagram(clock.now(), i, from, &mut data);
+            next = datagrams.try_recv().ok();
         }
     }
 }

@@ -35,10 +35,11 @@ pub async fn run_party(
             } else {
                 (&sockets.media, media_addr)
             };
-            let _ = socket.send_to(&tx[..out.len], out.destination).await;
+            // Captured before it leaves, so that the peer's answer can never be written first.
             if let Some(c) = capture {
                 c.sent(from, out.destination, &tx[..out.len]);
             }
+            let _ = socket.send_to(&tx[..out.len], out.destination).await;
         }
         while let Some(line) = party.poll_log() {
             println!("{name:>6} | {line}");
