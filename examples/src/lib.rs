@@ -12,3 +12,4 @@ pub mod call;
 pub mod capture;
 pub mod coturn;
 pub mod gateway;
+pub mod ws;

@@ -1,0 +1,57 @@
+// Drives headless Debian Chromium (/usr/bin/chromium, never a downloaded browser) with playwright-core:
+// loads page.html from disk, injects JsSIP bundled by esbuild and page.js, starts the UA and prints
+// one JSON line {kind, detail} per step on stdout for examples/tests/jssip_ws.rs.
+// Usage: node run.js CONFIG_JSON   (url, uri, password, target, message)
+// Ends on 'done', on an error, after 80 s, or when stdin closes (the test going away).
+'use strict';
+
+const path = require('path');
+const esbuild = require('esbuild');
+const { chromium } = require('playwright-core');
+
+const cfg = JSON.parse(process.argv[2]);
+const emit = (kind, detail) => process.stdout.write(JSON.stringify({ kind, detail: String(detail ?? '') }) + '\n');
+
+let server = null;
+let exiting = false;
+async function finish(code) {
+  if (exiting) return;
+  exiting = true;
+  try { if (server) await server.close(); } catch (e) { emit('warning', `closing the browser: ${e}`); }
+  process.exit(code);
+}
+process.stdin.on('end', () => finish(3));
+process.stdin.resume();
+setTimeout(() => { emit('error', 'run.js gave up after 80 s'); finish(4); }, 80_000).unref();
+
+(async () => {
+  const bundle = esbuild.buildSync({
+    entryPoints: [require.resolve('jssip')],
+    bundle: true, format: 'iife', globalName: 'JsSIP', platform: 'browser', write: false, logLevel: 'warning',
+  }).outputFiles[0].text;
+  server = await chromium.launchServer({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    // As the machine's notes advise for root in a closed network.
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+  emit('browser-pid', server.process().pid);
+  const browser = await chromium.connect(server.wsEndpoint());
+  emit('browser', `Chromium ${browser.version()}`);
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => emit('error', `page: ${e}`));
+  page.on('console', (m) => { if (m.type() === 'error') emit('console-error', m.text()); });
+  let done;
+  const finished = new Promise((resolve) => { done = resolve; });
+  await page.exposeFunction('report', (kind, detail) => {
+    emit(kind, detail);
+    if (kind === 'done' || kind === 'error') done(kind);
+  });
+  await page.goto('file://' + path.join(__dirname, 'page.html'));
+  await page.addScriptTag({ content: bundle });
+  await page.addScriptTag({ path: path.join(__dirname, 'page.js') });
+  await page.evaluate((c) => window.start(c), cfg);
+  const how = await finished;
+  await finish(how === 'done' ? 0 : 1);
+})().catch((e) => { emit('error', `run.js: ${e && e.stack || e}`); finish(2); });

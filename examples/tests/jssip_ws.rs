@@ -1,0 +1,430 @@
+//! Interop with a real browser SIP client over WebSocket (RFC 7118): JsSIP 3.13 (npm) in headless
+//! Debian Chromium, driven by playwright-core (`tests/jssip/run.js`), against our SIP WebSocket
+//! server (`examples/src/ws`). The browser registers (a 401 digest challenge, then an
+//! authenticated REGISTER), sends MESSAGE and OPTIONS to us, answers the MESSAGE and OPTIONS we
+//! send over its connection, unregisters and disconnects. Any misbehaviour fails the test.
+//!
+//! Chromium (Debian package) is installed with apt-get if missing, the npm packages
+//! (`tests/jssip/package-lock.json`) with `npm ci` into `tests/jssip/node_modules`. Node and
+//! Chromium are stopped by PID.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+#![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::{Duration, Instant};
+
+use rtcweb_examples::ws::{
+    Command as WsCommand, RegistrarEvent, Removal, ServerEvent, ServiceConfig, ServiceEvent,
+    WsServer,
+};
+
+const AOR: &str = "sip:alice@example.com";
+const PASSWORD: &str = "wonderland-7118";
+const TO_SERVER: &str = "hello from JsSIP over WebSocket";
+const TO_BROWSER: &str = "hello browser, from rtcweb";
+const DEADLINE: Duration = Duration::from_secs(90);
+
+fn folder() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/jssip")
+}
+
+/// Runs `cmd` to completion within `limit`, killing it by PID past that.
+fn run_bounded(cmd: &mut Command, limit: Duration) -> bool {
+    let Ok(mut child) = cmd.spawn() else {
+        return false;
+    };
+    let start = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return status.success(),
+            Ok(None) if start.elapsed() < limit => std::thread::sleep(Duration::from_millis(100)),
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return false;
+            }
+        }
+    }
+}
+
+fn chromium_installed() -> bool {
+    let have = || {
+        Command::new("chromium")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if have() {
+        return true;
+    }
+    let install = || {
+        run_bounded(
+            Command::new("apt-get")
+                .args(["install", "-y", "-qq", "chromium"])
+                .env("DEBIAN_FRONTEND", "noninteractive"),
+            Duration::from_secs(600),
+        )
+    };
+    if !install() {
+        run_bounded(
+            Command::new("apt-get").args(["update", "-qq"]),
+            Duration::from_secs(300),
+        );
+        install();
+    }
+    have()
+}
+
+/// `npm ci` from the committed lock file when a package is missing (bounded: 5 minutes).
+fn npm_packages_installed() -> bool {
+    let dir = folder();
+    let present = || {
+        ["jssip", "playwright-core", "esbuild"].iter().all(|p| {
+            dir.join("node_modules")
+                .join(p)
+                .join("package.json")
+                .exists()
+        })
+    };
+    if present() {
+        return true;
+    }
+    run_bounded(
+        Command::new("npm")
+            .args([
+                "ci",
+                "--no-audit",
+                "--no-fund",
+                "--ignore-scripts",
+                "--loglevel=error",
+            ])
+            .current_dir(&dir),
+        Duration::from_secs(300),
+    );
+    present()
+}
+
+fn version_of(package: &str) -> String {
+    let p = folder()
+        .join("node_modules")
+        .join(package)
+        .join("package.json");
+    let text = std::fs::read_to_string(p).unwrap_or_default();
+    serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v["version"].as_str().map(str::to_string))
+        .unwrap_or_else(|| "?".into())
+}
+
+/// The node driver and the browser it started: stopped by PID when dropped.
+struct Driver {
+    node: Child,
+    browser_pid: Option<u32>,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // Closing stdin asks run.js to close the browser and exit; then PIDs, never names.
+        drop(self.node.stdin.take());
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(5) {
+            if matches!(self.node.try_wait(), Ok(Some(_))) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.node.kill();
+        let _ = self.node.wait();
+        if let Some(pid) = self.browser_pid {
+            // Only if that PID is still a Chromium (never a recycled PID of something else).
+            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            if comm.contains("chrom") {
+                let _ = Command::new("kill")
+                    .args(["-KILL", &pid.to_string()])
+                    .status();
+            }
+        }
+    }
+}
+
+/// One line of run.js: `{"kind": …, "detail": …}`, or a line of its stderr.
+fn lines(node: &mut Child) -> Receiver<(String, String)> {
+    let (tx, rx) = channel();
+    let out = node.stdout.take().unwrap();
+    let err = node.stderr.take().unwrap();
+    let tx2 = tx.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            let parsed = serde_json::from_str::<serde_json::Value>(&line).ok();
+            let kind = parsed
+                .as_ref()
+                .and_then(|v| v["kind"].as_str().map(str::to_string))
+                .unwrap_or_else(|| "stdout".into());
+            let detail = parsed
+                .as_ref()
+                .and_then(|v| v["detail"].as_str().map(str::to_string))
+                .unwrap_or(line);
+            let _ = tx.send((kind, detail));
+        }
+    });
+    std::thread::spawn(move || {
+        for line in BufReader::new(err).lines().map_while(Result::ok) {
+            let _ = tx2.send(("stderr".into(), line));
+        }
+    });
+    rx
+}
+
+#[derive(Default)]
+struct Seen {
+    /// Every REGISTER answered: status and authenticated user.
+    registers: Vec<(u16, Option<String>)>,
+    bindings_added: usize,
+    removals: Vec<Removal>,
+    /// Requests from the browser: method and body.
+    requests: Vec<(String, String, String)>,
+    /// Final responses to our requests: method and status.
+    responses: Vec<(String, u16)>,
+    sent_to_browser: bool,
+    connected: bool,
+    disconnected: bool,
+    /// run.js lines, in order.
+    page: Vec<(String, String)>,
+    node_exit: Option<std::process::ExitStatus>,
+}
+
+impl Seen {
+    fn page_said(&self, kind: &str) -> Option<&str> {
+        self.page
+            .iter()
+            .find(|(k, _)| k == kind)
+            .map(|(_, d)| d.as_str())
+    }
+
+    fn done(&self) -> bool {
+        self.node_exit.is_some() && self.disconnected && !self.removals.is_empty()
+    }
+}
+
+#[test]
+fn jssip_in_chromium_registers_and_exchanges_sip_over_websocket() {
+    assert!(
+        chromium_installed(),
+        "chromium is not installed and `apt-get install chromium` failed"
+    );
+    assert!(
+        Command::new("node")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success()),
+        "node is required (Node.js 20, as on this project's machines)"
+    );
+    assert!(
+        npm_packages_installed(),
+        "`npm ci` in {} failed",
+        folder().display()
+    );
+    let started = Instant::now();
+
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).unwrap();
+    let cfg = ServiceConfig::new("example.com", &[("alice", PASSWORD)], "", seed);
+    let server = WsServer::start("127.0.0.1:0".parse().unwrap(), cfg).unwrap();
+    let url = format!("ws://{}", server.local_addr());
+
+    let page_cfg = serde_json::json!({
+        "url": url,
+        "uri": AOR,
+        "password": PASSWORD,
+        "target": "sip:rtcweb@example.com",
+        "message": TO_SERVER,
+    });
+    let mut node = Command::new("node")
+        .arg("run.js")
+        .arg(page_cfg.to_string())
+        .current_dir(folder())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting node run.js");
+    let from_node = lines(&mut node);
+    let mut driver = Driver {
+        node,
+        browser_pid: None,
+    };
+
+    let mut seen = Seen::default();
+    let deadline = Instant::now() + DEADLINE;
+    while !seen.done() {
+        assert!(
+            Instant::now() < deadline,
+            "no full exchange within {DEADLINE:?}.\nregisters: {:?}\nrequests: {:?}\nresponses: {:?}\nremovals: {:?}\nconnected: {}, disconnected: {}\nrun.js: {:#?}",
+            seen.registers,
+            seen.requests,
+            seen.responses,
+            seen.removals,
+            seen.connected,
+            seen.disconnected,
+            seen.page
+        );
+        while let Ok((kind, detail)) = from_node.try_recv() {
+            match kind.as_str() {
+                "browser-pid" => driver.browser_pid = detail.parse().ok(),
+                "error" | "page-error" => {
+                    panic!(
+                        "the browser side failed: {detail}\nrun.js: {:#?}",
+                        seen.page
+                    )
+                }
+                _ => {}
+            }
+            seen.page.push((kind, detail));
+        }
+        if seen.node_exit.is_none() {
+            if let Ok(Some(status)) = driver.node.try_wait() {
+                // Let the reader threads hand over the last lines first.
+                std::thread::sleep(Duration::from_millis(100));
+                seen.page.extend(from_node.try_iter());
+                assert!(
+                    status.success(),
+                    "run.js exited {status}\nrun.js: {:#?}",
+                    seen.page
+                );
+                seen.node_exit = Some(status);
+            }
+        }
+        let Ok(event) = server.events().recv_timeout(Duration::from_millis(20)) else {
+            continue;
+        };
+        match event {
+            ServerEvent::Connected(_) => seen.connected = true,
+            ServerEvent::Disconnected(_) => seen.disconnected = true,
+            ServerEvent::Refused(addr, why) => panic!("{addr} refused: {why}"),
+            ServerEvent::CommandFailed(why) => panic!("command failed: {why}"),
+            ServerEvent::Sip(ServiceEvent::Registrar(RegistrarEvent::Register {
+                status,
+                user,
+                ..
+            })) => seen.registers.push((status, user)),
+            ServerEvent::Sip(ServiceEvent::Registrar(RegistrarEvent::BindingAdded {
+                binding,
+                ..
+            })) => {
+                seen.bindings_added += 1;
+                // RFC 7118 §5: the browser's contact is an `.invalid` host, reachable only over
+                // its own connection.
+                assert!(
+                    binding.contact.contains(".invalid"),
+                    "contact {}",
+                    binding.contact
+                );
+                if !seen.sent_to_browser {
+                    seen.sent_to_browser = true;
+                    server.command(WsCommand::Send {
+                        method: "OPTIONS".into(),
+                        aor: AOR.into(),
+                        body: None,
+                    });
+                    server.command(WsCommand::Send {
+                        method: "MESSAGE".into(),
+                        aor: AOR.into(),
+                        body: Some(("text/plain".into(), TO_BROWSER.as_bytes().to_vec())),
+                    });
+                }
+            }
+            ServerEvent::Sip(ServiceEvent::Registrar(RegistrarEvent::BindingRemoved {
+                why,
+                ..
+            })) => seen.removals.push(why),
+            ServerEvent::Sip(ServiceEvent::Request {
+                method, from, body, ..
+            }) => seen
+                .requests
+                .push((method, from, String::from_utf8_lossy(&body).into_owned())),
+            ServerEvent::Sip(ServiceEvent::Response { method, status, .. }) => {
+                seen.responses.push((method, status));
+            }
+            ServerEvent::Sip(ServiceEvent::Timeout { method, target, .. }) => {
+                panic!("{method} to {target} timed out")
+            }
+            ServerEvent::Sip(ServiceEvent::Dropped { peer, reason }) => {
+                panic!("a message from {peer:?} was dropped: {reason}")
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    let elapsed = started.elapsed();
+    let browser = seen
+        .page_said("browser")
+        .unwrap_or("Chromium ?")
+        .to_string();
+    drop(driver);
+    drop(server);
+
+    // Registration: a 401 digest challenge, then the authenticated REGISTER (and the same for
+    // the unregistration at the end).
+    assert!(seen.registers.len() >= 2, "{:?}", seen.registers);
+    assert_eq!(seen.registers[0], (401, None), "{:?}", seen.registers);
+    assert_eq!(
+        seen.registers[1],
+        (200, Some("alice".to_string())),
+        "{:?}",
+        seen.registers
+    );
+    assert_eq!(seen.page_said("registered"), Some("200"));
+    assert!(seen.bindings_added >= 1);
+    // Browser -> server.
+    assert!(
+        seen.requests
+            .contains(&("MESSAGE".into(), AOR.into(), TO_SERVER.into())),
+        "{:?}",
+        seen.requests
+    );
+    assert!(
+        seen.requests.iter().any(|r| r.0 == "OPTIONS"),
+        "{:?}",
+        seen.requests
+    );
+    assert_eq!(seen.page_said("message-sent"), Some("200"));
+    assert_eq!(seen.page_said("options-sent"), Some("200"));
+    // Server -> browser, over the browser's connection.
+    assert_eq!(seen.page_said("message-received"), Some(TO_BROWSER));
+    assert!(seen.page_said("options-received").is_some());
+    assert!(
+        seen.responses.contains(&("MESSAGE".into(), 200)),
+        "{:?}",
+        seen.responses
+    );
+    assert!(
+        seen.responses.contains(&("OPTIONS".into(), 200)),
+        "{:?}",
+        seen.responses
+    );
+    // Unregistration (Expires: 0), then the connection closed.
+    assert_eq!(
+        seen.removals,
+        [Removal::Unregistered],
+        "{:?}",
+        seen.removals
+    );
+    assert!(seen.page_said("unregistered").is_some());
+    assert!(seen.connected && seen.disconnected);
+
+    println!(
+        "jssip_ws: JsSIP {} in {browser} (playwright-core {}) over ws:// registered after a 401 ({} REGISTERs in all), \
+         MESSAGE+OPTIONS browser->server 200, MESSAGE+OPTIONS server->browser 200, unregistered, disconnected; {:.1} s",
+        version_of("jssip"),
+        version_of("playwright-core"),
+        seen.registers.len(),
+        elapsed.as_secs_f64()
+    );
+}
