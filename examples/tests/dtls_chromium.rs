@@ -21,8 +21,9 @@
 //!   `packetsReceived`, counted only once SRTP verified them) and sent at least 100
 //!   (`outbound-rtp`); the browser's `srtpCipher` is the profile we negotiated.
 //!
-//! The page reports `getStats()` over a tiny HTTP server on 127.0.0.1. Chromium is installed if
-//! missing (as `ice_chromium.rs` does) and stopped by PID.
+//! The page reports `getStats()` over a tiny HTTP server on 127.0.0.1. Chromium (Debian, installed
+//! if missing) is driven by playwright-core (`tests/jssip/open.js`, npm packages from the lock file)
+//! and stopped by PID.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -31,10 +32,11 @@
 )]
 #![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 
+mod common;
+use common::browser::{chromium_installed, npm_packages_installed, open_page};
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, UdpSocket};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{channel, Sender};
 use std::time::Duration;
 
@@ -103,42 +105,6 @@ const post = (path, body) => fetch(path, {method: 'POST', body});
 enum FromPage {
     Offer(String, Sender<String>),
     Stats(String),
-}
-
-/// The browser process and its profile directory: killed by its own PID (never by name) and
-/// the directory removed, also when an assertion fails.
-struct Browser(Child, PathBuf);
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-        let _ = std::fs::remove_dir_all(&self.1);
-    }
-}
-
-fn chromium_installed() -> bool {
-    let have = || {
-        Command::new("chromium")
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if have() {
-        return true;
-    }
-    let install = || {
-        Command::new("apt-get")
-            .args(["install", "-y", "-qq", "chromium"])
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    if !install() {
-        let _ = Command::new("apt-get").args(["update", "-qq"]).status();
-        install();
-    }
-    have()
 }
 
 /// Serves the page, and forwards the offer and the stats reports to the test.
@@ -326,14 +292,14 @@ fn stat_str<'a>(stats: &'a Value, key: &str) -> &'a str {
 
 #[test]
 fn chromium_audio_over_dtls_srtp_with_our_stack() {
-    if !chromium_installed() {
-        println!("SKIPPED: chromium is not installed and apt-get install chromium failed");
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must run this interop test"
-        );
-        return;
-    }
+    assert!(
+        chromium_installed(),
+        "chromium is not installed and apt-get install chromium failed"
+    );
+    assert!(
+        npm_packages_installed(),
+        "`npm ci` in examples/tests/jssip failed (playwright-core)"
+    );
     let clock = std::time::Instant::now();
     let now = || Instant::from_nanos(clock.elapsed().as_nanos() as i64);
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
@@ -350,30 +316,15 @@ fn chromium_audio_over_dtls_srtp_with_our_stack() {
     let port = listener.local_addr().unwrap().port();
     let (tx, from_page) = channel();
     std::thread::spawn(move || serve(listener, tx));
-    let profile = std::env::temp_dir().join(format!("rtcweb-chromium-dtls-{}", std::process::id()));
-    let browser = Browser(
-        Command::new("chromium")
-            .args([
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--no-first-run",
-                "--allow-loopback-in-peer-connection",
-                "--disable-features=WebRtcHideLocalIpsWithMdns",
-                "--use-fake-device-for-media-stream",
-                "--use-fake-ui-for-media-stream",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                &format!("--user-data-dir={}", profile.display()),
-                &format!("http://127.0.0.1:{port}/"),
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("starting chromium"),
-        profile,
+    // Chromium through playwright-core (tests/jssip/open.js), the system browser, fake microphone.
+    let (browser, browser_lines) = open_page(
+        &format!("http://127.0.0.1:{port}/"),
+        &[
+            "--allow-loopback-in-peer-connection",
+            "--disable-features=WebRtcHideLocalIpsWithMdns",
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+        ],
     );
 
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
@@ -395,6 +346,10 @@ fn chromium_audio_over_dtls_srtp_with_our_stack() {
             && stat_u64(s, "packetsSent") >= MIN_BROWSER_PACKETS
     };
     while !done(&counters, &stats, connected.is_some()) {
+        // playwright-core's report: a page error or a browser that failed to start ends the test.
+        while let Ok((kind, detail)) = browser_lines.try_recv() {
+            assert!(kind != "error", "browser driver: {detail}");
+        }
         assert!(
             std::time::Instant::now() < deadline,
             "no audio both ways over DTLS-SRTP within 60 s: DTLS {:?}, connected {}, ICE {:?}, \

@@ -15,11 +15,13 @@
 )]
 #![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{channel, Receiver};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+mod common;
+use common::browser::{
+    chromium_installed, folder, lines, npm_packages_installed, version_of, Driver,
+};
 
 use rtcweb_examples::ws::{
     Command as WsCommand, RegistrarEvent, Removal, ServerEvent, ServiceConfig, ServiceEvent,
@@ -31,157 +33,6 @@ const PASSWORD: &str = "wonderland-7118";
 const TO_SERVER: &str = "hello from JsSIP over WebSocket";
 const TO_BROWSER: &str = "hello browser, from rtcweb";
 const DEADLINE: Duration = Duration::from_secs(90);
-
-fn folder() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/jssip")
-}
-
-/// Runs `cmd` to completion within `limit`, killing it by PID past that.
-fn run_bounded(cmd: &mut Command, limit: Duration) -> bool {
-    let Ok(mut child) = cmd.spawn() else {
-        return false;
-    };
-    let start = Instant::now();
-    loop {
-        match child.try_wait() {
-            Ok(Some(status)) => return status.success(),
-            Ok(None) if start.elapsed() < limit => std::thread::sleep(Duration::from_millis(100)),
-            _ => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return false;
-            }
-        }
-    }
-}
-
-fn chromium_installed() -> bool {
-    let have = || {
-        Command::new("chromium")
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if have() {
-        return true;
-    }
-    let install = || {
-        run_bounded(
-            Command::new("apt-get")
-                .args(["install", "-y", "-qq", "chromium"])
-                .env("DEBIAN_FRONTEND", "noninteractive"),
-            Duration::from_secs(600),
-        )
-    };
-    if !install() {
-        run_bounded(
-            Command::new("apt-get").args(["update", "-qq"]),
-            Duration::from_secs(300),
-        );
-        install();
-    }
-    have()
-}
-
-/// `npm ci` from the committed lock file when a package is missing (bounded: 5 minutes).
-fn npm_packages_installed() -> bool {
-    let dir = folder();
-    let present = || {
-        ["jssip", "playwright-core", "esbuild"].iter().all(|p| {
-            dir.join("node_modules")
-                .join(p)
-                .join("package.json")
-                .exists()
-        })
-    };
-    if present() {
-        return true;
-    }
-    run_bounded(
-        Command::new("npm")
-            .args([
-                "ci",
-                "--no-audit",
-                "--no-fund",
-                "--ignore-scripts",
-                "--loglevel=error",
-            ])
-            .current_dir(&dir),
-        Duration::from_secs(300),
-    );
-    present()
-}
-
-fn version_of(package: &str) -> String {
-    let p = folder()
-        .join("node_modules")
-        .join(package)
-        .join("package.json");
-    let text = std::fs::read_to_string(p).unwrap_or_default();
-    serde_json::from_str::<serde_json::Value>(&text)
-        .ok()
-        .and_then(|v| v["version"].as_str().map(str::to_string))
-        .unwrap_or_else(|| "?".into())
-}
-
-/// The node driver and the browser it started: stopped by PID when dropped.
-struct Driver {
-    node: Child,
-    browser_pid: Option<u32>,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        // Closing stdin asks run.js to close the browser and exit; then PIDs, never names.
-        drop(self.node.stdin.take());
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(5) {
-            if matches!(self.node.try_wait(), Ok(Some(_))) {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.node.kill();
-        let _ = self.node.wait();
-        if let Some(pid) = self.browser_pid {
-            // Only if that PID is still a Chromium (never a recycled PID of something else).
-            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-            if comm.contains("chrom") {
-                let _ = Command::new("kill")
-                    .args(["-KILL", &pid.to_string()])
-                    .status();
-            }
-        }
-    }
-}
-
-/// One line of run.js: `{"kind": …, "detail": …}`, or a line of its stderr.
-fn lines(node: &mut Child) -> Receiver<(String, String)> {
-    let (tx, rx) = channel();
-    let out = node.stdout.take().unwrap();
-    let err = node.stderr.take().unwrap();
-    let tx2 = tx.clone();
-    std::thread::spawn(move || {
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            let parsed = serde_json::from_str::<serde_json::Value>(&line).ok();
-            let kind = parsed
-                .as_ref()
-                .and_then(|v| v["kind"].as_str().map(str::to_string))
-                .unwrap_or_else(|| "stdout".into());
-            let detail = parsed
-                .as_ref()
-                .and_then(|v| v["detail"].as_str().map(str::to_string))
-                .unwrap_or(line);
-            let _ = tx.send((kind, detail));
-        }
-    });
-    std::thread::spawn(move || {
-        for line in BufReader::new(err).lines().map_while(Result::ok) {
-            let _ = tx2.send(("stderr".into(), line));
-        }
-    });
-    rx
-}
 
 #[derive(Default)]
 struct Seen {
