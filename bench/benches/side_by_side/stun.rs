@@ -1,6 +1,6 @@
 //! STUN: the shared ICE Binding request (USERNAME, PRIORITY, ICE-CONTROLLING, USE-CANDIDATE,
 //! MESSAGE-INTEGRITY, FINGERPRINT) decoded and verified, and encoded: rtcweb-stun-core vs stun-rs
-//! and webrtc-rs `stun`, called as in `stun-core/benches/stun.rs`.
+//! and webrtc-rs `stun`, each called the way its users call it (this replaced stun-core's own criterion bench).
 
 use std::hint::black_box;
 
