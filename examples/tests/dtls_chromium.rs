@@ -33,9 +33,8 @@
 #![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 
 mod common;
-use common::browser::{chromium_installed, npm_packages_installed, open_page};
+use common::browser::{chromium_installed, npm_packages_installed, open_page, serve_http};
 
-use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, UdpSocket};
 use std::sync::mpsc::{channel, Sender};
 use std::time::Duration;
@@ -107,49 +106,21 @@ enum FromPage {
     Stats(String),
 }
 
-/// Serves the page, and forwards the offer and the stats reports to the test.
+/// Serves the page, and forwards the page's reports to the test.
 fn serve(listener: TcpListener, to_test: Sender<FromPage>) {
-    for stream in listener.incoming() {
-        let Ok(mut stream) = stream else { continue };
-        let mut reader = BufReader::new(stream.try_clone().unwrap());
-        let mut request_line = String::new();
-        if reader.read_line(&mut request_line).is_err() {
-            continue;
+    serve_http(listener, |path, body| match path {
+        "/offer" => {
+            let (tx, rx) = channel();
+            let _ = to_test.send(FromPage::Offer(body, tx));
+            rx.recv_timeout(Duration::from_secs(10)).unwrap_or_default()
         }
-        let mut content_length = 0;
-        loop {
-            let mut line = String::new();
-            if reader.read_line(&mut line).is_err() || line == "\r\n" || line.is_empty() {
-                break;
-            }
-            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                content_length = v.trim().parse().unwrap_or(0);
-            }
+        "/stats" => {
+            let _ = to_test.send(FromPage::Stats(body));
+            String::new()
         }
-        let mut body = vec![0u8; content_length];
-        let _ = reader.read_exact(&mut body);
-        let body = String::from_utf8_lossy(&body).into_owned();
-        let path = request_line.split(' ').nth(1).unwrap_or("/").to_string();
-        let reply = match path.as_str() {
-            "/offer" => {
-                let (tx, rx) = channel();
-                let _ = to_test.send(FromPage::Offer(body, tx));
-                rx.recv_timeout(Duration::from_secs(10)).unwrap_or_default()
-            }
-            "/stats" => {
-                let _ = to_test.send(FromPage::Stats(body));
-                String::new()
-            }
-            "/" => PAGE.to_string(),
-            _ => String::new(),
-        };
-        let _ = write!(
-            stream,
-            "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
-            reply.len(),
-            reply
-        );
-    }
+        "/" => PAGE.to_string(),
+        _ => String::new(),
+    });
 }
 
 /// What the test takes from the browser's offer.

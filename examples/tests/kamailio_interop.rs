@@ -11,6 +11,8 @@
 )]
 #![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 
+mod common;
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream, UdpSocket};
 use std::path::{Path, PathBuf};
@@ -37,26 +39,7 @@ fn kamailio_binary() -> Option<PathBuf> {
         .map(PathBuf::from)
         .find(|p| p.exists())
     };
-    if let Some(p) = find() {
-        return Some(p);
-    }
-    let install = || {
-        Command::new("apt-get")
-            .args([
-                "install",
-                "-y",
-                "-qq",
-                "--no-install-recommends",
-                "kamailio",
-            ])
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    if !install() {
-        let _ = Command::new("apt-get").args(["update", "-qq"]).status();
-        install();
-    }
+    common::apt::ensure("kamailio", || find().is_some());
     find()
 }
 

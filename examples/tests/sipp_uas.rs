@@ -11,6 +11,8 @@
 )]
 #![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 
+mod common;
+
 use std::net::UdpSocket;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -26,29 +28,15 @@ impl Drop for Killed {
 }
 
 fn sipp_installed() -> bool {
-    let have = || {
+    // Debian's package of sipp is sip-tester.
+    common::apt::ensure("sip-tester", || {
         Command::new("sipp")
             .arg("-v")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status()
             .is_ok()
-    };
-    if have() {
-        return true;
-    }
-    let install = || {
-        Command::new("apt-get")
-            .args(["install", "-y", "-qq", "sip-tester"])
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    if !install() {
-        let _ = Command::new("apt-get").args(["update", "-qq"]).status();
-        install();
-    }
-    have()
+    })
 }
 
 #[test]

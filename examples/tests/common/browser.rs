@@ -4,7 +4,8 @@
 //! the driver's JSON lines read on a thread.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{channel, Receiver};
@@ -34,31 +35,12 @@ pub fn run_bounded(cmd: &mut Command, limit: Duration) -> bool {
 }
 
 pub fn chromium_installed() -> bool {
-    let have = || {
+    super::apt::ensure("chromium", || {
         Command::new("chromium")
             .arg("--version")
             .output()
             .is_ok_and(|o| o.status.success())
-    };
-    if have() {
-        return true;
-    }
-    let install = || {
-        run_bounded(
-            Command::new("apt-get")
-                .args(["install", "-y", "-qq", "chromium"])
-                .env("DEBIAN_FRONTEND", "noninteractive"),
-            Duration::from_secs(600),
-        )
-    };
-    if !install() {
-        run_bounded(
-            Command::new("apt-get").args(["update", "-qq"]),
-            Duration::from_secs(300),
-        );
-        install();
-    }
-    have()
+    })
 }
 
 /// `npm ci` from the committed lock file when a package is missing (bounded: 5 minutes).
@@ -184,4 +166,42 @@ pub fn open_page(url: &str, flags: &[&str]) -> (Driver, Receiver<(String, String
         },
         rx,
     )
+}
+
+/// A tiny HTTP/1.1 server for a test page on loopback: each request's path and body go to
+/// `handler`, whose answer is sent back as `text/html` (GET `/` is the page, POSTs are the page's
+/// reports). Runs until the process ends.
+pub fn serve_http(listener: TcpListener, handler: impl Fn(&str, String) -> String) {
+    for stream in listener.incoming() {
+        let Ok(mut stream) = stream else { continue };
+        let Ok(clone) = stream.try_clone() else {
+            continue;
+        };
+        let mut reader = BufReader::new(clone);
+        let mut request_line = String::new();
+        if reader.read_line(&mut request_line).is_err() {
+            continue;
+        }
+        let mut content_length = 0;
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).is_err() || line == "\r\n" || line.is_empty() {
+                break;
+            }
+            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                content_length = v.trim().parse().unwrap_or(0);
+            }
+        }
+        let mut body = vec![0u8; content_length];
+        let _ = reader.read_exact(&mut body);
+        let body = String::from_utf8_lossy(&body).into_owned();
+        let path = request_line.split(' ').nth(1).unwrap_or("/");
+        let reply = handler(path, body);
+        let _ = write!(
+            stream,
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+            reply.len(),
+            reply
+        );
+    }
 }
