@@ -102,7 +102,12 @@ int32_t rtcweb_stun_parse_binding_response(const uint8_t *msg, size_t len,
  * the context was built on the stack and moved into ctx; now a constant unkeyed context is
  * written to ctx and keyed in place), protect/unprotect about 3.8 KiB.
  */
+#ifdef RTCWEB_FIRMWARE_GCM
+/* A library built with the `gcm` feature (AEAD_AES_128/256_GCM): larger key schedules. */
+#define RTCWEB_SRTP_CONTEXT_SIZE  2560
+#else
 #define RTCWEB_SRTP_CONTEXT_SIZE  2048
+#endif
 #define RTCWEB_SRTP_CONTEXT_ALIGN 16
 #ifdef __cplusplus
 #define RTCWEB_ALIGNAS(n) alignas(n)

@@ -13,7 +13,12 @@ use crate::errors::{srtp, RTCWEB_ERR_ARGUMENT, RTCWEB_ERR_UNSUPPORTED};
 
 /// Bytes of an `rtcweb_srtp_t` (`RTCWEB_SRTP_CONTEXT_SIZE` in the header). A bound for every
 /// target: the build fails (below) if a target's context does not fit.
+#[cfg(not(feature = "gcm"))]
 pub const CONTEXT_SIZE: usize = 2048;
+/// With `gcm` the AES-256-GCM key schedule (AEAD_AES_256_GCM, RFC 7714) makes a stream larger: C
+/// code linking a `gcm` build defines `RTCWEB_FIRMWARE_GCM` before including the header.
+#[cfg(feature = "gcm")]
+pub const CONTEXT_SIZE: usize = 2560;
 /// Alignment of an `rtcweb_srtp_t` (`RTCWEB_SRTP_CONTEXT_ALIGN` in the header): the AES key
 /// schedules hold 128-bit vectors on x86.
 pub const CONTEXT_ALIGN: usize = 16;
