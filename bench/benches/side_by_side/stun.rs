@@ -11,7 +11,7 @@ use rtcweb_stun_core::wire::attributes::{
     Data, IceControlling, Priority, UseCandidate, Username, XorPeerAddress,
 };
 use rtcweb_stun_core::wire::{
-    AttributeType, Class, Message, MessageType, MessageWriter, Method, TransactionId,
+    AttributeType, Class, Message, MessageType, MessageWriter, Method, SharedMessage, TransactionId,
 };
 use rtcweb_stun_core::IntegrityKey;
 
@@ -70,7 +70,11 @@ mod ours {
     use super::*;
 
     pub fn decode(bytes: &[u8], key: &IntegrityKey) -> Decoded {
-        let m = Message::parse(bytes).ok()?;
+        decode_message(Message::parse(bytes).ok()?, key)
+    }
+
+    /// The checks and reads of [`decode`] on a parsed message.
+    pub fn decode_message(m: Message<'_>, key: &IntegrityKey) -> Decoded {
         m.verify_integrity(key).ok()?;
         m.verify_fingerprint().ok()?;
         Some((
@@ -404,6 +408,8 @@ pub fn group(h: &Harness) -> Group<'static> {
     let mut workloads = Vec::new();
     if h.wants("stun_decode_verify") {
         let key = IntegrityKey::new(password().as_bytes());
+        let key2 = IntegrityKey::new(password().as_bytes());
+        let owned = bytes::Bytes::from_static(REQUEST);
         let rs_dec = stun_rs_peer::decoder(Some(stun_rs_peer::key()));
         let w_key = webrtc_peer::key();
         let mut wm = webrtc_peer::message();
@@ -414,6 +420,15 @@ pub fn group(h: &Harness) -> Group<'static> {
                 Contender::ours(
                     "rtcweb-stun-core",
                     per_op(move || ours::decode(black_box(REQUEST), &key)),
+                ),
+                // The `bytes` feature: the datagram owned as `bytes::Bytes` (a clone is one
+                // reference count), parsed once into a SharedMessage, then the same checks.
+                Contender::ours(
+                    "rtcweb-stun-core, SharedMessage (bytes)",
+                    per_op(move || {
+                        let shared = SharedMessage::parse(black_box(&owned).clone()).ok()?;
+                        ours::decode_message(shared.message(), &key2)
+                    }),
                 ),
                 Contender::peer(
                     "stun-rs",

@@ -33,6 +33,43 @@ pub struct Message<'a> {
     fingerprint: Option<usize>,
 }
 
+/// What a parse checked, without the buffer: kept by [`super::SharedMessage`] so that the view can
+/// be rebuilt without parsing again.
+#[cfg(feature = "bytes")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Parts {
+    typ: MessageType,
+    tid: TransactionId,
+    integrity: Option<usize>,
+    integrity_sha256: Option<usize>,
+    fingerprint: Option<usize>,
+}
+
+#[cfg(feature = "bytes")]
+impl<'a> Message<'a> {
+    pub(crate) const fn parts(&self) -> Parts {
+        Parts {
+            typ: self.typ,
+            tid: self.tid,
+            integrity: self.integrity,
+            integrity_sha256: self.integrity_sha256,
+            fingerprint: self.fingerprint,
+        }
+    }
+
+    /// The view of `buf` that parsed to `parts` (the same buffer: the caller guarantees it).
+    pub(crate) const fn from_parts(buf: &'a [u8], parts: Parts) -> Self {
+        Self {
+            buf,
+            typ: parts.typ,
+            tid: parts.tid,
+            integrity: parts.integrity,
+            integrity_sha256: parts.integrity_sha256,
+            fingerprint: parts.fingerprint,
+        }
+    }
+}
+
 impl<'a> Message<'a> {
     /// Parses a datagram holding exactly one message, with the default [`Limits`].
     pub fn parse(buf: &'a [u8]) -> Result<Self, Error> {

@@ -9,12 +9,16 @@ pub mod attributes;
 mod error;
 mod header;
 mod message;
+#[cfg(feature = "bytes")]
+mod shared;
 mod writer;
 
 pub use attributes::{Attribute, AttributeError, AttributeType, RawAttribute};
 pub use error::Error;
 pub use header::{Class, MessageType, Method, TransactionId, HEADER_LEN, MAGIC_COOKIE};
 pub use message::{Attributes, IntegrityAlgorithm, Limits, Message};
+#[cfg(feature = "bytes")]
+pub use shared::SharedMessage;
 pub use writer::MessageWriter;
 
 /// Rounds an attribute length up to the 4-byte boundary (RFC 8489 §14).
