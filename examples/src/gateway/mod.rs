@@ -4,6 +4,7 @@
 //! decrypted and goes out as RTP to the phone; RTP from the phone is protected and goes out over
 //! the ICE-selected pair. The core of a WebRTC-to-SIP SBC, Sans-IO like everything here.
 
+pub mod browser;
 pub mod demo;
 pub mod phone;
 

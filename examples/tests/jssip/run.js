@@ -1,7 +1,8 @@
 // Drives headless Debian Chromium (/usr/bin/chromium, never a downloaded browser) with playwright-core:
-// loads page.html from disk, injects JsSIP bundled by esbuild and page.js, starts the UA and prints
-// one JSON line {kind, detail} per step on stdout for examples/tests/jssip_ws.rs.
-// Usage: node run.js CONFIG_JSON   (url, uri, password, target, message)
+// loads page.html from disk, injects JsSIP bundled by esbuild and the page script (page.js, or
+// cfg.page: call_page.js for a call), starts it with the config and prints one JSON line
+// {kind, detail} per step on stdout for examples/tests/jssip_ws.rs and browser_call.rs.
+// Usage: node run.js CONFIG_JSON   (page script's fields; optional `page` and extra Chromium `args`)
 // Ends on 'done', on an error, after 80 s, or when stdin closes (the test going away).
 'use strict';
 
@@ -34,7 +35,7 @@ setTimeout(() => { emit('error', 'run.js gave up after 80 s'); finish(4); }, 80_
     headless: true,
     // As the machine's notes advise for root in a closed network.
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', ...(cfg.args || [])],
   });
   emit('browser-pid', server.process().pid);
   const browser = await chromium.connect(server.wsEndpoint());
@@ -50,7 +51,7 @@ setTimeout(() => { emit('error', 'run.js gave up after 80 s'); finish(4); }, 80_
   });
   await page.goto('file://' + path.join(__dirname, 'page.html'));
   await page.addScriptTag({ content: bundle });
-  await page.addScriptTag({ path: path.join(__dirname, 'page.js') });
+  await page.addScriptTag({ path: path.join(__dirname, cfg.page || 'page.js') });
   await page.evaluate((c) => window.start(c), cfg);
   const how = await finished;
   await finish(how === 'done' ? 0 : 1);

@@ -1,5 +1,7 @@
 //! `rtcweb gateway`: the WebRTC-to-SIP gateway sketch on loopback — a WebRTC-style caller (ICE +
-//! SRTP) calls a plain SIP phone (RTP) through a B2BUA that relays the media.
+//! SRTP) calls a plain SIP phone (RTP) through a B2BUA that relays the media. With `--ws`, the
+//! browser gateway instead: browsers (JsSIP, SIP over WebSocket) call the `--trunk` phone, DTLS-SRTP
+//! on their side, plain RTP on the phone's (`rtcweb_examples::gateway::browser`).
 
 use std::time::Duration;
 
@@ -16,10 +18,55 @@ pub struct Args {
     /// synthesized), for Wireshark or `rtcweb inspect pcap FILE --flows`.
     #[arg(long, value_name = "FILE")]
     pub pcap: Option<std::path::PathBuf>,
+    /// Listen for browsers (SIP over WebSocket, `ws://` + this) and bridge their calls to
+    /// `--trunk` (runs until interrupted).
+    #[arg(long, value_name = "ADDR", requires = "trunk")]
+    pub ws: Option<std::net::SocketAddr>,
+    /// The SIP phone or trunk (UDP) the browsers' calls go to, with `--ws`.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub trunk: Option<std::net::SocketAddr>,
+}
+
+/// `--ws`: the browser gateway, printing what it does until interrupted.
+fn run_browser_gateway(
+    ws: std::net::SocketAddr,
+    trunk: std::net::SocketAddr,
+) -> Result<(), String> {
+    use rtcweb_examples::gateway::browser::{BrowserGateway, BrowserGatewayConfig};
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|e| format!("random seed: {e}"))?;
+    let gw = BrowserGateway::start(BrowserGatewayConfig { ws, trunk, seed })
+        .map_err(|e| format!("gateway on {ws}: {e}"))?;
+    println!(
+        "browser gateway: JsSIP WebSocketInterface('ws://{}'), calls go to sip:phone@{trunk}",
+        gw.local_addr()
+    );
+    let mut shown = 0;
+    let mut last = (0, 0);
+    for tick in 0u64.. {
+        std::thread::sleep(Duration::from_millis(200));
+        let st = gw.stats();
+        for line in st.log.iter().skip(shown) {
+            println!("{line}");
+        }
+        shown = st.log.len();
+        // Every 2 s while media flows.
+        if tick % 10 == 0 && (st.web_to_phone, st.phone_to_web) != last {
+            println!(
+                "relayed {} SRTP->RTP, {} RTP->SRTP ({} refused)",
+                st.web_to_phone, st.phone_to_web, st.refused
+            );
+            last = (st.web_to_phone, st.phone_to_web);
+        }
+    }
+    Ok(())
 }
 
 /// Runs the subcommand.
 pub fn run(args: &Args) -> Result<(), String> {
+    if let (Some(ws), Some(trunk)) = (args.ws, args.trunk) {
+        return run_browser_gateway(ws, trunk);
+    }
     let capture = args.pcap.as_deref().map(Capture::create).transpose()?;
     let report = demo::run_captured(Duration::from_secs(args.seconds), capture.as_ref());
     if let (Some(c), Some(path)) = (&capture, &args.pcap) {

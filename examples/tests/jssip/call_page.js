@@ -1,0 +1,78 @@
+// The browser side of examples/tests/browser_call.rs: a JsSIP 3.13 UA (not registered) calls
+// cfg.target through the gateway over ws://, talks cfg.seconds with the fake microphone, reports
+// getStats() of the call's RTCPeerConnection every 500 ms ('stats', JSON), hangs up (BYE) after
+// cfg.seconds unless the far end hung up first, and stops. Every step goes to window.report(kind, detail), printed by run.js as one JSON line.
+'use strict';
+
+window.start = (cfg) => {
+  const report = (kind, detail) => {
+    document.getElementById('log').textContent += `${kind} ${detail || ''}\n`;
+    window.report(kind, detail === undefined ? '' : String(detail));
+  };
+  const ua = new JsSIP.UA({
+    sockets: [new JsSIP.WebSocketInterface(cfg.url)],
+    uri: cfg.uri,
+    register: false,
+    session_timers: false,
+  });
+  let session = null;
+  let timer = null;
+  const stats = async () => {
+    const pc = session && session.connection;
+    if (!pc) return {};
+    const s = { iceConnectionState: pc.iceConnectionState, connectionState: pc.connectionState };
+    (await pc.getStats()).forEach((r) => {
+      if (r.type === 'transport') {
+        s.dtlsState = r.dtlsState;
+        s.srtpCipher = r.srtpCipher;
+        s.dtlsRole = r.dtlsRole;
+      } else if (r.type === 'inbound-rtp' && r.kind === 'audio') {
+        s.packetsReceived = r.packetsReceived;
+        s.totalSamplesReceived = r.totalSamplesReceived;
+        s.concealedSamples = r.concealedSamples;
+        s.totalAudioEnergy = r.totalAudioEnergy;
+      } else if (r.type === 'outbound-rtp' && r.kind === 'audio') {
+        s.packetsSent = r.packetsSent;
+      }
+    });
+    return s;
+  };
+  ua.on('connected', () => {
+    report('connected');
+    session = ua.call(cfg.target, {
+      mediaConstraints: { audio: true, video: false },
+      pcConfig: { iceServers: [] },
+      eventHandlers: {
+        progress: (e) => report('progress', e.response && e.response.status_code),
+        failed: (e) => report('error', `call failed: ${e.cause}`),
+        confirmed: () => {
+          report('confirmed');
+          // Play what comes back, so that Chromium decodes it (totalSamplesReceived, audio energy).
+          const tracks = session.connection.getReceivers().map((r) => r.track).filter(Boolean);
+          const audio = new Audio();
+          audio.srcObject = new MediaStream(tracks);
+          audio.play().catch((e) => report('warning', `audio.play: ${e}`));
+          const started = Date.now();
+          timer = setInterval(async () => {
+            report('stats', JSON.stringify(await stats()));
+            if (Date.now() - started >= cfg.seconds * 1000) {
+              clearInterval(timer);
+              report('final-stats', JSON.stringify(await stats()));
+              report('hanging-up');
+              session.terminate();
+            }
+          }, 500);
+        },
+        ended: (e) => {
+          clearInterval(timer);
+          report('ended', e.originator + ' ' + e.cause);
+          ua.stop();
+          setTimeout(() => report('done'), 300);
+        },
+      },
+    });
+  });
+  ua.on('disconnected', (e) => report('disconnected', e && e.code));
+  ua.start();
+  report('started', JsSIP.version);
+};
