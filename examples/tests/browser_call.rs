@@ -22,9 +22,10 @@
 
 mod common;
 use common::browser::{chromium_installed, folder, lines, npm_packages_installed, Driver};
+use common::{sipp_installed, Killed};
 
 use std::net::UdpSocket;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use rtcweb_examples::gateway::browser::{BrowserGateway, BrowserGatewayConfig};
@@ -34,27 +35,6 @@ const DEADLINE: Duration = Duration::from_secs(90);
 const MIN_PACKETS: u64 = 200;
 /// Most packets by which the browser's and the gateway's counts may differ (1 s of PCMU).
 const AGREE: u64 = 50;
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        // By its own PID, never by name.
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn sipp_installed() -> bool {
-    common::apt::ensure("sip-tester", || {
-        Command::new("sipp")
-            .arg("-v")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok()
-    })
-}
 
 fn free_udp_port() -> u16 {
     UdpSocket::bind("127.0.0.1:0")

@@ -22,7 +22,7 @@
 //!   (`outbound-rtp`); the browser's `srtpCipher` is the profile we negotiated.
 //!
 //! The page reports `getStats()` over a tiny HTTP server on 127.0.0.1. Chromium (Debian, installed
-//! if missing) is driven by playwright-core (`tests/jssip/open.js`, npm packages from the lock file)
+//! if missing) is driven by playwright-core (`tests/jssip/run.js`, npm packages from the lock file)
 //! and stopped by PID.
 #![allow(
     clippy::unwrap_used,
@@ -287,7 +287,7 @@ fn chromium_audio_over_dtls_srtp_with_our_stack() {
     let port = listener.local_addr().unwrap().port();
     let (tx, from_page) = channel();
     std::thread::spawn(move || serve(listener, tx));
-    // Chromium through playwright-core (tests/jssip/open.js), the system browser, fake microphone.
+    // Chromium through playwright-core (tests/jssip/run.js), the system browser, fake microphone.
     let (browser, browser_lines) = open_page(
         &format!("http://127.0.0.1:{port}/"),
         &[

@@ -12,32 +12,11 @@
 #![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 
 mod common;
+use common::{sipp_installed, Killed};
 
 use std::net::UdpSocket;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        // Stopped by its own PID, never by name.
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn sipp_installed() -> bool {
-    // Debian's package of sipp is sip-tester.
-    common::apt::ensure("sip-tester", || {
-        Command::new("sipp")
-            .arg("-v")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok()
-    })
-}
 
 #[test]
 fn sipp_uac_calls_our_uas_300_times_without_a_failure() {

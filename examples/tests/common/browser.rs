@@ -86,7 +86,7 @@ pub fn version_of(package: &str) -> String {
 
 /// The node driver and the browser it started: stopped by PID when dropped.
 pub struct Driver {
-    /// The node process (run.js / open.js).
+    /// The node process (tests/jssip/run.js).
     pub node: Child,
     /// The Chromium it reported, when it did.
     pub browser_pid: Option<u32>,
@@ -145,19 +145,19 @@ pub fn lines(node: &mut Child) -> Receiver<(String, String)> {
     rx
 }
 
-/// Opens `url` in headless Chromium with the extra `flags` through `tests/jssip/open.js`; the page
-/// stays open until the returned driver is dropped.
+/// Opens `url` in headless Chromium with the extra `flags` through `tests/jssip/run.js` (its
+/// `open` mode); the page stays open until the returned driver is dropped.
 pub fn open_page(url: &str, flags: &[&str]) -> (Driver, Receiver<(String, String)>) {
-    let config = serde_json::json!({ "url": url, "args": flags }).to_string();
+    let config = serde_json::json!({ "open": url, "args": flags }).to_string();
     let mut node = Command::new("node")
-        .arg("open.js")
+        .arg("run.js")
         .arg(config)
         .current_dir(folder())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("starting node open.js");
+        .expect("starting node run.js");
     let rx = lines(&mut node);
     (
         Driver {

@@ -2,7 +2,8 @@
 // loads page.html from disk, injects JsSIP bundled by esbuild and the page script (page.js, or
 // cfg.page: call_page.js for a call), starts it with the config and prints one JSON line
 // {kind, detail} per step on stdout for examples/tests/jssip_ws.rs and browser_call.rs.
-// Usage: node run.js CONFIG_JSON   (page script's fields; optional `page` and extra Chromium `args`)
+// Usage: node run.js CONFIG_JSON   (page script's fields; optional `page` and extra Chromium `args`;
+// or `open`: a URL to open and keep open until stdin closes, nothing injected)
 // Ends on 'done', on an error, after 80 s, or when stdin closes (the test going away).
 'use strict';
 
@@ -26,7 +27,7 @@ process.stdin.resume();
 setTimeout(() => { emit('error', 'run.js gave up after 80 s'); finish(4); }, 80_000).unref();
 
 (async () => {
-  const bundle = esbuild.buildSync({
+  const bundle = cfg.open ? '' : esbuild.buildSync({
     entryPoints: [require.resolve('jssip')],
     bundle: true, format: 'iife', globalName: 'JsSIP', platform: 'browser', write: false, logLevel: 'warning',
   }).outputFiles[0].text;
@@ -49,6 +50,11 @@ setTimeout(() => { emit('error', 'run.js gave up after 80 s'); finish(4); }, 80_
     emit(kind, detail);
     if (kind === 'done' || kind === 'error') done(kind);
   });
+  if (cfg.open) {
+    // Just a page that talks to the test itself (HTTP on loopback): open it and stay.
+    await page.goto(cfg.open);
+    return;
+  }
   await page.goto('file://' + path.join(__dirname, 'page.html'));
   await page.addScriptTag({ content: bundle });
   await page.addScriptTag({ path: path.join(__dirname, cfg.page || 'page.js') });
