@@ -54,5 +54,8 @@ pub mod transaction;
 pub mod ua;
 pub mod uri;
 
+#[cfg(test)]
+mod equivalence;
+
 /// The family-wide point in time: nanoseconds since an arbitrary, caller-chosen start.
 pub use sans_io_time::Instant;

@@ -7,7 +7,7 @@ use crate::message::{HeaderName, Method};
 
 fn split_lws(s: &str) -> (&str, &str) {
     let s = trim_lws(s);
-    match s.find(|c: char| c.is_ascii() && crate::message::grammar::is_lws(c as u8)) {
+    match s.bytes().position(crate::message::grammar::is_lws) {
         Some(i) => (
             s.get(..i).unwrap_or_default(),
             trim_lws(s.get(i..).unwrap_or_default()),

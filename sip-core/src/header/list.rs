@@ -19,6 +19,49 @@ pub fn split_list(value: &str) -> ListIter<'_> {
     }
 }
 
+/// Index of the comma that ends the element starting at `from`, or `bytes.len()`: the first
+/// comma outside a quoted-string (where `\\` escapes the next byte) and outside `<…>`.
+///
+/// Jumps between the bytes that change state with `memchr`: a Via or Contact value is mostly
+/// bytes that do not.
+fn element_end(bytes: &[u8], from: usize) -> usize {
+    let len = bytes.len();
+    let mut i = from;
+    // Inside `<…>`, where commas do not split; a quoted-string comes back to the same state.
+    let mut in_angle = false;
+    loop {
+        let rest = bytes.get(i..).unwrap_or_default();
+        let hit = if in_angle {
+            memchr::memchr2(b'"', b'>', rest)
+        } else {
+            memchr::memchr3(b',', b'"', b'<', rest)
+        };
+        let Some(j) = hit else { return len };
+        i += j;
+        match bytes.get(i) {
+            Some(b',') => return i,
+            Some(b'<') => in_angle = true,
+            Some(b'>') => in_angle = false,
+            _ => {
+                // A quoted-string (§25.1): up to the closing quote, skipping quoted-pairs.
+                i += 1;
+                loop {
+                    let Some(k) = memchr::memchr2(b'"', b'\\', bytes.get(i..).unwrap_or_default())
+                    else {
+                        return len;
+                    };
+                    i += k;
+                    if bytes.get(i) == Some(&b'"') {
+                        break;
+                    }
+                    i += 2;
+                }
+            }
+        }
+        i += 1;
+    }
+}
+
 impl<'a> Iterator for ListIter<'a> {
     type Item = (&'a str, usize);
 
@@ -29,40 +72,17 @@ impl<'a> Iterator for ListIter<'a> {
                 return None;
             }
             let start = self.pos;
-            let mut i = start;
-            let (mut quoted, mut angle, mut escape) = (false, false, false);
-            while let Some(&b) = bytes.get(i) {
-                if escape {
-                    escape = false;
-                } else if quoted {
-                    match b {
-                        b'\\' => escape = true,
-                        b'"' => quoted = false,
-                        _ => {}
-                    }
-                } else {
-                    match b {
-                        b'"' => quoted = true,
-                        b'<' => angle = true,
-                        b'>' => angle = false,
-                        b',' if !angle => break,
-                        _ => {}
-                    }
-                }
-                i += 1;
-            }
+            let i = element_end(bytes, start);
             self.pos = i + 1;
             let raw = self.text.get(start..i).unwrap_or_default();
             let t = trim_lws(raw);
             if t.is_empty() {
                 continue;
             }
-            let lead = raw.len()
-                - raw
-                    .trim_start_matches(|c: char| {
-                        c.is_ascii() && crate::message::grammar::is_lws(c as u8)
-                    })
-                    .len();
+            let lead = raw
+                .bytes()
+                .position(|c| !crate::message::grammar::is_lws(c))
+                .unwrap_or(raw.len());
             return Some((t, start + lead));
         }
     }
@@ -82,5 +102,19 @@ mod tests {
         let (_, off) = split_list("a,  b").nth(1).unwrap();
         assert_eq!(off, 4);
         assert_eq!(split_list(" ;;,,;;,;").count(), 3);
+        // Quotes inside <…> still quote; `>` and `,` inside quotes do not count; an escaped quote
+        // does not close; `>` outside <…> and a second `<` change nothing.
+        let v: Vec<_> = split_list(r#"<sip:a"b,>"c>,d,"x\",y",e>f,<g<h,i>,j"#)
+            .map(|(s, _)| s)
+            .collect();
+        assert_eq!(
+            v,
+            [r#"<sip:a"b,>"c>"#, "d", r#""x\",y""#, "e>f", "<g<h,i>", "j"]
+        );
+        // Unterminated quote or bracket: the rest is one element.
+        let v: Vec<_> = split_list(r#"a,"b,c\"#).map(|(s, _)| s).collect();
+        assert_eq!(v, ["a", r#""b,c\"#]);
+        let v: Vec<_> = split_list("a,<b,c").map(|(s, _)| s).collect();
+        assert_eq!(v, ["a", "<b,c"]);
     }
 }

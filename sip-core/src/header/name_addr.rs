@@ -6,7 +6,7 @@ use super::error::{HeaderErrorKind, ParseResult};
 use super::params::{find_unquoted, Params};
 use super::quoted::{quoted_len, unescape_quoted};
 use super::{offset_in, TypedHeader};
-use crate::message::grammar::{is_lws, is_token, parse_u32, trim_lws};
+use crate::message::grammar::{find_byte, is_lws, is_token, is_token_byte, parse_u32, trim_lws};
 use crate::message::HeaderName;
 use crate::uri::{Uri, UriError};
 
@@ -41,16 +41,17 @@ impl<'a> NameAddr<'a> {
             }
             (v.get(..n), after)
         } else {
-            match v.find('<') {
+            match find_byte(v, b'<') {
                 // `<` before any `;` means name-addr; a token display name may precede it.
-                Some(lt) if v.find(';').is_none_or(|sc| lt < sc) => {
+                Some(lt) if !v.as_bytes().get(..lt).unwrap_or_default().contains(&b';') => {
                     let name = trim_lws(v.get(..lt).unwrap_or_default());
                     // §25.1 display-name = *(token LWS) / quoted-string: an unquoted name with a
                     // comma or other non-token character is malformed (RFC 4475 §3.1.2.15).
-                    if let Some(bad) = name
-                        .split(|c: char| c.is_ascii() && is_lws(c as u8))
-                        .find(|w| !w.is_empty() && !is_token(w))
-                    {
+                    if !name.bytes().all(|b| is_token_byte(b) || is_lws(b)) {
+                        let bad = name
+                            .split(|c: char| c.is_ascii() && is_lws(c as u8))
+                            .find(|w| !w.is_empty() && !is_token(w))
+                            .unwrap_or(name);
                         return Err((HeaderErrorKind::NameAddr, offset_in(value, bad)));
                     }
                     (
@@ -62,8 +63,7 @@ impl<'a> NameAddr<'a> {
             }
         };
         if let Some(inner) = rest.strip_prefix('<') {
-            let gt = inner
-                .find('>')
+            let gt = find_byte(inner, b'>')
                 .ok_or((HeaderErrorKind::NameAddr, offset_in(value, rest)))?;
             let uri = trim_lws(inner.get(..gt).unwrap_or_default());
             let after = trim_lws(inner.get(gt + 1..).unwrap_or_default());

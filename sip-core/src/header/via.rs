@@ -3,7 +3,7 @@
 use super::error::{HeaderErrorKind, ParseResult};
 use super::params::{split_params, Params};
 use super::{offset_in, TypedHeader};
-use crate::message::grammar::{is_token, parse_u32, trim_lws};
+use crate::message::grammar::{find_byte, is_lws, is_token, parse_u32, split_once_byte, trim_lws};
 use crate::message::HeaderName;
 use crate::uri::Host;
 
@@ -73,15 +73,18 @@ impl<'a> TypedHeader<'a> for Via<'a> {
 
     fn parse(value: &'a str) -> ParseResult<Self> {
         let (head, params) = split_params(value);
-        let mut parts = head.splitn(3, '/');
-        let protocol = trim_lws(parts.next().unwrap_or_default());
-        let version = trim_lws(parts.next().unwrap_or_default());
-        let rest = trim_lws(parts.next().unwrap_or_default());
+        // §25.1 sent-protocol = protocol-name SLASH protocol-version SLASH transport, where SLASH
+        // allows LWS around the "/".
+        let (p0, after) = split_once_byte(head, b'/').unwrap_or((head, ""));
+        let (p1, p2) = split_once_byte(after, b'/').unwrap_or((after, ""));
+        let protocol = trim_lws(p0);
+        let version = trim_lws(p1);
+        let rest = trim_lws(p2);
         if !is_token(protocol) || !is_token(version) {
             return Err((HeaderErrorKind::SentProtocol, 0));
         }
-        let split = rest.find(|c: char| c.is_ascii() && crate::message::grammar::is_lws(c as u8));
-        let (transport, sent_by) = match split {
+        // LWS separates the transport from sent-by (§25.1 `sent-protocol LWS sent-by`).
+        let (transport, sent_by) = match rest.bytes().position(is_lws) {
             Some(i) => (
                 rest.get(..i).unwrap_or_default(),
                 trim_lws(rest.get(i..).unwrap_or_default()),
@@ -93,7 +96,7 @@ impl<'a> TypedHeader<'a> for Via<'a> {
         }
         let at = offset_in(value, sent_by);
         let (host_s, port_s) = if sent_by.starts_with('[') {
-            let close = sent_by.find(']').ok_or((HeaderErrorKind::SentBy, at))?;
+            let close = find_byte(sent_by, b']').ok_or((HeaderErrorKind::SentBy, at))?;
             let after = trim_lws(sent_by.get(close + 1..).unwrap_or_default());
             let port = match after.strip_prefix(':') {
                 Some(p) => Some(trim_lws(p)),
@@ -102,7 +105,7 @@ impl<'a> TypedHeader<'a> for Via<'a> {
             };
             (sent_by.get(..=close).unwrap_or_default(), port)
         } else {
-            match sent_by.split_once(':') {
+            match split_once_byte(sent_by, b':') {
                 Some((h, p)) => (trim_lws(h), Some(trim_lws(p))),
                 None => (sent_by, None),
             }

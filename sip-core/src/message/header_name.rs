@@ -34,18 +34,123 @@ macro_rules! known_headers {
             #[must_use]
             pub fn parse(name: &str) -> Self {
                 if let [c] = name.as_bytes() {
-                    return match c.to_ascii_lowercase() {
-                        $( $( c if char::from(c) == $compact => Self::$variant, )? )*
-                        _ => Self::Other,
-                    };
+                    return COMPACT
+                        .get(usize::from(c.to_ascii_lowercase()))
+                        .copied()
+                        .unwrap_or(Self::Other);
                 }
-                match name.len() {
-                    $( n if n == $canon.len() && name.eq_ignore_ascii_case($canon) => Self::$variant, )*
-                    _ => Self::Other,
+                // Open addressing over `LONG`: usually one probe and one comparison, instead of
+                // comparing against every name of the same length.
+                let mut slot = name_hash(name.as_bytes());
+                for _ in 0..LONG.len() {
+                    let id = LONG.get(slot).copied().unwrap_or(Self::Other);
+                    match id.canonical() {
+                        None => return Self::Other,
+                        Some(c) if eq_name(name.as_bytes(), c.as_bytes()) => return id,
+                        Some(_) => slot = (slot + 1) % LONG.len(),
+                    }
                 }
+                Self::Other
             }
         }
+
+        /// Every known name, for the [`LONG`] table.
+        const KNOWN: &[HeaderName] = &[$( HeaderName::$variant, )*];
+
+        /// Every known name (for tests that compare [`HeaderName::parse`] with a linear search).
+        #[cfg(test)]
+        pub(crate) const fn known() -> &'static [HeaderName] {
+            KNOWN
+        }
+
+        /// Compact forms (§7.3.3) by lowercase letter.
+        #[allow(clippy::indexing_slicing)] // const context, indices < 256
+        static COMPACT: [HeaderName; 256] = {
+            let mut t = [HeaderName::Other; 256];
+            $( $( t[$compact as usize] = HeaderName::$variant; )? )*
+            t
+        };
+
+        /// The long names hashed by [`name_hash`] into a table with linear probing.
+        #[allow(clippy::indexing_slicing)] // const context, indices < 256
+        static LONG: [HeaderName; 256] = {
+            let mut t = [HeaderName::Other; 256];
+            let mut i = 0;
+            while i < KNOWN.len() {
+                let id = KNOWN[i];
+                let name = match id.canonical() {
+                    Some(n) => n,
+                    None => "",
+                };
+                let mut j = 0;
+                while j < name.len() {
+                    let b = name.as_bytes()[j];
+                    assert!(b.is_ascii_alphabetic() || b == b'-', "eq_name folds letters only");
+                    j += 1;
+                }
+                let mut slot = name_hash(name.as_bytes());
+                while !matches!(t[slot], HeaderName::Other) {
+                    slot = (slot + 1) % 256;
+                }
+                t[slot] = id;
+                i += 1;
+            }
+            t
+        };
     };
+}
+
+/// Whether `name` is `canon` ignoring ASCII case, where `canon` holds only letters and `-` (the
+/// `LONG` table checks it at compile time). A word at a time: two spellings of a letter differ in
+/// bit 0x20 only, and only letters (unlike `-`) have bit 0x40 set.
+fn eq_name(name: &[u8], canon: &[u8]) -> bool {
+    fn same(a: u64, c: u64) -> bool {
+        (a ^ c) & !((c & 0x4040_4040_4040_4040) >> 1) == 0
+    }
+    fn word(s: &[u8], at: usize) -> u64 {
+        s.get(at..at + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map_or(0, u64::from_le_bytes)
+    }
+    fn half(s: &[u8], at: usize) -> u64 {
+        s.get(at..at + 4)
+            .and_then(|w| <[u8; 4]>::try_from(w).ok())
+            .map_or(0, |w| u64::from(u32::from_le_bytes(w)))
+    }
+    let n = name.len();
+    if n != canon.len() {
+        return false;
+    }
+    match n {
+        // Overlapping words cover the tail.
+        8.. => {
+            let mut at = 0;
+            while at + 8 < n {
+                if !same(word(name, at), word(canon, at)) {
+                    return false;
+                }
+                at += 8;
+            }
+            same(word(name, n - 8), word(canon, n - 8))
+        }
+        4..=7 => same(half(name, 0), half(canon, 0)) && same(half(name, n - 4), half(canon, n - 4)),
+        _ => name
+            .iter()
+            .zip(canon)
+            .all(|(&a, &c)| same(u64::from(a), u64::from(c))),
+    }
+}
+
+/// Slot of a header name in the `LONG` table: length, first and last byte, case-folded. The
+/// multipliers spread the known names over distinct slots; a collision only costs a probe.
+#[allow(clippy::indexing_slicing)] // const fn; guarded by the length check
+const fn name_hash(name: &[u8]) -> usize {
+    if name.is_empty() {
+        return 0;
+    }
+    let first = (name[0] | 0x20) as usize;
+    let last = (name[name.len() - 1] | 0x20) as usize;
+    (name.len() + 2 * first + 11 * last) % 256
 }
 
 known_headers! {
@@ -152,5 +257,40 @@ mod tests {
         assert_eq!(HeaderName::parse("q"), HeaderName::Other);
         assert_eq!(HeaderName::Contact.compact(), Some('m'));
         assert_eq!(HeaderName::CSeq.canonical(), Some("CSeq"));
+        // Case folds letters only: `-` is not `\r` (0x0D | 0x20) nor `\x0d`.
+        assert_eq!(HeaderName::parse("CALL\rID"), HeaderName::Other);
+        assert_eq!(HeaderName::parse("Call\x0dID"), HeaderName::Other);
+        assert_eq!(HeaderName::parse("mAX-fORWARDS"), HeaderName::MaxForwards);
+        assert_eq!(HeaderName::parse("Max-Forward"), HeaderName::Other);
+        assert_eq!(HeaderName::parse("Max-Forwardz"), HeaderName::Other);
+        assert_eq!(HeaderName::parse("Max_Forwards"), HeaderName::Other);
+        assert_eq!(HeaderName::parse("Min-SE"), HeaderName::MinSe);
+        assert_eq!(HeaderName::parse("Min-Sf"), HeaderName::Other);
+        assert_eq!(HeaderName::parse("To"), HeaderName::To);
+        assert_eq!(HeaderName::parse("tO"), HeaderName::To);
+        assert_eq!(HeaderName::parse("T0"), HeaderName::Other);
+        assert_eq!(HeaderName::parse(""), HeaderName::Other);
+    }
+
+    /// Every canonical name, in any case, resolves to itself; a one-letter change does not.
+    #[test]
+    fn every_name_and_its_neighbours() {
+        for &id in super::KNOWN {
+            let canon = id.canonical().unwrap();
+            assert_eq!(HeaderName::parse(canon), id);
+            assert_eq!(HeaderName::parse(&canon.to_ascii_uppercase()), id);
+            assert_eq!(HeaderName::parse(&canon.to_ascii_lowercase()), id);
+            for i in 0..canon.len() {
+                for b in 0u8..=127 {
+                    let mut v = canon.as_bytes().to_vec();
+                    if v[i].eq_ignore_ascii_case(&b) {
+                        continue;
+                    }
+                    v[i] = b;
+                    let v = core::str::from_utf8(&v).unwrap();
+                    assert_ne!(HeaderName::parse(v), id, "{v:?}");
+                }
+            }
+        }
     }
 }

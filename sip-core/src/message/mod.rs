@@ -10,12 +10,15 @@ mod header_name;
 mod limits;
 mod method;
 pub(crate) mod parser;
+pub(crate) mod scan;
 mod start_line;
 pub mod validate;
 mod view;
 
 pub use error::{Error, ErrorKind};
 pub use header::Header;
+#[cfg(test)]
+pub(crate) use header_name::known as header_name_known;
 pub use header_name::HeaderName;
 pub use limits::Limits;
 pub use method::Method;

@@ -1,8 +1,9 @@
 //! The first line of a message: Request-Line (RFC 3261 §7.1) or Status-Line (§7.2).
 
 use super::error::{Error, ErrorKind};
-use super::grammar::is_token;
+use super::grammar::{eq_ignore_case, is_token, split_once_byte};
 use super::method::Method;
+use super::scan;
 
 /// A parsed start line, borrowed from the input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,7 +25,7 @@ pub enum StartLine<'a> {
 }
 
 fn is_sip_2_0(v: &str) -> bool {
-    v.eq_ignore_ascii_case("SIP/2.0")
+    eq_ignore_case(v.as_bytes(), b"SIP/2.0")
 }
 
 /// Parses a start line (without its CRLF). `base` is its offset in the input, for errors.
@@ -34,11 +35,13 @@ pub(crate) fn parse(line: &str, base: usize) -> Result<StartLine<'_>, Error> {
         return parse_status(line, base);
     }
     let err = |kind, at: usize| Error::new(kind, base + at);
-    let sp1 = line
-        .find(' ')
+    let sp1 = b
+        .iter()
+        .position(|&c| c == b' ')
         .ok_or(err(ErrorKind::RequestLine, line.len()))?;
-    let sp2 = line
-        .rfind(' ')
+    let sp2 = b
+        .iter()
+        .rposition(|&c| c == b' ')
         .ok_or(err(ErrorKind::RequestLine, line.len()))?;
     let method = line.get(..sp1).unwrap_or_default();
     if !is_token(method) {
@@ -49,7 +52,7 @@ pub(crate) fn parse(line: &str, base: usize) -> Result<StartLine<'_>, Error> {
     }
     let uri = line.get(sp1 + 1..sp2).unwrap_or_default();
     let version = line.get(sp2 + 1..).unwrap_or_default();
-    if uri.is_empty() || uri.bytes().any(|c| c == b' ' || c == b'\t') {
+    if uri.is_empty() || scan::find2(uri.as_bytes(), b' ', b'\t').is_some() {
         return Err(err(ErrorKind::RequestLine, sp1 + 1));
     }
     if version.is_empty()
@@ -71,9 +74,8 @@ pub(crate) fn parse(line: &str, base: usize) -> Result<StartLine<'_>, Error> {
 
 fn parse_status(line: &str, base: usize) -> Result<StartLine<'_>, Error> {
     let err = |kind, at: usize| Error::new(kind, base + at);
-    let (version, rest) = line
-        .split_once(' ')
-        .ok_or(err(ErrorKind::StatusLine, line.len()))?;
+    let (version, rest) =
+        split_once_byte(line, b' ').ok_or(err(ErrorKind::StatusLine, line.len()))?;
     if !is_sip_2_0(version) {
         return Err(err(ErrorKind::Version, 0));
     }

@@ -263,3 +263,47 @@ fn challenges_across_lines_and_inside_lines() {
         .collect();
     assert_eq!(p, [Some("p")]);
 }
+
+/// Heads within the first window, past it (the parser validates more and goes on), and past the
+/// second (the three-pass path): the same fields, a folded value across the first boundary, and
+/// a non-UTF-8 body either way.
+#[test]
+fn long_heads_take_every_path() {
+    for headers in [4, 30, 90] {
+        let mut raw = alloc::string::String::from("OPTIONS sip:a@b SIP/2.0\r\n");
+        for i in 0..headers {
+            raw.push_str(&alloc::format!(
+                "X-H{i:03}: value {i:03} of a fairly long header line\r\n"
+            ));
+            // Ends 1002 bytes in; its continuation crosses byte 1024.
+            if i == 19 {
+                raw.push_str("Subject: folded\r\n  across a window boundary\r\n");
+            }
+        }
+        raw.push_str("Content-Length: 3\r\n\r\n");
+        let mut bytes = raw.into_bytes();
+        bytes.extend_from_slice(&[0xff, 0xfe, b'x']);
+        let mut st = [Header::EMPTY; 128];
+        let m = Message::parse(&bytes, &mut st).unwrap_or_else(|e| panic!("{headers}: {e}"));
+        let extra = usize::from(headers > 19);
+        assert_eq!(m.headers().len(), headers + 1 + extra);
+        assert_eq!(m.body(), [0xff, 0xfe, b'x']);
+        for (i, h) in m
+            .headers()
+            .iter()
+            .filter(|h| h.name().starts_with("X-H"))
+            .enumerate()
+        {
+            assert_eq!(
+                h.value(),
+                alloc::format!("value {i:03} of a fairly long header line")
+            );
+        }
+        if headers > 19 {
+            assert_eq!(
+                m.header("subject").map(Header::value),
+                Some("folded\r\n  across a window boundary")
+            );
+        }
+    }
+}

@@ -202,7 +202,27 @@ impl<'a> Message<'a> {
     /// The first value of a typed header (for list headers, the first element), parsed on demand.
     #[must_use]
     pub fn typed<H: TypedHeader<'a>>(&self) -> Option<Result<H, HeaderError>> {
-        self.typed_all::<H>().next()
+        // `typed_all().next()`, without the iterator adapters it needs to chain every line's
+        // values: only the first value of the first line that has one is parsed.
+        for h in self.headers.iter().filter(|h| h.id == H::NAME) {
+            let first = match H::SPLIT {
+                Split::Single => Some(Ok((h.value, 0))),
+                Split::List => split_list(h.value).next().map(Ok),
+                Split::Challenges => challenges(h.value).next_slice(),
+            };
+            if let Some(first) = first {
+                let error = |(kind, at)| HeaderError {
+                    header: H::NAME,
+                    offset: h.value_offset() + at,
+                    kind,
+                };
+                return Some(match first {
+                    Ok((v, rel)) => H::parse(v).map_err(|(kind, at)| error((kind, rel + at))),
+                    Err(e) => Err(error(e)),
+                });
+            }
+        }
+        None
     }
 
     /// Every value of a typed header, in order, across all its lines, parsed on demand: list

@@ -2,6 +2,29 @@
 
 use core::net::{Ipv4Addr, Ipv6Addr};
 
+/// `HOST_CLASS` bit: a digit or `.`, which may make an IPv4address (§25.1).
+const IPV4: u8 = 1;
+/// `HOST_CLASS` bit: a hostname character: alphanum, `-`, `.` (§25.1); `_` tolerated (seen in
+/// the wild).
+const HOSTNAME: u8 = 2;
+
+/// The [`IPV4`] and [`HOSTNAME`] bits of every byte.
+#[allow(clippy::indexing_slicing)] // const context, i < 256 by the loop bound
+static HOST_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        if c.is_ascii_digit() || c == b'.' {
+            t[i] = IPV4 | HOSTNAME;
+        } else if c.is_ascii_alphabetic() || c == b'-' || c == b'_' {
+            t[i] = HOSTNAME;
+        }
+        i += 1;
+    }
+    t
+};
+
 /// A host, borrowed. Hostnames compare case-insensitively (§19.1.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Host<'a> {
@@ -35,15 +58,16 @@ impl<'a> Host<'a> {
             };
             return Ok(Self::Ipv6(ip, inner));
         }
-        if s.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        // One pass classifies every byte (`HOST_CLASS`).
+        let class = s.bytes().fold(IPV4 | HOSTNAME, |acc, b| {
+            acc & HOST_CLASS.get(usize::from(b)).copied().unwrap_or(0)
+        });
+        if class & IPV4 != 0 {
             if let Ok(ip) = s.parse::<Ipv4Addr>() {
                 return Ok(Self::Ipv4(ip));
             }
         }
-        // hostname: alphanum, '-', '.'; '_' tolerated (seen in the wild).
-        if s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
-        {
+        if class & HOSTNAME != 0 {
             Ok(Self::Domain(s))
         } else {
             Err(HostError::Chars)

@@ -6,6 +6,7 @@ mod host;
 mod sip;
 mod tel;
 
+use crate::message::grammar::find_byte;
 pub use host::Host;
 pub use sip::SipUri;
 pub use tel::TelUri;
@@ -66,7 +67,7 @@ impl<'a> Uri<'a> {
     /// # Errors
     /// [`UriError`] naming the rule and the offset.
     pub fn parse(s: &'a str) -> Result<Self, UriError> {
-        let colon = s.find(':').ok_or(UriError {
+        let colon = find_byte(s, b':').ok_or(UriError {
             kind: UriErrorKind::Scheme,
             offset: 0,
         })?;

@@ -4,6 +4,8 @@ use super::escape::eq_unescaped;
 use super::host::{Host, HostError};
 use super::{UriError, UriErrorKind};
 use crate::header::params::Params;
+use crate::message::grammar::{find_byte, split_once_byte};
+use crate::message::scan;
 
 /// A SIP or SIPS URI, borrowed. Escapes stay raw; decode with [`super::escape::unescape`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,10 +50,9 @@ impl<'a> SipUri<'a> {
         // §25.1 wants it escaped there). A `?` is a user character too (RFC 4475 §3.1.1.2:
         // `sip:…crazy?,/;;*:&it+has=1,…@example.com`), so the `@` goes to a header only when
         // what precedes the `?` is a hostport.
-        let at = rest.find('@').filter(|&i| {
+        let at = find_byte(rest, b'@').filter(|&i| {
             let before = rest.get(..i).unwrap_or_default();
-            !before
-                .split_once('?')
+            !split_once_byte(before, b'?')
                 .is_some_and(|(head, h)| h.contains('=') && looks_like_hostport(head))
         });
         let (userinfo, hostpart, hbase) = match at {
@@ -64,7 +65,7 @@ impl<'a> SipUri<'a> {
         };
         let (user, password) = match userinfo {
             Some(ui) => {
-                let (u, p) = match ui.split_once(':') {
+                let (u, p) = match split_once_byte(ui, b':') {
                     Some((u, p)) => (u, Some(p)),
                     None => (ui, None),
                 };
@@ -85,18 +86,18 @@ impl<'a> SipUri<'a> {
             None => (None, None),
         };
         let hp_end = if hostpart.starts_with('[') {
-            hostpart.find(']').map_or(hostpart.len(), |i| i + 1)
+            find_byte(hostpart, b']').map_or(hostpart.len(), |i| i + 1)
         } else {
             0
         };
         let tail_at = hostpart
             .get(hp_end..)
-            .and_then(|t| t.find([';', '?']))
+            .and_then(|t| scan::find2(t.as_bytes(), b';', b'?'))
             .map_or(hostpart.len(), |i| i + hp_end);
         let hostport = hostpart.get(..tail_at).unwrap_or_default();
         let tail = hostpart.get(tail_at..).unwrap_or_default();
         let (host_s, port_s) = if hostport.starts_with('[') {
-            let close = hostport.find(']').ok_or(err(UriErrorKind::Host, hbase))?;
+            let close = find_byte(hostport, b']').ok_or(err(UriErrorKind::Host, hbase))?;
             let after = hostport.get(close + 1..).unwrap_or_default();
             let port = match after {
                 "" => None,
@@ -107,7 +108,7 @@ impl<'a> SipUri<'a> {
             };
             (hostport.get(..=close).unwrap_or_default(), port)
         } else {
-            match hostport.split_once(':') {
+            match split_once_byte(hostport, b':') {
                 Some((h, p)) => (h, Some(p)),
                 None => (hostport, None),
             }
@@ -122,31 +123,29 @@ impl<'a> SipUri<'a> {
                 if p.is_empty() || p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()) {
                     return Err(err(UriErrorKind::Port, off));
                 }
-                Some(p.parse::<u16>().map_err(|_| err(UriErrorKind::Port, off))?)
+                // At most five digits: no overflow before the u16 range check.
+                let n = p.bytes().fold(0u32, |n, b| n * 10 + u32::from(b - b'0'));
+                Some(u16::try_from(n).map_err(|_| err(UriErrorKind::Port, off))?)
             }
         };
-        let (params, headers) = match tail.split_once('?') {
+        let (params, headers) = match split_once_byte(tail, b'?') {
             Some((p, h)) => (p, Some(h)),
             None => (tail, None),
         };
-        if params
-            .bytes()
-            .chain(headers.unwrap_or_default().bytes())
-            .any(|b| b <= b' ' || b == b'<' || b == b'>')
-        {
+        // `tail` is `params` and `headers` joined by a `?`, which is neither of these bytes.
+        if tail.bytes().any(|b| b <= b' ' || b == b'<' || b == b'>') {
             return Err(err(UriErrorKind::Params, hbase + tail_at));
         }
         if let Some(i) = super::escape::bad_escape(tail) {
             return Err(err(UriErrorKind::Params, hbase + tail_at + i));
         }
-        // Every uri-parameter has a name (§19.1.1: `pname = 1*paramchar`): `;;` or `;=x` is not one.
-        let mut at = hbase + tail_at;
-        for p in params.split(';').skip(1) {
-            at += 1;
-            if p.split('=').next().is_none_or(str::is_empty) {
-                return Err(err(UriErrorKind::Params, at));
+        // Every uri-parameter has a name (§19.1.1: `pname = 1*paramchar`): `;;` or `;=x` is not
+        // one. `params` starts at `tail_at`; the parameter after a `;` at `i` starts at `i + 1`.
+        let pb = params.as_bytes();
+        for (i, _) in pb.iter().enumerate().filter(|&(_, &b)| b == b';') {
+            if matches!(pb.get(i + 1), None | Some(b';' | b'=')) {
+                return Err(err(UriErrorKind::Params, hbase + tail_at + i + 1));
             }
-            at += p.len();
         }
         Ok(Self {
             secure,
