@@ -23,6 +23,10 @@ fn parse(c: &mut Criterion) {
     g.bench_function("rtcweb-sdp-core", |b| {
         b.iter(|| SessionDescription::parse(black_box(OFFER)).unwrap())
     });
+    // Parse into the owned model (one string per line), as webrtc-rs `sdp` builds.
+    g.bench_function("rtcweb-sdp-core-owned", |b| {
+        b.iter(|| Description::parse(black_box(OFFER)).unwrap())
+    });
     // Parse, then read every attribute typed: the work the peers do eagerly.
     g.bench_function("rtcweb-sdp-core+typed-walk", |b| {
         b.iter(|| {

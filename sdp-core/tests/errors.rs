@@ -237,6 +237,12 @@ fn limits_are_enforced() {
 }
 
 fn exercise(bytes: &[u8], cfg: &AnswerConfig) {
+    // The owned parse validates and copies in one pass: the same outcome as a strict parse
+    // followed by a copy of the view.
+    assert_eq!(
+        Description::parse(bytes),
+        SessionDescription::parse(bytes).map(|d| Description::from_view(&d))
+    );
     for opts in [ParseOptions::default(), ParseOptions::lenient()] {
         let Ok(d) = SessionDescription::parse_with(bytes, &opts, |_| {}) else {
             continue;

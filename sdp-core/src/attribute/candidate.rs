@@ -4,7 +4,9 @@ use core::fmt;
 use core::net::IpAddr;
 
 use crate::error::ValueError;
-use crate::wire::token::{is_ice_chars, is_non_ws, is_token, parse_u16, parse_u32, Fields};
+use crate::wire::token::{
+    has_ctl, is_ice_chars, is_non_ws, is_token, parse_u16, parse_u32, Fields,
+};
 
 const A: &str = "candidate";
 
@@ -66,6 +68,34 @@ impl TcpType {
             Self::Active => "active",
             Self::Passive => "passive",
             Self::SimultaneousOpen => "so",
+        }
+    }
+}
+
+/// The candidate extensions [`Candidate`] types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Extension {
+    Raddr,
+    Rport,
+    TcpType,
+    Generation,
+    Ufrag,
+    NetworkId,
+    NetworkCost,
+    Other,
+}
+
+impl Extension {
+    fn from_name(name: &str) -> Self {
+        match name {
+            "raddr" => Self::Raddr,
+            "rport" => Self::Rport,
+            "tcptype" => Self::TcpType,
+            "generation" => Self::Generation,
+            "ufrag" => Self::Ufrag,
+            "network-id" => Self::NetworkId,
+            "network-cost" => Self::NetworkCost,
+            _ => Self::Other,
         }
     }
 }
@@ -151,6 +181,19 @@ impl<'a> Candidate<'a> {
 
     /// Parses, leaving `ip` unset unless `parse_ip` (validation does not need it).
     pub(crate) fn parse_inner(v: &'a str, parse_ip: bool) -> Result<Self, ValueError> {
+        // Without control bytes, every non-empty field split at spaces is a `non-ws-string`:
+        // the usual candidate skips those byte-by-byte checks.
+        if has_ctl(v) {
+            Self::parse_fields::<false>(v, parse_ip)
+        } else {
+            Self::parse_fields::<true>(v, parse_ip)
+        }
+    }
+
+    /// The parser; `PLAIN`: `v` holds no control byte ([`has_ctl`]).
+    #[inline(always)]
+    fn parse_fields<const PLAIN: bool>(v: &'a str, parse_ip: bool) -> Result<Self, ValueError> {
+        let non_ws = |s: &str| !s.is_empty() && (PLAIN || is_non_ws(s));
         let mut f = Fields::new(v);
         let (foundation, o) = f.field("candidate foundation")?;
         if foundation.is_empty() || foundation.len() > 32 || !is_ice_chars(foundation) {
@@ -165,7 +208,7 @@ impl<'a> Candidate<'a> {
         let (p, o) = f.field("candidate priority")?;
         let priority = parse_u32(p).ok_or(ValueError::attribute(o, A, "priority"))?;
         let (address, o) = f.field("candidate address")?;
-        if !is_non_ws(address) {
+        if !non_ws(address) {
             return Err(ValueError::attribute(o, A, "address"));
         }
         let ip = if parse_ip { address.parse().ok() } else { None };
@@ -200,18 +243,21 @@ impl<'a> Candidate<'a> {
         let mut ext_start: Option<usize> = None;
         while let Some((name, o)) = f.next() {
             let (value, vo) = f.field("candidate extension value")?;
-            if !is_token(name) {
+            let ext = Extension::from_name(name);
+            // The names this parser knows are tokens.
+            if ext == Extension::Other && !is_token(name) {
                 return Err(ValueError::attribute(o, A, "extension name"));
             }
-            if !is_non_ws(value) {
+            if !non_ws(value) {
                 return Err(ValueError::attribute(vo, A, "extension value"));
             }
-            match name {
-                "raddr" => c.raddr = Some(value),
-                "rport" => {
-                    c.rport = Some(parse_u16(value).ok_or(ValueError::attribute(vo, A, "rport"))?)
+            let number = |what| parse_u32(value).ok_or(ValueError::attribute(vo, A, what));
+            match ext {
+                Extension::Raddr => c.raddr = Some(value),
+                Extension::Rport => {
+                    c.rport = Some(parse_u16(value).ok_or(ValueError::attribute(vo, A, "rport"))?);
                 }
-                "tcptype" => {
+                Extension::TcpType => {
                     c.tcptype = Some(match value {
                         "active" => TcpType::Active,
                         "passive" => TcpType::Passive,
@@ -219,23 +265,11 @@ impl<'a> Candidate<'a> {
                         _ => return Err(ValueError::attribute(vo, A, "tcptype")),
                     });
                 }
-                "generation" => {
-                    c.generation =
-                        Some(parse_u32(value).ok_or(ValueError::attribute(vo, A, "generation"))?);
-                }
-                "ufrag" => c.ufrag = Some(value),
-                "network-id" => {
-                    c.network_id =
-                        Some(parse_u32(value).ok_or(ValueError::attribute(vo, A, "network-id"))?);
-                }
-                "network-cost" => {
-                    c.network_cost = Some(parse_u32(value).ok_or(ValueError::attribute(
-                        vo,
-                        A,
-                        "network-cost",
-                    ))?);
-                }
-                _ => {
+                Extension::Generation => c.generation = Some(number("generation")?),
+                Extension::Ufrag => c.ufrag = Some(value),
+                Extension::NetworkId => c.network_id = Some(number("network-id")?),
+                Extension::NetworkCost => c.network_cost = Some(number("network-cost")?),
+                Extension::Other => {
                     ext_start.get_or_insert(o);
                 }
             }

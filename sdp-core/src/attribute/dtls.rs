@@ -70,9 +70,14 @@ impl<'a> Fingerprint<'a> {
             [x, y] | [x, y, b':'] => is_hex(*x) & is_hex(*y),
             _ => false,
         };
+        // Whole `HH:` groups, then the last `HH`.
         let well_formed = b.len() % 3 == 2
             && (b.len() + 1) / 3 <= MAX_FINGERPRINT_LEN
-            && b.chunks(3).fold(true, |ok, c| ok & pair_ok(c));
+            && b.chunks_exact(3).fold(true, |ok, c| match c {
+                [x, y, z] => ok & is_hex(*x) & is_hex(*y) & (*z == b':'),
+                _ => false,
+            })
+            && pair_ok(b.get(b.len() - 2..).unwrap_or_default());
         if !well_formed {
             let bad = b.chunks(3).position(|c| !pair_ok(c)).unwrap_or(b.len() / 3);
             return Err(ValueError::attribute(

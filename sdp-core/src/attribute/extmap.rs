@@ -44,7 +44,7 @@ impl<'a> Extmap<'a> {
         };
         let rest = rest.ok_or(ValueError::attribute(v.len(), A, "missing URI"))?;
         // One scan: the URI runs to the first space and holds no other whitespace or control.
-        let (uri, attributes) = match rest.bytes().position(|b| b <= b' ' || b == 0x7f) {
+        let (uri, attributes) = match crate::wire::token::find_ws_or_ctl(rest) {
             None => (rest, None),
             Some(i) if rest.as_bytes().get(i) == Some(&b' ') => {
                 (rest.get(..i).unwrap_or(""), rest.get(i + 1..))

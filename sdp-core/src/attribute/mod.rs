@@ -47,19 +47,8 @@ impl<'a> Attribute<'a> {
     /// # Errors
     /// A [`ValueError`] when the name is not a token.
     pub fn split(text: &'a str, line: usize) -> Result<Self, ValueError> {
-        // One pass: the name runs to the first `:` and must be token characters.
-        let colon = text
-            .bytes()
-            .position(|b| !crate::wire::token::is_token_char(b));
-        let (name, value) = match colon {
-            None => (text, None),
-            Some(i) if text.as_bytes().get(i) == Some(&b':') => (
-                text.get(..i).unwrap_or(""),
-                Some(text.get(i + 1..).unwrap_or("")),
-            ),
-            Some(_) => return Err(ValueError::field(0, "attribute name")),
-        };
-        if name.is_empty() {
+        let (name, value) = split_at_colon(text);
+        if !crate::wire::token::is_token(name) {
             return Err(ValueError::field(0, "attribute name"));
         }
         Ok(Self { name, value, line })
@@ -192,6 +181,19 @@ impl<'a> AttributeValue<'a> {
     /// # Errors
     /// A [`ValueError`] (offset within the value) when a known attribute breaks its grammar.
     pub fn parse(name: &'a str, value: Option<&'a str>) -> Result<Self, ValueError> {
+        Self::parse_known(name::classify(name), name, value, true)
+    }
+
+    /// [`AttributeValue::parse`] of a name already recognised (`known`, from `name::classify`),
+    /// leaving a candidate's `ip` unset unless `parse_ip`. Inlined into [`validate`], which drops
+    /// the value, so that only the grammar checks remain there.
+    #[inline(always)]
+    pub(crate) fn parse_known(
+        known: Option<name::Name>,
+        name: &'a str,
+        value: Option<&'a str>,
+        parse_ip: bool,
+    ) -> Result<Self, ValueError> {
         macro_rules! need {
             ($n:literal) => {
                 match value {
@@ -201,7 +203,7 @@ impl<'a> AttributeValue<'a> {
             };
         }
         use name::Name as N;
-        Ok(match name::classify(name) {
+        Ok(match known {
             Some(N::Rtpmap) => Self::Rtpmap(Rtpmap::parse(need!("rtpmap"))?),
             Some(N::Fmtp) => Self::Fmtp(Fmtp::parse(need!("fmtp"))?),
             Some(N::Rtcp) => Self::Rtcp(Rtcp::parse(need!("rtcp"))?),
@@ -223,7 +225,9 @@ impl<'a> AttributeValue<'a> {
             Some(N::IcePwd) => Self::IcePwd(ice::parse_pwd(need!("ice-pwd"))?),
             Some(N::IceOptions) => Self::IceOptions(IceOptions::parse(need!("ice-options"))?),
             Some(N::IceLite) => flag("ice-lite", value, Self::IceLite)?,
-            Some(N::Candidate) => Self::Candidate(Candidate::parse(need!("candidate"))?),
+            Some(N::Candidate) => {
+                Self::Candidate(Candidate::parse_inner(need!("candidate"), parse_ip)?)
+            }
             Some(N::EndOfCandidates) => flag("end-of-candidates", value, Self::EndOfCandidates)?,
             Some(N::Fingerprint) => Self::Fingerprint(Fingerprint::parse(need!("fingerprint"))?),
             Some(N::Setup) => Self::Setup(Setup::parse(need!("setup"))?),
@@ -258,17 +262,85 @@ impl<'a> AttributeValue<'a> {
     }
 }
 
-/// Checks an attribute's grammar without building more than needed (strict parsing's hot path).
-pub(crate) fn validate(name: &str, value: Option<&str>) -> Result<(), ValueError> {
-    match (name, value) {
-        ("candidate", Some(v)) => Candidate::parse_inner(v, false).map(|_| ()),
-        _ => AttributeValue::parse(name, value).map(|_| ()),
+/// Splits at the first `:`: the name candidate and the value (`None` without a `:`).
+#[inline]
+fn split_at_colon(text: &str) -> (&str, Option<&str>) {
+    match crate::wire::token::find_byte(text, b':') {
+        Some(i) => (text.get(..i).unwrap_or(""), text.get(i + 1..)),
+        None => (text, None),
     }
+}
+
+/// Splits the text after `a=` as [`Attribute::split`] does, and recognises the name.
+///
+/// The name runs to the first `:` and must be a token. A name this crate knows is made of token
+/// characters, so only unknown names need the byte-by-byte check; and a token holds no `:`, so
+/// splitting at the first `:` is splitting at the first non-token byte whenever the name is valid.
+#[inline]
+pub(crate) fn split_name(
+    text: &str,
+) -> Result<(&str, Option<&str>, Option<name::Name>), ValueError> {
+    let (name, value) = split_at_colon(text);
+    let known = name::classify(name);
+    if known.is_none() && !crate::wire::token::is_token(name) {
+        return Err(ValueError::field(0, "attribute name"));
+    }
+    Ok((name, value, known))
+}
+
+/// Checks the grammar of an attribute whose name [`split_name`] recognised (unknown names have
+/// no grammar to check), without building more than needed: strict parsing's hot path.
+pub(crate) fn validate(known: name::Name, value: Option<&str>) -> Result<(), ValueError> {
+    AttributeValue::parse_known(Some(known), "", value, false).map(|_| ())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The one-pass split the crate had before `split_name`: the name runs to the first
+    /// non-token byte, which must be `:`.
+    fn reference_split(text: &str) -> Result<(&str, Option<&str>), ValueError> {
+        let colon = text
+            .bytes()
+            .position(|b| !crate::wire::token::is_token_char(b));
+        let (name, value) = match colon {
+            None => (text, None),
+            Some(i) if text.as_bytes().get(i) == Some(&b':') => (
+                text.get(..i).unwrap_or(""),
+                Some(text.get(i + 1..).unwrap_or("")),
+            ),
+            Some(_) => return Err(ValueError::field(0, "attribute name")),
+        };
+        if name.is_empty() {
+            return Err(ValueError::field(0, "attribute name"));
+        }
+        Ok((name, value))
+    }
+
+    #[test]
+    fn split_name_matches_the_byte_scan() {
+        let pieces = [
+            "", "a", "mid", "rtpmap", "ice-lite", ":", "::", " ", "x y", "\u{e9}", "/", "1",
+        ];
+        let mut texts = alloc::vec::Vec::new();
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    texts.push(alloc::format!("{a}{b}{c}"));
+                }
+            }
+        }
+        for t in &texts {
+            let got = split_name(t).map(|(n, v, _)| (n, v));
+            assert_eq!(got, reference_split(t), "{t:?}");
+            let got = Attribute::split(t, 1).map(|a| (a.name, a.value));
+            assert_eq!(got, reference_split(t), "{t:?}");
+            if let Ok((n, _, known)) = split_name(t) {
+                assert_eq!(known, name::classify(n));
+            }
+        }
+    }
 
     #[test]
     fn dispatch() {

@@ -1,6 +1,6 @@
 //! Media sections (RFC 8866 §5.14): an `m=` line and the lines up to the next one.
 
-use super::attributes_of;
+use super::{attribute_values_of, attributes_of};
 use crate::attribute::{
     Attribute, AttributeValue, Candidate, Crypto, Direction, Extmap, Fingerprint, Fmtp, IceOptions,
     Rid, RtcpFb, Rtpmap, Setup, Simulcast, Ssrc, SsrcGroup,
@@ -98,7 +98,7 @@ impl<'a> Media<'a> {
 
     /// The attributes typed; malformed ones (lenient mode) are skipped.
     pub fn attribute_values(&self) -> impl Iterator<Item = AttributeValue<'a>> + Clone + 'a {
-        self.attributes().filter_map(|a| a.parse().ok())
+        attribute_values_of(self.lines())
     }
 
     /// `c=` of this section.

@@ -2,7 +2,7 @@
 
 mod media;
 pub mod options;
-mod parse;
+pub(crate) mod parse;
 
 use core::fmt;
 
@@ -40,7 +40,7 @@ impl<'a> SessionDescription<'a> {
     /// # Errors
     /// The first malformed line, with its line and column.
     pub fn parse(input: &'a [u8]) -> Result<Self, ParseError> {
-        parse::parse(input, &ParseOptions::default(), &mut |_| {})
+        parse::parse(input, &ParseOptions::default(), &mut |_| {}, &mut ())
     }
 
     /// Parses text strictly; see [`SessionDescription::parse`].
@@ -61,7 +61,7 @@ impl<'a> SessionDescription<'a> {
         options: &ParseOptions,
         mut warn: impl FnMut(Warning),
     ) -> Result<Self, ParseError> {
-        parse::parse(input, options, &mut warn)
+        parse::parse(input, options, &mut warn, &mut ())
     }
 
     /// The input text.
@@ -140,7 +140,7 @@ impl<'a> SessionDescription<'a> {
 
     /// The session-level attributes typed; malformed ones (lenient mode) are skipped.
     pub fn attribute_values(&self) -> impl Iterator<Item = AttributeValue<'a>> + Clone {
-        self.attributes().filter_map(|a| a.parse().ok())
+        attribute_values_of(self.session_lines())
     }
 
     /// Session-level `c=`.
@@ -281,6 +281,17 @@ impl fmt::Display for SessionDescription<'_> {
         }
         Ok(())
     }
+}
+
+/// The typed values of the `a=` lines of `lines` (as `attributes_of(lines)` then
+/// [`Attribute::parse`], recognising each name once); malformed ones are skipped.
+pub(crate) fn attribute_values_of(
+    lines: Lines<'_>,
+) -> impl Iterator<Item = AttributeValue<'_>> + Clone {
+    lines.filter(|l| l.kind() == Some('a')).filter_map(|l| {
+        let (name, value, known) = crate::attribute::split_name(l.value()).ok()?;
+        AttributeValue::parse_known(known, name, value, true).ok()
+    })
 }
 
 /// The `a=` lines of `lines` whose names are tokens.

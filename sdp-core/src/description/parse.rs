@@ -3,7 +3,6 @@
 
 use super::options::{Mode, ParseOptions};
 use super::SessionDescription;
-use crate::attribute::Attribute;
 use crate::error::{ErrorKind, ParseError, ValueError, Warning};
 use crate::wire::line::{LineEnding, Lines};
 use crate::wire::{Bandwidth, Connection, MediaLine, Origin, Timing};
@@ -29,25 +28,59 @@ impl<W: FnMut(Warning)> Reporter<'_, W> {
     }
 }
 
+/// Receives every accepted line of a strict parse, in order, while it is validated: the owned
+/// model is built in the same pass instead of re-reading the view. `()` ignores them (the
+/// borrowed parse), and the calls compile away.
+pub(crate) trait LineSink<'a> {
+    /// A line other than `m=`: its type letter and value.
+    fn line(&mut self, kind: u8, value: &'a str);
+    /// An `m=` line (a new media section): its value and the parsed fields.
+    fn media(&mut self, value: &'a str, line: &MediaLine<'a>);
+}
+
+impl LineSink<'_> for () {
+    #[inline(always)]
+    fn line(&mut self, _: u8, _: &str) {}
+    #[inline(always)]
+    fn media(&mut self, _: &str, _: &MediaLine<'_>) {}
+}
+
+/// Marks a letter the RFC 8866 §5 order does not place.
+const UNRANKED: u8 = u8::MAX;
+
+/// Rank of each lowercase letter in `order`, [`UNRANKED`] for the others (built at compile time).
+#[allow(clippy::indexing_slicing)] // `order` holds lowercase letters only, so every index is < 26
+const fn rank_table(order: &[u8]) -> [u8; 26] {
+    let mut t = [UNRANKED; 26];
+    let mut i = 0;
+    while i < order.len() {
+        t[(order[i] - b'a') as usize] = i as u8;
+        i += 1;
+    }
+    t
+}
+
+/// Ranks at session level (`v o s i u e p c b t r z k a`).
+static SESSION_RANK: [u8; 26] = rank_table(b"vosiuepcbtrzka");
+/// Ranks in a media section (`m i c b k a`).
+static MEDIA_RANK: [u8; 26] = rank_table(b"micbka");
+
 /// Rank of a line type in the RFC 8866 §5 order, at session level (`v o s i u e p c b t r z k a`)
 /// or in a media section (`m i c b k a`); `None` for letters the grammar does not place
 /// (unknown types are kept wherever they are).
+#[inline]
 fn rank(kind: u8, in_media: bool) -> Option<u8> {
-    let order: &[u8] = if in_media {
-        b"micbka"
-    } else {
-        b"vosiuepcbtrzka"
-    };
-    order
-        .iter()
-        .position(|&k| k == kind)
-        .and_then(|p| u8::try_from(p).ok())
+    let table = if in_media { &MEDIA_RANK } else { &SESSION_RANK };
+    let r = *table.get(usize::from(kind.wrapping_sub(b'a')))?;
+    (r != UNRANKED).then_some(r)
 }
 
-/// Whether `kind` may follow a line of rank `last`: the order only moves forward, but for the one
-/// step back the grammar has (a new time description, `t=` after the `r=` lines of the last).
-fn in_order(kind: u8, last: Option<u8>, in_media: bool) -> bool {
-    let (Some(r), Some(last)) = (rank(kind, in_media), last) else {
+/// Whether a line of rank `r` (of type `kind`) may follow a line of rank `last`: the order only
+/// moves forward, but for the one step back the grammar has (a new time description, `t=` after
+/// the `r=` lines of the last).
+#[inline]
+fn in_order(kind: u8, r: Option<u8>, last: Option<u8>, in_media: bool) -> bool {
+    let (Some(r), Some(last)) = (r, last) else {
         return true;
     };
     r >= last || (!in_media && kind == b't' && rank(b'r', false) == Some(last))
@@ -74,10 +107,29 @@ fn only_blank_after(text: &str, pos: usize, next_content: &mut usize) -> bool {
     *next_content >= text.len()
 }
 
-pub(super) fn parse<'a, W: FnMut(Warning)>(
+/// Checks the value of the `a=` line `n`: a token name, and the grammar of a known attribute.
+#[inline]
+fn check_attribute<W: FnMut(Warning)>(
+    rep: &mut Reporter<'_, W>,
+    n: usize,
+    value: &str,
+) -> Result<(), ParseError> {
+    match crate::attribute::split_name(value) {
+        Ok((name, value, Some(known))) => match crate::attribute::validate(known, value) {
+            // The value starts after `<name>:`.
+            Err(e) => rep.recoverable(at(n, VALUE_COLUMN + name.len() + 1, e)),
+            Ok(()) => Ok(()),
+        },
+        Ok((_, _, None)) => Ok(()),
+        Err(e) => rep.recoverable(at(n, VALUE_COLUMN, e)),
+    }
+}
+
+pub(crate) fn parse<'a, W: FnMut(Warning), S: LineSink<'a>>(
     input: &'a [u8],
     opts: &ParseOptions,
     warn: &mut W,
+    sink: &mut S,
 ) -> Result<SessionDescription<'a>, ParseError> {
     let text = core::str::from_utf8(input).map_err(|e| utf8_error(input, e.valid_up_to()))?;
     if text.trim_start_matches([' ', '\t', '\r', '\n']).is_empty() {
@@ -109,6 +161,9 @@ pub(super) fn parse<'a, W: FnMut(Warning)>(
     let mut last_line = 0usize;
     // Offset of the next non-blank byte once looked up, so runs of blank lines are scanned once.
     let mut next_content = 0usize;
+    // One scan of the whole input instead of one per line: lines are searched for NUL (RFC 8866
+    // §9) only when the input holds one.
+    let has_nul = memchr::memchr(0, input).is_some();
 
     for line in lines {
         let n = line.number();
@@ -158,10 +213,22 @@ pub(super) fn parse<'a, W: FnMut(Warning)>(
                 continue;
             }
         };
-        if let Some(col) = memchr::memchr(0, bytes) {
-            rep.recoverable(ParseError::new(n, col + 1, ErrorKind::Nul))?;
+        if has_nul {
+            if let Some(col) = memchr::memchr(0, bytes) {
+                rep.recoverable(ParseError::new(n, col + 1, ErrorKind::Nul))?;
+            }
         }
         let value = line.value();
+        if kind == b'a' && idx >= 3 {
+            // Most lines: an attribute after `v=`, `o=`, `s=`. `a=` ranks last at both levels,
+            // so it is always in order; this is what the general path below does for it.
+            idx += 1;
+            last_rank = rank(b'a', in_media);
+            last_kind = b'a';
+            sink.line(kind, value);
+            check_attribute(&mut rep, n, value)?;
+            continue;
+        }
         // RFC 8866 §5: v=, o=, s= come first, in this order.
         let expected = match idx {
             0 => Some(b'v'),
@@ -192,6 +259,7 @@ pub(super) fn parse<'a, W: FnMut(Warning)>(
             continue;
         }
         idx += 1;
+        let r = rank(kind, in_media);
         if kind == b'm' {
             if let Some(m_line) = media_needs_c.take() {
                 if !session_c {
@@ -200,7 +268,7 @@ pub(super) fn parse<'a, W: FnMut(Warning)>(
             }
             last_rank = rank(b'm', true);
             last_kind = b'm';
-        } else if !in_order(kind, last_rank, in_media) {
+        } else if !in_order(kind, r, last_rank, in_media) {
             rep.recoverable(ParseError::new(
                 n,
                 1,
@@ -209,11 +277,14 @@ pub(super) fn parse<'a, W: FnMut(Warning)>(
                     after: char::from(last_kind),
                 },
             ))?;
-        } else if let Some(r) = rank(kind, in_media) {
-            last_rank = Some(r);
+        } else if r.is_some() {
+            last_rank = r;
         }
-        if rank(kind, in_media).is_some() {
+        if r.is_some() {
             last_kind = kind;
+        }
+        if kind != b'm' {
+            sink.line(kind, value);
         }
         match kind {
             b'v' if value != "0" => {
@@ -234,6 +305,7 @@ pub(super) fn parse<'a, W: FnMut(Warning)>(
             }
             b'm' => {
                 let media_line = MediaLine::parse(value).map_err(|e| at(n, VALUE_COLUMN, e))?;
+                sink.media(value, &media_line);
                 // A rejected section (port 0, RFC 3264 §6) carries no media: no `c=` needed.
                 if media_line.port != 0 {
                     media_needs_c = Some(n);
@@ -284,14 +356,7 @@ pub(super) fn parse<'a, W: FnMut(Warning)>(
                 }
                 Err(e) => rep.recoverable(at(n, VALUE_COLUMN, e))?,
             },
-            b'a' => match Attribute::split(value, n) {
-                Ok(a) => {
-                    if let Err(e) = crate::attribute::validate(a.name, a.value) {
-                        rep.recoverable(at(n, VALUE_COLUMN + a.value_offset(), e))?;
-                    }
-                }
-                Err(e) => rep.recoverable(at(n, VALUE_COLUMN, e))?,
-            },
+            b'a' => check_attribute(&mut rep, n, value)?,
             // i=, k=, u=, e=, p=, r=, z= are free text here; unknown letters are kept untouched.
             _ => {}
         }

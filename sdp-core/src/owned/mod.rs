@@ -8,6 +8,8 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
 
+use crate::description::options::ParseOptions;
+use crate::description::parse::LineSink;
 use crate::description::SessionDescription;
 use crate::error::{BufferTooSmall, ParseError};
 use crate::wire::{MediaLine, Origin};
@@ -28,6 +30,15 @@ impl Field {
         Self {
             kind,
             value: value.to_string(),
+        }
+    }
+
+    /// A line of type `kind` whose value is `value`, copied without formatting.
+    #[inline]
+    fn copied(kind: char, value: &str) -> Self {
+        Self {
+            kind,
+            value: String::from(value),
         }
     }
 
@@ -124,17 +135,25 @@ impl Description {
     /// Copies a parsed view; malformed lines kept by lenient parsing are dropped.
     #[must_use]
     pub fn from_view(view: &SessionDescription<'_>) -> Self {
-        let mut d = Self::default();
+        let mut d = Self {
+            session: Vec::with_capacity(line_count(view.session_lines().remainder())),
+            media: Vec::with_capacity(view.media_count()),
+        };
         for l in view.session_lines() {
             if let Some(kind) = l.kind() {
-                d.session.push(Field::new(kind, l.value()));
+                d.session.push(Field::copied(kind, l.value()));
             }
         }
         for m in view.media() {
-            let mut s = MediaSection::new(m.media_line());
-            for l in m.lines().skip(1) {
+            let mut lines = m.lines();
+            let media_line = lines.next().map_or("", |l| l.value());
+            let mut s = MediaSection {
+                media_line: media_line_text(media_line, m.media_line()),
+                fields: Vec::with_capacity(line_count(lines.remainder())),
+            };
+            for l in lines {
                 if let Some(kind) = l.kind() {
-                    s.fields.push(Field::new(kind, l.value()));
+                    s.fields.push(Field::copied(kind, l.value()));
                 }
             }
             d.media.push(s);
@@ -142,12 +161,22 @@ impl Description {
         d
     }
 
-    /// Parses strictly and copies.
+    /// Parses strictly and copies, in the same pass that validates (one owned string per line, no
+    /// second reading of the input).
     ///
     /// # Errors
     /// As [`SessionDescription::parse`].
     pub fn parse(input: &[u8]) -> Result<Self, ParseError> {
-        SessionDescription::parse(input).map(|v| Self::from_view(&v))
+        let mut b = Builder {
+            d: Self::default(),
+            buf: core::array::from_fn(|_| Field::copied('a', "")),
+            len: 0,
+            spill: Vec::new(),
+            in_media: false,
+        };
+        crate::description::parse::parse(input, &ParseOptions::default(), &mut |_| {}, &mut b)?;
+        b.flush();
+        Ok(b.d)
     }
 
     /// Appends a session-level line.
@@ -209,6 +238,97 @@ impl Description {
                 line(l, put);
             }
         }
+    }
+}
+
+/// Number of lines of `text` (an upper bound of the fields it gives).
+fn line_count(text: &str) -> usize {
+    memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1
+}
+
+/// The owned text of an `m=` value: the value itself when it is already what
+/// `MediaLine`'s `Display` writes (always, but for ports written with leading zeros), so the
+/// usual case is one copy instead of formatting.
+fn media_line_text(value: &str, line: &MediaLine<'_>) -> String {
+    let digits = |mut n: u16| {
+        let mut d = 1;
+        while n >= 10 {
+            n /= 10;
+            d += 1;
+        }
+        d
+    };
+    // The fields are slices of `value` joined by single spaces; only a number can be written
+    // longer than its canonical form, so equal lengths mean equal text.
+    let canonical = line.media.len()
+        + 1
+        + digits(line.port)
+        + line.num_ports.map_or(0, |n| 1 + digits(n))
+        + 1
+        + line.proto.len()
+        + 1
+        + line.formats_raw.len();
+    if canonical == value.len() {
+        String::from(value)
+    } else {
+        line.to_string()
+    }
+}
+
+/// Fields a [`Builder`] holds on the stack before it moves them into a section's vector.
+const BUFFERED: usize = 64;
+
+/// Builds a [`Description`] from the lines of a strict parse as they are validated.
+///
+/// The fields of the open section wait in a stack buffer (then, past [`BUFFERED`], in a heap
+/// vector) and move into a vector of exactly their number when the section ends: one
+/// allocation per line and one per section, no growing and no scratch on the heap.
+struct Builder {
+    d: Description,
+    buf: [Field; BUFFERED],
+    len: usize,
+    spill: Vec<Field>,
+    in_media: bool,
+}
+
+impl Builder {
+    /// Ends the open section (the session part or the last media section).
+    fn flush(&mut self) {
+        let held = self.buf.get_mut(..self.len).unwrap_or_default();
+        let mut fields = Vec::with_capacity(held.len() + self.spill.len());
+        fields.extend(
+            held.iter_mut()
+                .map(|f| core::mem::replace(f, Field::copied('a', ""))),
+        );
+        fields.append(&mut self.spill);
+        self.len = 0;
+        match self.d.media.last_mut() {
+            Some(m) if self.in_media => m.fields = fields,
+            _ => self.d.session = fields,
+        }
+    }
+}
+
+impl<'a> LineSink<'a> for Builder {
+    #[inline]
+    fn line(&mut self, kind: u8, value: &'a str) {
+        let field = Field::copied(char::from(kind), value);
+        match self.buf.get_mut(self.len) {
+            Some(slot) => {
+                *slot = field;
+                self.len += 1;
+            }
+            None => self.spill.push(field),
+        }
+    }
+
+    fn media(&mut self, value: &'a str, line: &MediaLine<'a>) {
+        self.flush();
+        self.in_media = true;
+        self.d.media.push(MediaSection {
+            media_line: media_line_text(value, line),
+            fields: Vec::new(),
+        });
     }
 }
 
@@ -274,5 +394,28 @@ mod tests {
         let mut buf = [0u8; 8];
         assert_eq!(d.write_to(&mut buf).unwrap_err().required, s.len());
         assert_eq!(d.media[0].fields[1].attribute_name(), Some("rtpmap"));
+    }
+
+    #[test]
+    fn parse_matches_a_copy_of_the_view() {
+        // Ports written with leading zeros come out in `MediaLine`'s canonical form either way.
+        for m in [
+            "audio 9 RTP/AVP 0",
+            "audio 09 RTP/AVP 0 8",
+            "video 49170/2 RTP/AVP 31",
+            "video 49170/02 RTP/AVP 31",
+            "audio 00 RTP/AVP 0",
+        ] {
+            let text = alloc::format!(
+                "v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\nm={m}\r\na=sendonly\r\n\r\n"
+            );
+            let view = SessionDescription::parse(text.as_bytes()).unwrap();
+            let owned = Description::parse(text.as_bytes()).unwrap();
+            assert_eq!(owned, Description::from_view(&view), "{m}");
+            let canonical = MediaLine::parse(m).unwrap().to_string();
+            assert_eq!(owned.media[0].media_line, canonical);
+            assert_eq!(owned.session.len(), 5);
+            assert_eq!(owned.media[0].fields.len(), 1);
+        }
     }
 }

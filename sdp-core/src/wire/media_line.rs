@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use super::token::{is_non_ws, is_token, parse_u16, Fields};
+use super::token::{is_token, is_token_char, parse_u16, Fields};
 use crate::error::ValueError;
 
 /// `m=<media> <port>[/<number of ports>] <proto> <fmt> …`.
@@ -44,11 +44,11 @@ impl<'a> MediaLine<'a> {
             None => None,
         };
         let (proto, o) = f.field("proto")?;
-        if proto.is_empty() || !crate::wire::token::split_iter(proto, b'/').all(is_token) {
+        if !is_proto(proto) {
             return Err(ValueError::field(o, "proto"));
         }
         let (formats_raw, o) = f.remainder();
-        if formats_raw.is_empty() || !Fields::new(formats_raw).all(|(x, _)| is_non_ws(x)) {
+        if formats_raw.is_empty() || !is_format_list(formats_raw) {
             return Err(ValueError::field(o, "format list"));
         }
         Ok(Self {
@@ -70,6 +70,44 @@ impl<'a> MediaLine<'a> {
     pub fn is_rtp(&self) -> bool {
         crate::wire::token::split_iter(self.proto, b'/').any(|p| p == "RTP")
     }
+}
+
+/// True when `proto` is tokens joined by single `/` (`UDP/TLS/RTP/SAVPF`), checked in one pass:
+/// no empty part, so no `/` first, last or doubled.
+fn is_proto(proto: &str) -> bool {
+    let mut part_empty = true;
+    for b in proto.bytes() {
+        if b == b'/' {
+            if part_empty {
+                return false;
+            }
+            part_empty = true;
+        } else if is_token_char(b) {
+            part_empty = false;
+        } else {
+            return false;
+        }
+    }
+    !part_empty
+}
+
+/// True when every space-separated field of `formats` ([`Fields`]) is a `non-ws-string`, in one
+/// pass: no whitespace or control but single spaces, none first. (A last space adds no field.)
+fn is_format_list(formats: &str) -> bool {
+    let mut field_empty = true;
+    for b in formats.bytes() {
+        if b == b' ' {
+            if field_empty {
+                return false;
+            }
+            field_empty = true;
+        } else if b < b' ' || b == 0x7f {
+            return false;
+        } else {
+            field_empty = false;
+        }
+    }
+    true
 }
 
 impl fmt::Display for MediaLine<'_> {
@@ -96,6 +134,23 @@ mod tests {
         assert!(!m.is_rtp());
         let m = MediaLine::parse("video 49170/2 RTP/AVP 31").unwrap();
         assert_eq!(m.num_ports, Some(2));
+    }
+
+    #[test]
+    fn one_pass_checks_match_the_field_split() {
+        let pieces = ["", " ", "/", "0", "ab", "\t", "\u{e9}", "(", "  "];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let s = alloc::format!("{a}{b}{c}");
+                    let split_proto =
+                        !s.is_empty() && crate::wire::token::split_iter(&s, b'/').all(is_token);
+                    assert_eq!(is_proto(&s), split_proto, "{s:?}");
+                    let fields = Fields::new(&s).all(|(x, _)| crate::wire::token::is_non_ws(x));
+                    assert_eq!(is_format_list(&s), fields, "{s:?}");
+                }
+            }
+        }
     }
 
     #[test]
