@@ -452,6 +452,18 @@ fn tcpdump_capture_of_coturn_exchanges() {
     let (lo, any) = (dir.join("lo.pcap"), dir.join("any.pcap"));
     let port = server.addr.port();
     let dumps = [tcpdump("lo", port, &lo), tcpdump("any", port, &any)];
+    // tcpdump may say "listening on" a moment before its socket sees packets: probe the port
+    // until both files hold a packet (more than the 24-byte pcap header), then start.
+    let probe = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let ready = Instant::now() + Duration::from_secs(10);
+    while [&lo, &any]
+        .iter()
+        .any(|f| std::fs::metadata(f).map_or(0, |m| m.len()) <= 24)
+    {
+        assert!(Instant::now() < ready, "tcpdump captured nothing");
+        let _ = probe.send_to(b"\xffprobe", server.addr); // first byte 255: no protocol of RFC 7983
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let addr = server.addr.to_string();
     let out = rtcweb(&["stun", &addr, "--rto-ms", "100"]);
     assert!(out.status.success(), "{out:?}");
