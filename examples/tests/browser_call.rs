@@ -21,7 +21,7 @@
 #![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 
 mod common;
-use common::browser::{chromium_installed, folder, lines, npm_packages_installed, Driver};
+use common::browser::{chromium_installed, folder, npm_packages_installed, run_js};
 use common::{sipp_installed, Killed};
 
 use std::net::UdpSocket;
@@ -135,20 +135,7 @@ fn call_through_gateway(scenario: &str, phone_hangs_up: bool) {
             "--disable-features=WebRtcHideLocalIpsWithMdns",
         ],
     });
-    let mut node = Command::new("node")
-        .arg("run.js")
-        .arg(cfg.to_string())
-        .current_dir(folder())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starting node run.js");
-    let from_node = lines(&mut node);
-    let mut driver = Driver {
-        node,
-        browser_pid: None,
-    };
+    let (mut driver, from_node) = run_js(&cfg);
 
     let deadline = Instant::now() + DEADLINE;
     let mut page: Vec<(String, String)> = Vec::new();

@@ -15,13 +15,11 @@
 )]
 #![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 mod common;
-use common::browser::{
-    chromium_installed, folder, lines, npm_packages_installed, version_of, Driver,
-};
+use common::browser::{chromium_installed, folder, npm_packages_installed, run_js, version_of};
 
 use rtcweb_examples::ws::{
     Command as WsCommand, RegistrarEvent, Removal, ServerEvent, ServiceConfig, ServiceEvent,
@@ -98,20 +96,7 @@ fn jssip_in_chromium_registers_and_exchanges_sip_over_websocket() {
         "target": "sip:rtcweb@example.com",
         "message": TO_SERVER,
     });
-    let mut node = Command::new("node")
-        .arg("run.js")
-        .arg(page_cfg.to_string())
-        .current_dir(folder())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starting node run.js");
-    let from_node = lines(&mut node);
-    let mut driver = Driver {
-        node,
-        browser_pid: None,
-    };
+    let (mut driver, from_node) = run_js(&page_cfg);
 
     let mut seen = Seen::default();
     let deadline = Instant::now() + DEADLINE;

@@ -145,13 +145,12 @@ pub fn lines(node: &mut Child) -> Receiver<(String, String)> {
     rx
 }
 
-/// Opens `url` in headless Chromium with the extra `flags` through `tests/jssip/run.js` (its
-/// `open` mode); the page stays open until the returned driver is dropped.
-pub fn open_page(url: &str, flags: &[&str]) -> (Driver, Receiver<(String, String)>) {
-    let config = serde_json::json!({ "open": url, "args": flags }).to_string();
+/// Starts `tests/jssip/run.js` with `config` (see its header: a page script's fields, or `open`:
+/// a URL) and reads its lines; the driver stops node and the browser when dropped.
+pub fn run_js(config: &serde_json::Value) -> (Driver, Receiver<(String, String)>) {
     let mut node = Command::new("node")
         .arg("run.js")
-        .arg(config)
+        .arg(config.to_string())
         .current_dir(folder())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -168,6 +167,11 @@ pub fn open_page(url: &str, flags: &[&str]) -> (Driver, Receiver<(String, String
     )
 }
 
+/// Opens `url` in headless Chromium with the extra `flags` through `run.js` (its `open` mode);
+/// the page stays open until the returned driver is dropped.
+pub fn open_page(url: &str, flags: &[&str]) -> (Driver, Receiver<(String, String)>) {
+    run_js(&serde_json::json!({ "open": url, "args": flags }))
+}
 /// A tiny HTTP/1.1 server for a test page on loopback: each request's path and body go to
 /// `handler`, whose answer is sent back as `text/html` (GET `/` is the page, POSTs are the page's
 /// reports). Runs until the process ends.
