@@ -34,7 +34,12 @@ pub fn run<N: Node>(
     let (to_node, datagrams) = channel::<(usize, SocketAddr, Vec<u8>)>();
     let stop = Arc::new(AtomicBool::new(false));
     let mut readers = Vec::with_capacity(sockets.len());
+    // Each reader gets its buffers back once the node is done with them: no allocation per
+    // datagram once a few are in circulation.
+    let mut returns = Vec::with_capacity(sockets.len());
     for (i, s) in sockets.iter().enumerate() {
+        let (give_back, spare) = channel::<Vec<u8>>();
+        returns.push(give_back);
         let socket = s.try_clone().map_err(|e| e.to_string())?;
         socket.set_nonblocking(false).map_err(|e| e.to_string())?;
         socket
@@ -45,7 +50,9 @@ pub fn run<N: Node>(
             let mut buf = vec![0u8; 65_535];
             while !stop.load(Ordering::Relaxed) {
                 if let Ok((n, from)) = socket.recv_from(&mut buf) {
-                    let data = buf.get(..n).unwrap_or_default().to_vec();
+                    let mut data = spare.try_recv().unwrap_or_default();
+                    data.clear();
+                    data.extend_from_slice(buf.get(..n).unwrap_or_default());
                     if to_node.send((i, from, data)).is_err() {
                         return;
                     }
@@ -55,7 +62,7 @@ pub fn run<N: Node>(
     }
     drop(to_node);
     let result = drive(
-        &mut node, sockets, &locals, clock, name, limit, capture, &datagrams,
+        &mut node, sockets, &locals, clock, name, limit, capture, &datagrams, &returns,
     );
     stop.store(true, Ordering::Relaxed);
     drop(datagrams);
@@ -75,6 +82,7 @@ fn drive<N: Node>(
     limit: Duration,
     capture: Option<&Capture>,
     datagrams: &std::sync::mpsc::Receiver<(usize, SocketAddr, Vec<u8>)>,
+    returns: &[std::sync::mpsc::Sender<Vec<u8>>],
 ) -> Result<(), String> {
     let mut tx = [0u8; 2048];
     loop {
@@ -114,6 +122,9 @@ fn drive<N: Node>(
                 c.received(from, *to, &data);
             }
             node.handle_datagram(clock.now(), i, from, &mut data);
+            if let Some(r) = returns.get(i) {
+                let _ = r.send(data);
+            }
             next = datagrams.try_recv().ok();
         }
     }
