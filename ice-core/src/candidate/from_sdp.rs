@@ -20,13 +20,7 @@ impl TryFrom<&SdpCandidate<'_>> for Candidate {
     fn try_from(c: &SdpCandidate<'_>) -> Result<Self, Self::Error> {
         let invalid = |field| CandidateError::Invalid { field, offset: 0 };
         let foundation = Foundation::new(c.foundation).ok_or(invalid("foundation"))?;
-        let transport = if c.transport.eq_ignore_ascii_case("udp") {
-            Transport::Udp
-        } else if c.transport.eq_ignore_ascii_case("tcp") {
-            Transport::Tcp
-        } else {
-            return Err(invalid("transport"));
-        };
+        let transport = Transport::from_token(c.transport).ok_or(invalid("transport"))?;
         let kind = match c.typ {
             CandidateType::Host => CandidateKind::Host,
             CandidateType::ServerReflexive => CandidateKind::ServerReflexive,

@@ -53,6 +53,17 @@ pub enum Transport {
 }
 
 impl Transport {
+    /// The transport of an `a=candidate` token (`udp`/`tcp`, any case, RFC 8839 §5.1).
+    pub(crate) fn from_token(token: &str) -> Option<Self> {
+        if token.eq_ignore_ascii_case("udp") {
+            Some(Self::Udp)
+        } else if token.eq_ignore_ascii_case("tcp") {
+            Some(Self::Tcp)
+        } else {
+            None
+        }
+    }
+
     /// The token as written in SDP.
     pub const fn as_str(self) -> &'static str {
         match self {

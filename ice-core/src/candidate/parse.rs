@@ -115,16 +115,10 @@ impl Candidate {
             });
         }
         let (tr, off) = t.require("transport")?;
-        let transport = if tr.eq_ignore_ascii_case("udp") {
-            Transport::Udp
-        } else if tr.eq_ignore_ascii_case("tcp") {
-            Transport::Tcp
-        } else {
-            return Err(CandidateError::Invalid {
-                field: "transport",
-                offset: off,
-            });
-        };
+        let transport = Transport::from_token(tr).ok_or(CandidateError::Invalid {
+            field: "transport",
+            offset: off,
+        })?;
         let priority: u32 = number(t.require("priority")?, "priority", 10)?;
         let (addr, addr_off) = t.require("connection-address")?;
         let ip = parse_ip(addr, addr_off, "connection-address")?;
