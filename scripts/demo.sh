@@ -4,5 +4,5 @@
 # Extra arguments go to `rtcweb call` (e.g. --driver tokio, --seconds 10).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release -q -p rtcweb-examples --bin rtcweb
+cargo build --release -q -p rtcweb-cli --bin rtcweb
 exec target/release/rtcweb call "$@"

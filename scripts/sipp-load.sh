@@ -20,7 +20,7 @@ if ! command -v sipp >/dev/null; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq sip-tester >/dev/null 2>&1 ||
     { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq sip-tester >/dev/null; }
 fi
-cargo build -q --release -p rtcweb-examples --bin rtcweb
+cargo build -q --release -p rtcweb-cli --bin rtcweb
 bin="$PWD/target/release/rtcweb"
 work="$(mktemp -d)"
 uas_pid=""

@@ -1,6 +1,6 @@
 //! A real browser calls a SIP phone through our gateway (issue #17, minimum slice): JsSIP 3.13 in
 //! headless Debian Chromium (fake microphone) connects over WebSocket to
-//! `rtcweb_examples::gateway::browser::BrowserGateway` and calls `sip:phone@…`; the gateway
+//! `rtcweb_cli::gateway::browser::BrowserGateway` and calls `sip:phone@…`; the gateway
 //! answers the browser as an ICE-lite, DTLS-passive endpoint and calls the phone over UDP with
 //! plain RTP/AVP PCMU. The phone is sipp (Debian `sip-tester`, nobody here wrote it) running
 //! `tests/jssip/uas_pcmu.xml` (200 OK with a PCMU SDP) with `-rtp_echo`: every RTP packet the
@@ -28,7 +28,7 @@ use std::net::UdpSocket;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use rtcweb_examples::gateway::browser::{BrowserGateway, BrowserGatewayConfig};
+use rtcweb_cli::gateway::browser::{BrowserGateway, BrowserGatewayConfig};
 use serde_json::Value;
 
 const DEADLINE: Duration = Duration::from_secs(90);

@@ -11,7 +11,7 @@
 use std::process::Command;
 use std::time::Duration;
 
-use rtcweb_examples::call::{run, run_captured, Driver, Keying};
+use rtcweb_cli::call::{run, run_captured, Driver, Keying};
 
 #[test]
 fn std_driver_call() {

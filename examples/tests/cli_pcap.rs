@@ -586,7 +586,7 @@ fn exit_codes_and_help() {
     // the offset of the cut record.
     let call = dir.join("two.pcap");
     {
-        let c = rtcweb_examples::capture::Capture::create(&call).unwrap();
+        let c = rtcweb_cli::capture::Capture::create(&call).unwrap();
         let (a, b) = (
             "127.0.0.1:1000".parse().unwrap(),
             "127.0.0.1:2000".parse().unwrap(),
@@ -640,7 +640,7 @@ fn password_verifies_message_integrity() {
         .collect();
     let dir = scratch("password");
     let file = dir.join("stun.pcap");
-    let c = rtcweb_examples::capture::Capture::create(&file).unwrap();
+    let c = rtcweb_cli::capture::Capture::create(&file).unwrap();
     let (a, b) = ("[::1]:1000".parse().unwrap(), "[::1]:3478".parse().unwrap());
     c.sent(a, b, &request);
     c.finish().unwrap();

@@ -10,7 +10,7 @@
 
 use std::time::Duration;
 
-use rtcweb_examples::gateway::demo;
+use rtcweb_cli::gateway::demo;
 
 #[test]
 fn webrtc_to_sip_through_the_gateway() {

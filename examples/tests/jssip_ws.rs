@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 mod common;
 use common::browser::{chromium_installed, folder, npm_packages_installed, run_js, version_of};
 
-use rtcweb_examples::ws::{
+use rtcweb_cli::ws::{
     Command as WsCommand, RegistrarEvent, Removal, ServerEvent, ServiceConfig, ServiceEvent,
     WsServer,
 };

@@ -169,7 +169,7 @@ impl Endpoint {
                 addr: server,
                 transport,
             },
-            rtcweb_examples::call::random_seed(),
+            rtcweb_cli::call::random_seed(),
         );
         cfg.registrar = format!("sip:{server}");
         cfg.register_expires = 300;

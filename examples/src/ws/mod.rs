@@ -14,7 +14,7 @@
 //! registered browser go over the connection it registered on.
 //!
 //! ```
-//! use rtcweb_examples::ws::{Command, ServerEvent, ServiceConfig, WsServer};
+//! use rtcweb_cli::ws::{Command, ServerEvent, ServiceConfig, WsServer};
 //!
 //! let cfg = ServiceConfig::new("example.com", &[("alice", "secret")], "", [7; 32]);
 //! let server = WsServer::start("127.0.0.1:0".parse().unwrap(), cfg).unwrap();

@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-pub use rtcweb_examples::coturn::Coturn;
+pub use rtcweb_cli::coturn::Coturn;
 
 pub const SECRET: &str = "rtcweb-interop-secret";
 

@@ -3,12 +3,18 @@
 
 use std::time::Duration;
 
-use rtcweb_examples::call::{run_captured, Driver, Keying};
-use rtcweb_examples::capture::Capture;
-use rtcweb_examples::coturn::Coturn;
+use rtcweb_cli::call::{run_captured, Driver, Keying};
+use rtcweb_cli::capture::Capture;
+use rtcweb_cli::coturn::Coturn;
 
 /// Arguments of `rtcweb call`.
 #[derive(clap::Args)]
+#[command(after_help = "Examples:
+  rtcweb call --seconds 3
+  rtcweb call --keying dtls --driver tokio
+  rtcweb call --turn --pcap call.pcap && rtcweb inspect pcap call.pcap --flows
+
+Exit status: 0 when the call completed with media both ways, 1 otherwise, 2 usage.")]
 pub struct Args {
     /// Seconds of media before the caller hangs up.
     #[arg(long, default_value_t = 5)]

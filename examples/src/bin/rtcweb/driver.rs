@@ -1,10 +1,10 @@
 //! The std side of Sans-IO for the one-shot subcommands: name resolution and a UDP receive with a
-//! deadline. The clock and randomness are the examples library's (`rtcweb_examples::call`).
+//! deadline. The clock and randomness are the examples library's (`rtcweb_cli::call`).
 
 use std::net::{SocketAddr, ToSocketAddrs, UdpSocket};
 use std::time::Duration;
 
-use rtcweb_examples::call::Clock;
+use rtcweb_cli::call::Clock;
 use rtcweb_stun_core::Instant;
 
 /// Resolves HOST:PORT.

@@ -1,15 +1,21 @@
 //! `rtcweb gateway`: the WebRTC-to-SIP gateway sketch on loopback — a WebRTC-style caller (ICE +
 //! SRTP) calls a plain SIP phone (RTP) through a B2BUA that relays the media. With `--ws`, the
 //! browser gateway instead: browsers (JsSIP, SIP over WebSocket) call the `--trunk` phone, DTLS-SRTP
-//! on their side, plain RTP on the phone's (`rtcweb_examples::gateway::browser`).
+//! on their side, plain RTP on the phone's (`rtcweb_cli::gateway::browser`).
 
 use std::time::Duration;
 
-use rtcweb_examples::capture::Capture;
-use rtcweb_examples::gateway::demo;
+use rtcweb_cli::capture::Capture;
+use rtcweb_cli::gateway::demo;
 
 /// Arguments of `rtcweb gateway`.
 #[derive(clap::Args)]
+#[command(after_help = "Examples:
+  rtcweb gateway --seconds 3 --pcap gw.pcap      the narrated one-call sketch
+  rtcweb gateway --ws 127.0.0.1:8088 --trunk 127.0.0.1:5070
+                                                  browsers (JsSIP, SIP.js) on ws://127.0.0.1:8088
+
+Exit status: 0 ok, 1 when the call failed or a socket could not be opened, 2 usage.")]
 pub struct Args {
     /// Seconds of media before the WebRTC side hangs up.
     #[arg(long, default_value_t = 3)]
@@ -32,7 +38,7 @@ fn run_browser_gateway(
     ws: std::net::SocketAddr,
     trunk: std::net::SocketAddr,
 ) -> Result<(), String> {
-    use rtcweb_examples::gateway::browser::{BrowserGateway, BrowserGatewayConfig};
+    use rtcweb_cli::gateway::browser::{BrowserGateway, BrowserGatewayConfig};
     let mut seed = [0u8; 32];
     getrandom::fill(&mut seed).map_err(|e| format!("random seed: {e}"))?;
     let gw = BrowserGateway::start(BrowserGatewayConfig { ws, trunk, seed })

@@ -10,6 +10,11 @@ use serde_json::{json, Map, Value};
 
 /// Arguments of `rtcweb inspect sdp`.
 #[derive(clap::Args)]
+#[command(after_help = "Examples:
+  rtcweb inspect sdp offer.sdp
+  rtcweb inspect sdp --lenient - < browser-offer.sdp
+
+Exit status: 0 valid (JSON on stdout), 1 invalid (the line and what is wrong, on stderr), 2 usage.")]
 pub struct Args {
     /// The file to read, or `-` for standard input.
     pub file: String,

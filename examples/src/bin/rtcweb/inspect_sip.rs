@@ -14,6 +14,11 @@ use serde_json::{json, Map, Value};
 
 /// Arguments of `rtcweb inspect sip`.
 #[derive(clap::Args)]
+#[command(after_help = "Examples:
+  rtcweb inspect sip invite.txt
+  printf 'OPTIONS sip:a@b SIP/2.0\\r\\n...' | rtcweb inspect sip -
+
+Exit status: 0 valid (JSON on stdout), 1 invalid (the offset and what is wrong, on stderr), 2 usage.")]
 pub struct Args {
     /// The file to read, or `-` for standard input.
     pub file: String,

@@ -15,6 +15,11 @@ pub enum Command {
 
 /// Arguments of `rtcweb srtp protect|unprotect`.
 #[derive(clap::Args)]
+#[command(after_help = "Examples:
+  echo 8000000100000001deadbeefcafe | rtcweb srtp protect --key $(head -c30 /dev/urandom | base64)
+  echo <hex> | rtcweb srtp unprotect --key <B64>
+
+Exit status: 0 ok, 1 bad hex, bad key or a packet that does not authenticate, 2 usage.")]
 pub struct Args {
     /// Base64 of the 30-byte master key || master salt.
     #[arg(long)]

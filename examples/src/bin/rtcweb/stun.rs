@@ -5,12 +5,17 @@ use rtcweb_stun_core::client::{ClientTransaction, TransactionConfig, Transaction
 use rtcweb_stun_core::wire::attributes::{MappedAddress, Software, XorMappedAddress};
 use rtcweb_stun_core::wire::{Class, Message, MessageType, MessageWriter, Method, TransactionId};
 
-use rtcweb_examples::call::{random_bytes, Clock};
+use rtcweb_cli::call::{random_bytes, Clock};
 
 use crate::driver::{recv_until, resolve, socket_for};
 
 /// Arguments of `rtcweb stun`.
 #[derive(clap::Args)]
+#[command(after_help = "Examples:
+  rtcweb stun stun.l.google.com:19302
+  rtcweb stun 127.0.0.1:3478 --rto-ms 100
+
+Exit status: 0 with the reflexive IP:PORT on stdout, 1 on timeout or an error response, 2 usage.")]
 pub struct Args {
     /// The STUN server, HOST:PORT.
     pub server: String,

@@ -3,13 +3,18 @@
 
 use rtcweb_stun_core::turn::{TurnClient, TurnConfig, TurnEvent};
 
-use rtcweb_examples::call::{random_bytes, Clock};
-use rtcweb_examples::coturn::rest_credentials;
+use rtcweb_cli::call::{random_bytes, Clock};
+use rtcweb_cli::coturn::rest_credentials;
 
 use crate::driver::{recv_until, resolve, socket_for};
 
 /// Arguments of `rtcweb turn`.
 #[derive(clap::Args)]
+#[command(after_help = "Examples:
+  rtcweb turn --server 127.0.0.1:3478 --secret s3cret
+  rtcweb turn --server turn.example.net:3478 --secret s3cret --user alice --ttl 600
+
+Exit status: 0 with the relayed IP:PORT on stdout, 1 when the allocation failed, 2 usage.")]
 pub struct Args {
     /// The TURN server, HOST:PORT.
     #[arg(long)]

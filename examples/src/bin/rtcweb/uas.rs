@@ -6,7 +6,7 @@
 use std::net::UdpSocket;
 use std::time::Duration;
 
-use rtcweb_examples::call::{random_seed, Clock};
+use rtcweb_cli::call::{random_seed, Clock};
 use rtcweb_proto::time::InstantExt as _;
 use rtcweb_sip_core::transaction::{LayerConfig, Peer};
 use rtcweb_sip_core::ua::{UaConfig, UaEvent, UserAgent};

@@ -14,7 +14,7 @@ use pcap_file::pcapng::blocks::interface_description::{
 };
 use pcap_file::pcapng::PcapNgWriter;
 use pcap_file::DataLink;
-use rtcweb_examples::capture::udp_frame;
+use rtcweb_cli::capture::udp_frame;
 use rtcweb_srtp_core::{Config, KeyingMaterial, Profile, Stream};
 use rtcweb_stun_core::credentials::short_term_key;
 use rtcweb_stun_core::wire::attributes::{
