@@ -32,7 +32,10 @@ fn every_subcommand_help_has_examples() {
         let out = rtcweb(&args);
         assert!(out.status.success(), "{args:?}: {:?}", out.status);
         let text = String::from_utf8_lossy(&out.stdout);
-        assert!(text.contains("Example"), "{args:?} --help has no example:\n{text}");
+        assert!(
+            text.contains("Example"),
+            "{args:?} --help has no example:\n{text}"
+        );
         assert!(
             text.contains("rtcweb "),
             "{args:?} --help shows no command line:\n{text}"
@@ -52,7 +55,11 @@ fn usage_error_exits_2_and_invalid_input_exits_1() {
     let out = rtcweb(&["inspect", "sdp", bad.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "invalid input");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(err.trim_end().lines().count(), 1, "one line on stderr: {err}");
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "one line on stderr: {err}"
+    );
     assert!(!err.contains("panicked"));
     std::fs::remove_dir_all(&dir).ok();
 }
