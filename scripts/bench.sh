@@ -39,8 +39,9 @@ if [ -z "$exe" ] || [ ! -x "$exe" ]; then
 fi
 
 # Bytes per second of `openssl speed -evp ALG` on 8 KiB blocks for 1 s (wall clock, like the harness).
+# With a second argument, on blocks of that many bytes instead.
 rate() {
-  openssl speed -elapsed -seconds 1 -bytes 8192 -evp "$1" 2>/dev/null |
+  openssl speed -elapsed -seconds 1 -bytes "${2:-8192}" -evp "$1" 2>/dev/null |
     awk -v alg="$1" 'tolower($1) == alg { v = $NF; sub(/k$/, "", v); printf "%.0f\n", v * 1000 }'
 }
 limit_rounds() { # appends "ALG BYTES_PER_S" lines to $1
@@ -48,6 +49,10 @@ limit_rounds() { # appends "ALG BYTES_PER_S" lines to $1
   for r in $(seq "$rounds"); do
     echo "aes-128-ctr $(rate aes-128-ctr)" >>"$1"
     echo "sha1 $(rate sha1)" >>"$1"
+    # AES-CTR on exactly the payloads of the SRTP workloads (160 and 1200 bytes): what OpenSSL
+    # itself reaches per call at that size, for the size-matched limit.
+    echo "aes-128-ctr@160 $(rate aes-128-ctr 160)" >>"$1"
+    echo "aes-128-ctr@1200 $(rate aes-128-ctr 1200)" >>"$1"
   done
 }
 
@@ -102,7 +107,7 @@ function ns(x) { return (x < 1000) ? sprintf("%.1f", x) : sprintf("%.0f", x) }
 # packet || ROC: ceil((len + 4 + 9) / 64) inner blocks + 1 outer (4 at 172 B, 21 at 1212 B).
 function limit(size, aes, sha) { return ((size - 12) / aes + blocks(size) * 64 / sha) * 1e9 }
 function blocks(size) { return int((size + 4 + 9 + 63) / 64) + 1 }
-FNR == NR { if ($2 + 0 > 0) { if ($1 == "aes-128-ctr") aes[++na] = $2; else if ($1 == "sha1") sha[++nsha] = $2 }; next }
+FNR == NR { if ($2 + 0 > 0) { if ($1 == "aes-128-ctr") aes[++na] = $2; else if ($1 == "sha1") sha[++nsha] = $2; else if ($1 ~ /^aes-128-ctr@/) { sz = $1; sub(/.*@/, "", sz); k = ++nat[sz]; at[sz, k] = $2 } }; next }
 /"type":"result"/ && field($0, "group") == "srtp" {
   w = field($0, "workload"); lib = field($0, "library")
   if (!(w in wseen)) { wseen[w] = 1; wl[++nw] = w; title[w] = field($0, "title") }
@@ -125,6 +130,39 @@ END {
     w = wl[i]; size = w; sub(/.*_/, "", size); size += 0
     l = limit(size, am, sm)
     printf "| %s | %s (%s–%s) |", title[w], ns(l), ns(limit(size, hi(aes, na), hi(sha, nsha))), ns(limit(size, lo(aes, na), lo(sha, nsha)))
+    for (j = 1; j <= nl; j++) {
+      m = med[w, libs[j]]
+      if (m > 0) {
+        pct = sprintf("%.0f %%", 100 * l / m)
+        if (ours[libs[j]]) pct = "**" pct "**"
+        printf " %s → %s |", ns(m), pct
+      } else printf " — |"
+    }
+    printf "\n"
+  }
+  # The size-matched limit: AES-CTR at the rate OpenSSL reaches on a payload of this very size
+  # (its per-call set-up and the partial AES-NI pipeline included), SHA-1 as above.
+  have = 0
+  for (i = 1; i <= nw; i++) { size = wl[i]; sub(/.*_/, "", size); if (nat[size - 12] > 0) have = 1 }
+  if (!have) exit
+  printf "\nSize-matched limit: the same, but AES-128-CTR at the rate `openssl speed -bytes N` reaches on the payload size itself (N = 160 or 1200, same runs): "
+  for (i = 1; i <= nw; i++) {
+    size = wl[i]; sub(/.*_/, "", size); p = size - 12
+    if (p in done || nat[p] == 0) continue
+    done[p] = 1; n = nat[p]; for (k = 1; k <= n; k++) tmp[k] = at[p, k]
+    amat[p] = median(tmp, n)
+    printf "%d B: median %.0f MB/s (%.0f–%.0f). ", p, amat[p] / 1e6, lo(tmp, n) / 1e6, hi(tmp, n) / 1e6
+  }
+  printf "\n\n| workload | size-matched limit ns/op |"
+  for (j = 1; j <= nl; j++) printf " %s |", libs[j]
+  printf "\n|---|---:|"
+  for (j = 1; j <= nl; j++) printf "---:|"
+  printf "\n"
+  for (i = 1; i <= nw; i++) {
+    w = wl[i]; size = w; sub(/.*_/, "", size); size += 0; p = size - 12
+    if (!(p in amat)) continue
+    l = limit(size, amat[p], sm)
+    printf "| %s | %s |", title[w], ns(l)
     for (j = 1; j <= nl; j++) {
       m = med[w, libs[j]]
       if (m > 0) {
