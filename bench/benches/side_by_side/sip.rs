@@ -5,9 +5,10 @@
 use std::borrow::Cow;
 use std::hint::black_box;
 
+use bytes::Bytes;
 use rtcweb_bench::{per_op, Contender, Group, Harness, Workload};
 use rtcweb_sip_core::header::{CSeq, CallId, FromHeader, ToHeader, Via};
-use rtcweb_sip_core::message::{Header, Message};
+use rtcweb_sip_core::message::{Header, Message, SharedMessage};
 use rtcweb_sip_core::uri::Host;
 
 const INVITE: &[u8] = include_bytes!("../../data/sip_invite.txt");
@@ -65,6 +66,20 @@ fn host<'a>(h: &Host<'a>) -> Cow<'a, str> {
 fn ours<R>(buf: &[u8], f: impl FnOnce(&View<'_>) -> R) -> R {
     let mut storage = [Header::EMPTY; 32];
     let m = Message::parse(buf, &mut storage).unwrap();
+    read(&m, f)
+}
+
+/// The `bytes` feature: the message owned as `bytes::Bytes` (a clone is one reference count),
+/// parsed once into a `SharedMessage`, its view rebuilt into a stack array, the same reads.
+fn ours_shared<R>(bytes: &Bytes, f: impl FnOnce(&View<'_>) -> R) -> R {
+    let shared = SharedMessage::parse(bytes.clone()).unwrap();
+    let mut storage = [Header::EMPTY; 32];
+    let m = shared.message(&mut storage).unwrap();
+    read(&m, f)
+}
+
+/// The typed reads every contender makes.
+fn read<R>(m: &Message<'_>, f: impl FnOnce(&View<'_>) -> R) -> R {
     let via = m.typed::<Via>().unwrap().unwrap();
     let from = m.typed::<FromHeader>().unwrap().unwrap();
     let to = m.typed::<ToHeader>().unwrap().unwrap();
@@ -164,6 +179,11 @@ fn rsip<R>(buf: &[u8], f: impl FnOnce(&View<'_>) -> R) -> R {
 pub fn check() {
     for input in [INVITE, OK200] {
         let a = ours(input, |v| format!("{v:?}"));
+        let shared = ours_shared(&Bytes::from_static(input), |v| format!("{v:?}"));
+        assert_eq!(
+            a, shared,
+            "SharedMessage reads what the borrowed parse reads"
+        );
         let b = rsip(input, |v| format!("{v:?}"));
         assert_eq!(a, b, "rtcweb-sip-core and rsip read different values");
         assert_eq!(ours(input, digest), rsip(input, digest));
@@ -185,6 +205,7 @@ pub fn group(h: &Harness) -> Group<'static> {
         ("sip_parse_200ok", "200 OK, 384 B (`sip_200ok.txt`)", OK200),
     ] {
         if h.wants(id) {
+            let owned = Bytes::from_static(input);
             workloads.push(Workload {
                 id: id.into(),
                 title: title.into(),
@@ -192,6 +213,10 @@ pub fn group(h: &Harness) -> Group<'static> {
                     Contender::ours(
                         "rtcweb-sip-core",
                         per_op(move || ours(black_box(input), digest)),
+                    ),
+                    Contender::ours(
+                        "rtcweb-sip-core, SharedMessage (bytes)",
+                        per_op(move || ours_shared(black_box(&owned), digest)),
                     ),
                     Contender::peer("rsip", per_op(move || rsip(black_box(input), digest))),
                 ],
@@ -203,7 +228,7 @@ pub fn group(h: &Harness) -> Group<'static> {
         title: "SIP parse + typed headers — rtcweb-sip-core vs rsip 0.4",
         note: "Each operation parses the message and reads the typed Via (transport, sent-by host and \
 port, branch), From and To (URI user, host, port; tag), Call-ID and CSeq (number, method): \
-rtcweb with `Message::parse` into a 32-header stack array, `typed::<…>()` and `parse_uri()`; rsip \
+rtcweb with `Message::parse` into a 32-header stack array, `typed::<…>()` and `parse_uri()` (and, feature `bytes`, with `SharedMessage::parse` of a `Bytes` clone and its view rebuilt into the array); rsip \
 with `SipMessage::try_from` and `typed()` (it builds every header eagerly). Checked first: both \
 read identical values from both messages.",
         workloads,

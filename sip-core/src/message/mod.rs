@@ -11,6 +11,8 @@ mod limits;
 mod method;
 pub(crate) mod parser;
 pub(crate) mod scan;
+#[cfg(feature = "bytes")]
+mod shared;
 mod start_line;
 pub mod validate;
 mod view;
@@ -22,6 +24,9 @@ pub(crate) use header_name::known as header_name_known;
 pub use header_name::HeaderName;
 pub use limits::Limits;
 pub use method::Method;
+#[cfg(feature = "bytes")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bytes")))]
+pub use shared::SharedMessage;
 pub use start_line::StartLine;
 pub use view::Message;
 
