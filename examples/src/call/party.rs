@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use rtcweb_ice_core::{Agent, AgentConfig, IceEvent, Receive};
 use rtcweb_sip_core::header::CSeq;
-use rtcweb_sip_core::message::{Header, Message, Method};
+use rtcweb_sip_core::message::{Header, Message, Method, SharedMessage};
 use rtcweb_sip_core::transaction::Peer;
 use rtcweb_sip_core::ua::{CallHandle, UaConfig, UaEvent, UserAgent};
 use rtcweb_sip_core::Instant;
@@ -444,22 +444,40 @@ impl Party {
     }
 
     fn narrate_sip(&mut self, arrow: &str, bytes: &[u8]) {
-        let first = bytes
-            .split(|&b| b == b'\r' || b == b'\n')
-            .next()
-            .map(String::from_utf8_lossy)
-            .unwrap_or_default();
         let mut storage = [Header::EMPTY; 32];
-        let mut cseq = String::new();
         if let Ok(msg) = Message::parse(bytes, &mut storage) {
-            if let Some(Ok(c)) = msg.typed::<CSeq>() {
-                cseq = format!("  (CSeq {} {})", c.seq, c.method);
-                if arrow == "←" && first.starts_with("SIP/2.0 200") && c.method == Method::Bye {
-                    self.report.bye_done = true;
-                }
+            self.narrate_message(arrow, &msg);
+        } else {
+            let first = bytes
+                .split(|&b| b == b'\r' || b == b'\n')
+                .next()
+                .map(String::from_utf8_lossy)
+                .unwrap_or_default();
+            self.say(format!("SIP {arrow} {first}"));
+        }
+    }
+
+    fn narrate_message(&mut self, arrow: &str, msg: &Message<'_>) {
+        let first = msg.start_line_raw();
+        let mut cseq = String::new();
+        if let Some(Ok(c)) = msg.typed::<CSeq>() {
+            cseq = format!("  (CSeq {} {})", c.seq, c.method);
+            if arrow == "←" && first.starts_with("SIP/2.0 200") && c.method == Method::Bye {
+                self.report.bye_done = true;
             }
         }
         self.say(format!("SIP {arrow} {first}{cseq}"));
+    }
+
+    /// A SIP message the async driver parsed once into a [`SharedMessage`] (sip-core feature
+    /// `bytes`): narrated from its view and handed to the UA without a second parse.
+    pub fn handle_sip_shared(&mut self, now: Instant, from: SocketAddr, shared: &SharedMessage) {
+        let mut storage = [Header::EMPTY; 32];
+        if let Ok(msg) = shared.message(&mut storage) {
+            self.narrate_message("←", &msg);
+        }
+        let _ = self.ua.handle_shared(now, Peer::udp(from), shared);
+        self.pump_ua(now);
     }
 
     fn pump_ua(&mut self, now: Instant) {

@@ -1,15 +1,27 @@
 //! The call over `tokio::net::UdpSocket`s: a task per party that waits on both sockets and the
 //! party's next deadline at once with `select!`.
+//!
+//! SIP datagrams are received into a `BytesMut`, frozen into `Bytes` and parsed once into a
+//! sip-core [`SharedMessage`] (feature `bytes`): the narration and the user agent both read that
+//! one parse, and the message could be handed to another task as is. A datagram that does not
+//! parse goes to the UA as bytes, which answers what deserves an answer (400 for a request whose
+//! Content-Length exceeds the datagram, RFC 3261 §18.3).
 
 use std::net::UdpSocket as StdUdpSocket;
 use std::time::Duration;
 
+use bytes::BytesMut;
+use rtcweb_sip_core::message::SharedMessage;
 use tokio::net::UdpSocket;
 
 use super::node::Node;
 use super::party::{Party, PartyConfig, Report, MEDIA, SIP};
 use super::{Clock, Sockets};
 use crate::capture::Capture;
+
+/// Room for one SIP datagram (the loopback call's messages are under 2 KB; a longer datagram
+/// is cut by the OS and then fails to parse).
+const SIP_RX: usize = 4096;
 
 /// Runs one party until its call is over, or `limit` passes. With a `capture`, every datagram
 /// sent and received is written to it.
@@ -24,7 +36,7 @@ pub async fn run_party(
     let (sip_addr, media_addr) = (cfg.sip, cfg.media);
     let mut party = Party::new(cfg, clock.now())?;
     let mut tx = [0u8; 2048];
-    let mut sip_rx = [0u8; 2048];
+    let mut sip_rx = BytesMut::with_capacity(SIP_RX);
     let mut media_rx = [0u8; 2048];
     loop {
         let now = clock.now();
@@ -55,12 +67,19 @@ pub async fn run_party(
             |d| clock.to_std(d),
         );
         tokio::select! {
-            r = sockets.sip.recv_from(&mut sip_rx) => {
-                if let Ok((n, from)) = r {
+            r = sockets.sip.recv_buf_from(&mut sip_rx) => {
+                if let Ok((_, from)) = r {
+                    let datagram = sip_rx.split().freeze();
+                    sip_rx.reserve(SIP_RX);
                     if let Some(c) = capture {
-                        c.received(from, sip_addr, &sip_rx[..n]);
+                        c.received(from, sip_addr, &datagram);
                     }
-                    party.handle_datagram(clock.now(), SIP, from, &mut sip_rx[..n]);
+                    match SharedMessage::parse(datagram.clone()) {
+                        Ok(shared) => party.handle_sip_shared(clock.now(), from, &shared),
+                        Err(_) => {
+                            party.handle_datagram(clock.now(), SIP, from, &mut datagram.to_vec());
+                        }
+                    }
                 }
             }
             r = sockets.media.recv_from(&mut media_rx) => {

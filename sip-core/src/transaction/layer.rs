@@ -357,6 +357,45 @@ impl TransactionLayer {
         result
     }
 
+    /// [`Self::handle_receive`] for a message an async driver already parsed into a
+    /// [`SharedMessage`](crate::message::SharedMessage) (feature `bytes`): its view is rebuilt,
+    /// not parsed again.
+    ///
+    /// # Errors
+    /// As [`Self::handle_receive`]; a message with more headers than the layer reads
+    /// (`HEADERS`) is dropped as [`ErrorKind::TooManyHeaders`].
+    #[cfg(feature = "bytes")]
+    pub fn handle_shared(
+        &mut self,
+        now: Instant,
+        peer: Peer,
+        shared: &crate::message::SharedMessage,
+    ) -> Result<(), LayerError> {
+        let bytes: &[u8] = shared.bytes();
+        if bytes.len() > self.cfg.max_message_size {
+            self.stats.dropped_malformed += 1;
+            return Err(LayerError::TooLarge(bytes.len()));
+        }
+        let mut st = [Header::EMPTY; HEADERS];
+        let Ok(msg) = shared.message(&mut st) else {
+            self.stats.dropped_malformed += 1;
+            return Err(LayerError::Parse(crate::message::Error::new(
+                ErrorKind::TooManyHeaders,
+                0,
+            )));
+        };
+        let result = if msg.is_request() {
+            self.receive_request(now, peer, &msg, bytes)
+        } else {
+            self.receive_response(now, peer, &msg, bytes)
+        };
+        if let Err(_e) = &result {
+            rtcweb_proto::log_debug!("sip: message from {peer:?} dropped: {_e}");
+            self.stats.dropped_malformed += 1;
+        }
+        result
+    }
+
     /// §18.3: a request whose Content-Length exceeds the datagram is answered 400 (when its
     /// headers are whole enough to address a response), not dropped silently.
     fn answer_truncated(&mut self, peer: Peer, bytes: &[u8]) {

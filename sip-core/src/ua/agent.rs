@@ -296,6 +296,24 @@ impl UserAgent {
         r
     }
 
+    /// [`Self::handle_receive`] for a message already parsed into a
+    /// [`SharedMessage`](crate::message::SharedMessage) (feature `bytes`, for async drivers):
+    /// not parsed again.
+    ///
+    /// # Errors
+    /// As [`Self::handle_receive`].
+    #[cfg(feature = "bytes")]
+    pub fn handle_shared(
+        &mut self,
+        now: Instant,
+        peer: Peer,
+        message: &crate::message::SharedMessage,
+    ) -> Result<(), LayerError> {
+        let r = self.layer.handle_shared(now, peer, message);
+        self.pump(now);
+        r
+    }
+
     /// The next message to send, written into `buf` (size it to the largest SIP message, 65535).
     /// A message that does not fit stays queued.
     ///
