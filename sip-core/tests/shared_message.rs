@@ -1,7 +1,12 @@
 //! Feature `bytes`: a message handed to the transaction layer as a `SharedMessage` (parsed
 //! once by an async driver) is handled exactly as the same bytes through `handle_receive`.
 #![cfg(feature = "bytes")]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod common;
 
@@ -58,7 +63,11 @@ fn shared_and_borrowed_paths_agree() {
     let borrowed = run(&messages, false);
     let shared = run(&messages, true);
     assert_eq!(shared, borrowed);
-    assert!(borrowed.0.iter().any(|e| e.contains("Request")), "{:?}", borrowed.0);
+    assert!(
+        borrowed.0.iter().any(|e| e.contains("Request")),
+        "{:?}",
+        borrowed.0
+    );
 }
 
 /// What a driver's parse refuses is what the layer's own parse refuses.
