@@ -47,6 +47,8 @@ pub mod message;
 #[cfg(feature = "alloc")]
 pub mod registration;
 #[cfg(feature = "alloc")]
+pub mod resolve;
+#[cfg(feature = "alloc")]
 pub mod session_timer;
 #[cfg(feature = "alloc")]
 pub mod transaction;
