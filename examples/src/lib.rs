@@ -11,5 +11,6 @@
 pub mod call;
 pub mod capture;
 pub mod coturn;
+pub mod dns;
 pub mod gateway;
 pub mod ws;

@@ -29,6 +29,7 @@ fn every_subcommand_help_has_examples() {
         &["call"],
         &["gateway"],
         &["uas"],
+        &["options"],
         &["srtp", "protect"],
         &["srtp", "unprotect"],
     ];

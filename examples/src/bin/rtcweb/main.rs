@@ -23,6 +23,7 @@ mod inspect_pcap;
 mod inspect_sdp;
 mod inspect_sip;
 mod inspect_stun;
+mod options;
 mod srtp;
 mod stun;
 mod turn;
@@ -84,6 +85,9 @@ enum Command {
     Call(call::Args),
     /// The WebRTC-to-SIP gateway sketch: WebRTC caller -> B2BUA (ICE-lite, SRTP <-> RTP) -> SIP phone.
     Gateway(gateway::Args),
+    /// Reach a SIP URI through RFC 3263 (NAPTR, SRV, A/AAAA from --dns) with an OPTIONS request,
+    /// failing over to the next target on a timeout or 503; JSON of every step.
+    Options(options::Args),
     /// A SIP UAS over UDP that answers every INVITE (a load target for sipp); JSON counters at the end.
     Uas(uas::Args),
     /// Protect or unprotect one RTP packet with AES_CM_128_HMAC_SHA1_80 (hex on stdin and stdout).
@@ -138,6 +142,7 @@ fn main() -> ExitCode {
         Command::Call(a) => call::run_call(&a),
         Command::Gateway(a) => gateway::run(&a),
         Command::Uas(a) => uas::run(&a),
+        Command::Options(a) => options::run(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
