@@ -10,13 +10,15 @@ use super::record::Srv;
 /// Orders `records` as RFC 2782 says: lowest priority first; among equal priorities, records are
 /// drawn one at a time with probability proportional to their weight (weight-0 records first
 /// in the running sum, so that they are picked only rarely, as the RFC's algorithm does).
-/// A single record whose target is `.` means the service is not offered: no records.
+/// A single record whose target is `.` means the service is not offered: no records. Records
+/// with port 0 are skipped.
 #[must_use]
 pub fn order(mut records: Vec<Srv>, rng: &mut Rng) -> Vec<Srv> {
     if records.len() == 1 && records.first().is_some_and(|r| r.target == ".") {
         return Vec::new();
     }
-    records.retain(|r| r.target != ".");
+    // Port 0 is nowhere to send to: such a record is skipped like a "." target.
+    records.retain(|r| r.target != "." && r.port != 0);
     // RFC 2782: "arrange all SRV RRs (that have not been ordered yet) in any order, except that
     // all those with weight 0 are placed at the beginning of the list".
     records.sort_by_key(|r| (r.priority, r.weight != 0));
@@ -90,5 +92,11 @@ mod tests {
         assert!(order(alloc::vec![srv(0, 0, ".")], &mut rng).is_empty());
         let o = order(alloc::vec![srv(1, 0, "a"), srv(1, 0, "b")], &mut rng);
         assert_eq!(o.len(), 2);
+        let mut zero = srv(0, 0, "c");
+        zero.port = 0;
+        assert!(
+            order(alloc::vec![zero], &mut rng).is_empty(),
+            "port 0 is skipped"
+        );
     }
 }
