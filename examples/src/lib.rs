@@ -13,4 +13,5 @@ pub mod capture;
 pub mod coturn;
 pub mod dns;
 pub mod gateway;
+pub mod sip_stream;
 pub mod ws;

@@ -3,7 +3,9 @@
 //! sip:alice@example.test --dns …` resolves them with hickory-resolver through sip-core's
 //! Sans-IO server selection and fails over exactly as §4.3 says: the first SRV target never
 //! answers (Timer F), the second is a `rtcweb uas` at its transaction limit (503), the third a
-//! `rtcweb uas` that answers 200. Every process is bounded in time and stopped by PID.
+//! `rtcweb uas` that answers 200; and a `sips:` URI reached over TLS (rustls, certificates made
+//! by the test with openssl) through SIPS NAPTR/SRV records. Every process is bounded in time
+//! and stopped by PID.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -107,6 +109,14 @@ fn uas(port: u16, extra: &[&str]) -> Killed {
 }
 
 fn options(dns_port: u16, uri: &str) -> (Option<i32>, serde_json::Value, String) {
+    options_with(dns_port, uri, &[])
+}
+
+fn options_with(
+    dns_port: u16,
+    uri: &str,
+    extra: &[&str],
+) -> (Option<i32>, serde_json::Value, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_rtcweb"))
         .args([
             "options",
@@ -118,6 +128,7 @@ fn options(dns_port: u16, uri: &str) -> (Option<i32>, serde_json::Value, String)
             "--dns-timeout-ms",
             "2000",
         ])
+        .args(extra)
         .output()
         .expect("run rtcweb options");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -238,4 +249,163 @@ fn without_naptr_or_srv_the_a_record_and_the_default_port() {
         .filter(|q| q["type"] == "SRV")
         .count();
     assert_eq!(srv_asked, 3, "_sip._udp, _sip._tcp, _sips._tcp: {json}");
+}
+
+fn openssl(dir: &std::path::Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run openssl");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A test CA and a server certificate for `example.test` signed by it (PEM files in `dir`):
+/// ca.pem, cert.pem, key.pem.
+fn certificates(dir: &std::path::Path) {
+    assert!(apt::ensure("openssl", || Command::new("openssl")
+        .arg("version")
+        .stdout(Stdio::null())
+        .status()
+        .is_ok()));
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    let mut ca = vec!["req", "-x509"];
+    ca.extend(ec);
+    ca.extend([
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=rtcweb test CA",
+    ]);
+    openssl(dir, &ca);
+    let mut csr = vec!["req"];
+    csr.extend(ec);
+    csr.extend([
+        "-keyout",
+        "key.pem",
+        "-out",
+        "leaf.csr",
+        "-subj",
+        "/CN=example.test",
+    ]);
+    openssl(dir, &csr);
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "subjectAltName=DNS:example.test\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "leaf.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "cert.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "ext.cnf",
+        ],
+    );
+}
+
+/// A sips: URI (RFC 3263 §4.1: SIPS NAPTR services only) reached over TLS: NAPTR SIPS+D2T →
+/// SRV _sips._tcp → A, then the OPTIONS over a rustls connection verified for `example.test`
+/// (RFC 5922) against the test CA, answered by `rtcweb uas --tls` on the same connection. With
+/// another CA the certificate is refused and no target answers.
+#[test]
+fn sips_uri_over_tls_through_naptr_and_srv() {
+    assert!(
+        dnsmasq_installed(),
+        "dnsmasq (Debian dnsmasq-base) is needed"
+    );
+    let dir = std::env::temp_dir().join(format!("rtcweb-dns-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    certificates(&dir);
+    let other = dir.join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    certificates(&other);
+    let tls_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let udp_port = free_udp_port();
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let _uas = uas(
+        udp_port,
+        &[
+            "--tls",
+            &format!("127.0.0.1:{tls_port}"),
+            "--cert",
+            cert.to_str().unwrap(),
+            "--key",
+            key.to_str().unwrap(),
+        ],
+    );
+    let dns_port = free_udp_port();
+    let records = [
+        "--naptr-record=example.test,10,10,s,SIP+D2U,,_sip._udp.example.test".to_string(),
+        "--naptr-record=example.test,20,10,s,SIPS+D2T,,_sips._tcp.example.test".to_string(),
+        format!("--srv-host=_sip._udp.example.test,tls.example.test,{udp_port},10,10"),
+        format!("--srv-host=_sips._tcp.example.test,tls.example.test,{tls_port},10,10"),
+        "--host-record=tls.example.test,127.0.0.1".to_string(),
+    ];
+    let _dns = dnsmasq(dns_port, &records);
+    // Wait until the TLS listener accepts.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", tls_port)).is_err() {
+        assert!(Instant::now() < deadline, "rtcweb uas --tls did not listen");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let ca = dir.join("ca.pem");
+    let (code, json, stderr) = options_with(
+        dns_port,
+        "sips:example.test",
+        &["--ca", ca.to_str().unwrap()],
+    );
+    assert_eq!(code, Some(0), "{json}\n{stderr}");
+    assert_eq!(
+        json["targets"].as_array().unwrap().len(),
+        1,
+        "SIPS services only: {json}"
+    );
+    assert_eq!(json["attempts"][0]["transport"], "tls");
+    assert_eq!(json["attempts"][0]["result"], "200");
+    assert_eq!(json["answered_by"], format!("127.0.0.1:{tls_port}"));
+
+    let wrong_ca = other.join("ca.pem");
+    let (code, json, _) = options_with(
+        dns_port,
+        "sips:example.test",
+        &["--ca", wrong_ca.to_str().unwrap()],
+    );
+    assert_eq!(
+        code,
+        Some(1),
+        "a certificate from another CA is refused: {json}"
+    );
+    assert_eq!(json["attempts"][0]["result"], "timeout");
+    std::fs::remove_dir_all(&dir).ok();
 }

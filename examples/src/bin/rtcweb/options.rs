@@ -4,16 +4,19 @@
 //! happened as JSON.
 
 use std::net::{SocketAddr, UdpSocket};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use rtcweb_cli::call::{random_bytes, random_seed, Clock};
 use rtcweb_cli::dns::{select, Dns};
+use rtcweb_cli::sip_stream::{client_config, Streams};
 use rtcweb_proto::{Rng, Transport};
 use rtcweb_sip_core::message::{Header, Message};
 use rtcweb_sip_core::resolve::{RecordType, SelectionConfig, Target};
 use rtcweb_sip_core::transaction::{
     LayerConfig, Peer, TimerConfig, TransactionEvent, TransactionLayer,
 };
+use rtcweb_sip_core::uri::{Host, Uri};
 use serde_json::json;
 
 use crate::driver::recv_until;
@@ -22,9 +25,10 @@ use crate::driver::recv_until;
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
   rtcweb options sip:alice@example.test --dns 127.0.0.1:5353
-  rtcweb options sips:example.com --dns 9.9.9.9:53 --t1-ms 200
+  rtcweb options sips:example.com --dns 9.9.9.9:53 --ca ca.pem --t1-ms 200
 
-Only UDP targets are contacted (others are listed and skipped, as a failure would be).
+UDP, TCP and TLS targets are contacted (TLS verified against --ca for the URI's domain,
+RFC 5922); WebSocket targets are listed and skipped, as a failure would be.
 Exit status: 0 when a target answered with a final response other than 503 (printed), 1 when
 DNS found no target or every target failed, 2 usage.")]
 pub struct Args {
@@ -39,6 +43,9 @@ pub struct Args {
     /// Each DNS lookup's timeout in milliseconds.
     #[arg(long, default_value_t = 2000)]
     pub dns_timeout_ms: u64,
+    /// Trust the certificates in this PEM file for TLS targets (`sips:`).
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<PathBuf>,
 }
 
 fn transport_name(t: Transport) -> &'static str {
@@ -82,13 +89,21 @@ pub fn run(args: &Args) -> Result<(), String> {
         .iter()
         .map(|t| json!({"transport": transport_name(t.transport), "address": t.addr.to_string()}))
         .collect();
+    let client_tls = args.ca.as_deref().map(client_config).transpose()?;
+    let domain = uri_domain(&args.uri);
     let mut attempts = Vec::new();
     let mut answered = None;
     while let Some(target) = selection.next_target() {
-        let outcome = if target.transport == Transport::Udp {
-            options_over_udp(&args.uri, target, args.t1_ms, &mut rng)?
-        } else {
-            Outcome::Skipped
+        let outcome = match target.transport {
+            Transport::Udp | Transport::Tcp | Transport::Tls => options_to(
+                &args.uri,
+                &domain,
+                target,
+                args.t1_ms,
+                client_tls.clone(),
+                &mut rng,
+            )?,
+            Transport::Ws | Transport::Wss => Outcome::Skipped,
         };
         let result = match &outcome {
             Outcome::Final(code, _) => code.to_string(),
@@ -136,12 +151,27 @@ enum Outcome {
     Skipped,
 }
 
-/// One OPTIONS client transaction over UDP to `target` (RFC 3261 §17.1.2, retransmissions and
-/// Timer F from the transaction layer).
-fn options_over_udp(
+/// The host of a SIP URI (the name a TLS certificate must carry, RFC 5922 §7).
+fn uri_domain(uri: &str) -> String {
+    let Ok(parsed) = Uri::parse(uri) else {
+        return String::new();
+    };
+    match parsed.as_sip().map(|s| s.host) {
+        Some(Host::Domain(d)) => d.to_string(),
+        Some(Host::Ipv4(ip)) => ip.to_string(),
+        Some(Host::Ipv6(ip, _)) => ip.to_string(),
+        None => String::new(),
+    }
+}
+
+/// One OPTIONS client transaction to `target` (RFC 3261 §17.1.2: retransmissions over UDP,
+/// none over TCP/TLS, Timer F either way, from the transaction layer).
+fn options_to(
     uri: &str,
+    domain: &str,
     target: Target,
     t1_ms: u64,
+    client_tls: Option<std::sync::Arc<rustls::ClientConfig>>,
     rng: &mut Rng,
 ) -> Result<Outcome, String> {
     let local = if target.addr.is_ipv4() {
@@ -150,7 +180,20 @@ fn options_over_udp(
         "[::]:0"
     };
     let socket = UdpSocket::bind(local).map_err(|e| format!("binding UDP socket: {e}"))?;
-    let me = socket.local_addr().map_err(|e| e.to_string())?;
+    let reliable = target.transport != Transport::Udp;
+    let (streams, stream_rx) = Streams::new(client_tls);
+    // Over a connection, the sent-by is a name that is never resolved: the response comes back
+    // on the connection (§18.2.2).
+    let me = if reliable {
+        "rtcweb.invalid".to_string()
+    } else {
+        socket.local_addr().map_err(|e| e.to_string())?.to_string()
+    };
+    let via_transport = match target.transport {
+        Transport::Tcp => "TCP",
+        Transport::Tls => "TLS",
+        _ => "UDP",
+    };
     let clock = Clock::new();
     let mut cfg = LayerConfig::default();
     cfg.timers = TimerConfig {
@@ -162,7 +205,7 @@ fn options_over_udp(
     let branch = format!("z9hG4bK{}", hex(random_bytes()));
     let request = format!(
         "OPTIONS {uri} SIP/2.0\r\n\
-         Via: SIP/2.0/UDP {me};branch={branch};rport\r\n\
+         Via: SIP/2.0/{via_transport} {me};branch={branch};rport\r\n\
          Max-Forwards: 70\r\n\
          From: <sip:rtcweb@{me}>;tag={tag}\r\n\
          To: <{uri}>\r\n\
@@ -173,8 +216,12 @@ fn options_over_udp(
         tag = hex(rng.next_u64().to_be_bytes()),
         call_id = hex(rng.next_u64().to_be_bytes()),
     );
+    let peer = Peer {
+        addr: target.addr,
+        transport: target.transport,
+    };
     let tx = layer
-        .send_request(clock.now(), Peer::udp(target.addr), request.as_bytes())
+        .send_request(clock.now(), peer, request.as_bytes())
         .map_err(|e| e.to_string())?;
     let mut out = [0u8; 65_535];
     let mut rx = [0u8; 65_535];
@@ -182,7 +229,12 @@ fn options_over_udp(
         let now = clock.now();
         layer.handle_timeout(now);
         while let Ok(Some(t)) = layer.poll_transmit(now, &mut out) {
-            let _ = socket.send_to(&out[..t.len], t.destination);
+            if reliable {
+                // A connection that cannot be made counts as no answer: Timer F moves on.
+                let _ = streams.send(Peer::from(t), domain, &out[..t.len]);
+            } else {
+                let _ = socket.send_to(&out[..t.len], t.destination);
+            }
         }
         while let Some(event) = layer.poll_event() {
             match event {
@@ -198,7 +250,15 @@ fn options_over_udp(
                 _ => {}
             }
         }
-        if let Some((n, from)) = recv_until(&socket, &clock, layer.poll_timeout(), &mut rx)? {
+        if reliable {
+            let wait = layer
+                .poll_timeout()
+                .map_or(Duration::from_millis(100), |d| clock.until(d));
+            if let Ok(m) = stream_rx.recv_timeout(wait) {
+                let _ = layer.handle_receive(clock.now(), m.peer, &m.bytes);
+            }
+        } else if let Some((n, from)) = recv_until(&socket, &clock, layer.poll_timeout(), &mut rx)?
+        {
             let _ = layer.handle_receive(clock.now(), Peer::udp(from), &rx[..n]);
         }
     }

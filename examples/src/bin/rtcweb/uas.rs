@@ -1,12 +1,16 @@
 //! `rtcweb uas --listen HOST:PORT`: a SIP user agent server over UDP built on sip-core's
 //! `UserAgent` that answers every INVITE with 200 OK and a plain RTP/AVP PCMU answer, takes the
 //! ACK and the BYE, and prints its counters as JSON when it stops: the target of a load client
-//! such as `sipp -sn uac` (scripts/sipp-load.sh). No media is sent.
+//! such as `sipp -sn uac` (scripts/sipp-load.sh). No media is sent. With `--tcp` and/or `--tls`
+//! it also takes SIP over TCP and TLS (RFC 3261 §18, `src/sip_stream.rs`): responses go back on
+//! the connection the request came on.
 
-use std::net::UdpSocket;
+use std::net::{SocketAddr, UdpSocket};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use rtcweb_cli::call::{random_seed, Clock};
+use rtcweb_cli::sip_stream::{server_config, Streams};
 use rtcweb_proto::time::InstantExt as _;
 use rtcweb_sip_core::transaction::{LayerConfig, Peer};
 use rtcweb_sip_core::ua::{UaConfig, UaEvent, UserAgent};
@@ -16,8 +20,10 @@ use crate::driver::{recv_until, resolve};
 /// Arguments of `rtcweb uas`.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Example:\n  rtcweb uas --listen 127.0.0.1:5070 --seconds 30 &\n  \
-    sipp -sn uac -r 100 -m 3000 127.0.0.1:5070"
+    after_help = "Examples:\n  rtcweb uas --listen 127.0.0.1:5070 --seconds 30 &\n  \
+    sipp -sn uac -r 100 -m 3000 127.0.0.1:5070\n  \
+    rtcweb uas --listen 127.0.0.1:5070 --tls 127.0.0.1:5071 --cert cert.pem --key key.pem\n\n\
+    Exit status: 0 after printing the counters, 1 when a socket or the certificate fails, 2 usage."
 )]
 pub struct Args {
     /// Where to listen for SIP over UDP, HOST:PORT.
@@ -37,6 +43,18 @@ pub struct Args {
     /// Stop after this many calls have ended (0: no limit).
     #[arg(long, default_value_t = 0)]
     pub calls: u64,
+    /// Also take SIP over TCP on this address.
+    #[arg(long, value_name = "ADDR")]
+    pub tcp: Option<SocketAddr>,
+    /// Also take SIP over TLS on this address (`sips:`), with --cert and --key.
+    #[arg(long, value_name = "ADDR", requires_all = ["cert", "key"])]
+    pub tls: Option<SocketAddr>,
+    /// The TLS certificate chain (PEM).
+    #[arg(long, value_name = "FILE")]
+    pub cert: Option<PathBuf>,
+    /// The TLS private key (PEM).
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
 }
 
 /// What the UAS saw, printed as JSON at the end.
@@ -101,6 +119,20 @@ pub fn run(args: &Args) -> Result<(), String> {
             .saturating_add(Duration::from_secs(args.seconds))
     });
     eprintln!("rtcweb uas: listening on {local} (SIP/UDP)");
+    let (streams, stream_rx) = Streams::new(None);
+    if let Some(addr) = args.tcp {
+        let bound = streams
+            .listen(addr, None)
+            .map_err(|e| format!("{addr}: {e}"))?;
+        eprintln!("rtcweb uas: listening on {bound} (SIP/TCP)");
+    }
+    if let (Some(addr), Some(cert), Some(key)) = (args.tls, &args.cert, &args.key) {
+        let bound = streams
+            .listen(addr, Some(server_config(cert, key)?))
+            .map_err(|e| format!("{addr}: {e}"))?;
+        eprintln!("rtcweb uas: listening on {bound} (SIP/TLS)");
+    }
+    let with_streams = args.tcp.is_some() || args.tls.is_some();
     let mut c = Counters::default();
     let mut buf = vec![0u8; 65_535];
     let mut session = 1u64;
@@ -109,11 +141,17 @@ pub fn run(args: &Args) -> Result<(), String> {
         if stop_at.is_some_and(|t| now >= t) || (args.calls > 0 && c.ended >= args.calls) {
             break;
         }
-        let deadline = [ua.poll_timeout(), stop_at]
-            .into_iter()
-            .flatten()
-            .min()
-            .or(Some(now.saturating_add(Duration::from_millis(200))));
+        // With stream listeners, wake often to take what their threads read.
+        let tick = if with_streams { 5 } else { 200 };
+        let deadline = [
+            ua.poll_timeout(),
+            stop_at,
+            with_streams.then(|| now.saturating_add(Duration::from_millis(tick))),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .or(Some(now.saturating_add(Duration::from_millis(tick))));
         if let Some((n, from)) = recv_until(&socket, &clock, deadline, &mut buf)? {
             c.datagrams_in += 1;
             let data = buf.get(..n).unwrap_or_default().to_vec();
@@ -121,6 +159,11 @@ pub fn run(args: &Args) -> Result<(), String> {
                 .handle_receive(clock.now(), Peer::udp(from), &data)
                 .is_err()
             {
+                c.malformed += 1;
+            }
+        }
+        while let Ok(m) = stream_rx.try_recv() {
+            if ua.handle_receive(clock.now(), m.peer, &m.bytes).is_err() {
                 c.malformed += 1;
             }
         }
@@ -154,7 +197,12 @@ pub fn run(args: &Args) -> Result<(), String> {
             match ua.poll_transmit(now, &mut buf) {
                 Ok(Some(t)) => {
                     let bytes = buf.get(..t.len).unwrap_or_default();
-                    if socket.send_to(bytes, t.destination).is_ok() {
+                    if t.transport.is_reliable() {
+                        let peer = Peer::from(t);
+                        if let Err(e) = streams.send(peer, "", bytes) {
+                            eprintln!("rtcweb uas: {e}");
+                        }
+                    } else if socket.send_to(bytes, t.destination).is_ok() {
                         c.datagrams_out += 1;
                     }
                 }
