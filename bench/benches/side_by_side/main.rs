@@ -1,4 +1,4 @@
-//! rtcweb and its peers side by side (issue #18, `shared/PEERS.md`): SRTP, SIP, SDP and STUN on
+//! rtcweb and its peers side by side (issue #18, `shared/PEERS.md`): SRTP, SIP, SDP, STUN and ICE on
 //! the shared inputs (copied into `bench/data/`), each library called the way its users call it,
 //! peers and ours interleaved round by round, medians with min–max. See `rtcweb_bench` for the
 //! timer and `scripts/bench.sh`, which runs this once and regenerates BENCHMARKS.md.
@@ -16,6 +16,7 @@
     clippy::std_instead_of_alloc
 )]
 
+mod ice;
 mod sdp;
 mod sip;
 mod srtp;
@@ -49,6 +50,7 @@ fn main() {
     sip::check();
     sdp::check();
     stun::check();
+    ice::check();
     eprintln!("checks passed");
 
     let path = json_path();
@@ -77,5 +79,7 @@ fn main() {
     h.run_group(sdp);
     let stun = stun::group(&h);
     h.run_group(stun);
+    let ice = ice::group(&h);
+    h.run_group(ice);
     h.summary();
 }
