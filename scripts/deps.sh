@@ -3,11 +3,12 @@
 # coturn (TURN/ICE interop), kamailio and baresip (SIP interop), chromium (ICE interop with a browser),
 # libclang-dev + libssl-dev + pkg-config (libsrtp2 built with OpenSSL through srtp2-sys, the SRTP
 # reference peer), sip-tester (sipp, the SIP load client), tcpdump and tshark (captures made and read by real tools for `rtcweb inspect pcap`
-# and `--pcap`), dnsmasq-base (the local DNS server of the RFC 3263 test), and the aioice Python
+# and `--pcap`), dnsmasq-base (the local DNS server of the RFC 3263 test), kamailio-tls-modules
+# (Kamailio as a TLS proxy), and the aioice Python
 # package (ICE interop). Idempotent; quiet when all is there.
 set -euo pipefail
 pkgs=(coturn kamailio baresip-core chromium libclang-dev libssl-dev pkg-config make autoconf gcc
-  tcpdump tshark sip-tester dnsmasq-base)
+  tcpdump tshark sip-tester dnsmasq-base kamailio-tls-modules)
 need=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")

@@ -15,80 +15,13 @@
 #![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 
 mod common;
-use common::{apt, Killed};
+use common::dns::{dnsmasq, dnsmasq_installed, free_udp_port};
+use common::tls::certificates;
+use common::Killed;
 
 use std::net::UdpSocket;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn dnsmasq_installed() -> bool {
-    apt::ensure("dnsmasq-base", || {
-        Command::new("dnsmasq")
-            .arg("--version")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok()
-    })
-}
-
-fn free_udp_port() -> u16 {
-    UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// dnsmasq on 127.0.0.1:`port` with `records` (dnsmasq options), nothing else: no upstream,
-/// no /etc/hosts, no configuration file, in the foreground.
-fn dnsmasq(port: u16, records: &[String]) -> Killed {
-    let child = Command::new("dnsmasq")
-        .args([
-            "--no-daemon",
-            &format!("--port={port}"),
-            "--listen-address=127.0.0.1",
-            "--bind-interfaces",
-            "--no-resolv",
-            "--no-hosts",
-            "--conf-file=/dev/null",
-            "--user=root",
-            "--pid-file",
-        ])
-        .args(records)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start dnsmasq");
-    let mut guard = Killed(child);
-    // Ready when it answers: a query for a name it serves.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let probe = UdpSocket::bind("127.0.0.1:0").unwrap();
-    probe
-        .set_read_timeout(Some(Duration::from_millis(200)))
-        .unwrap();
-    // A minimal DNS query for "example.test" A (RFC 1035 §4.1).
-    let mut q = vec![0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0];
-    for label in ["example", "test"] {
-        q.push(label.len() as u8);
-        q.extend_from_slice(label.as_bytes());
-    }
-    q.extend_from_slice(&[0, 0, 1, 0, 1]);
-    let mut buf = [0u8; 512];
-    loop {
-        assert!(
-            guard.0.try_wait().unwrap().is_none(),
-            "dnsmasq exited early"
-        );
-        let _ = probe.send_to(&q, ("127.0.0.1", port));
-        if let Ok((n, _)) = probe.recv_from(&mut buf) {
-            if n >= 12 && buf[..2] == [0x12, 0x34] {
-                return guard;
-            }
-        }
-        assert!(Instant::now() < deadline, "dnsmasq did not answer in 10 s");
-    }
-}
 
 fn uas(port: u16, extra: &[&str]) -> Killed {
     Killed(
@@ -249,85 +182,6 @@ fn without_naptr_or_srv_the_a_record_and_the_default_port() {
         .filter(|q| q["type"] == "SRV")
         .count();
     assert_eq!(srv_asked, 3, "_sip._udp, _sip._tcp, _sips._tcp: {json}");
-}
-
-fn openssl(dir: &std::path::Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("run openssl");
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// A test CA and a server certificate for `example.test` signed by it (PEM files in `dir`):
-/// ca.pem, cert.pem, key.pem.
-fn certificates(dir: &std::path::Path) {
-    assert!(apt::ensure("openssl", || Command::new("openssl")
-        .arg("version")
-        .stdout(Stdio::null())
-        .status()
-        .is_ok()));
-    let ec = [
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-    ];
-    let mut ca = vec!["req", "-x509"];
-    ca.extend(ec);
-    ca.extend([
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=rtcweb test CA",
-    ]);
-    openssl(dir, &ca);
-    let mut csr = vec!["req"];
-    csr.extend(ec);
-    csr.extend([
-        "-keyout",
-        "key.pem",
-        "-out",
-        "leaf.csr",
-        "-subj",
-        "/CN=example.test",
-    ]);
-    openssl(dir, &csr);
-    std::fs::write(
-        dir.join("ext.cnf"),
-        "subjectAltName=DNS:example.test\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
-    )
-    .unwrap();
-    openssl(
-        dir,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "leaf.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-out",
-            "cert.pem",
-            "-days",
-            "2",
-            "-extfile",
-            "ext.cnf",
-        ],
-    );
 }
 
 /// A sips: URI (RFC 3263 §4.1: SIPS NAPTR services only) reached over TLS: NAPTR SIPS+D2T →

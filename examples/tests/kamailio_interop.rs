@@ -12,6 +12,7 @@
 #![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 
 mod common;
+use common::kamailio::{kamailio_binary, module_dir, Kamailio};
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream, UdpSocket};
@@ -27,55 +28,6 @@ use rtcweb_sip_core::ua::{CallHandle, EndReason, UaConfig, UaEvent, UserAgent};
 use rtcweb_sip_core::Instant;
 
 const SECRET: &str = "interop-secret";
-
-fn kamailio_binary() -> Option<PathBuf> {
-    let find = || {
-        [
-            "/usr/sbin/kamailio",
-            "/usr/local/sbin/kamailio",
-            "/usr/bin/kamailio",
-        ]
-        .into_iter()
-        .map(PathBuf::from)
-        .find(|p| p.exists())
-    };
-    common::apt::ensure("kamailio", || find().is_some());
-    find()
-}
-
-fn module_dir() -> Option<PathBuf> {
-    let candidates = [
-        "/usr/lib/x86_64-linux-gnu/kamailio/modules",
-        "/usr/lib/aarch64-linux-gnu/kamailio/modules",
-        "/usr/lib/kamailio/modules",
-        "/usr/local/lib64/kamailio/modules",
-    ];
-    candidates
-        .into_iter()
-        .map(PathBuf::from)
-        .find(|d| d.join("tm.so").exists())
-}
-
-/// A Kamailio process we started; stopped by its PID on drop.
-struct Kamailio {
-    child: Child,
-    log: PathBuf,
-}
-
-impl Drop for Kamailio {
-    fn drop(&mut self) {
-        let pid = self.child.id().to_string();
-        let _ = Command::new("kill").args(["-TERM", &pid]).status();
-        for _ in 0..50 {
-            if self.child.try_wait().ok().flatten().is_some() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn free_port() -> u16 {
     loop {

@@ -2,6 +2,9 @@
 pub mod apt;
 pub mod browser;
 pub mod coturn;
+pub mod dns;
+pub mod kamailio;
+pub mod tls;
 
 use std::process::{Child, Command, Stdio};
 
