@@ -33,7 +33,10 @@ fn free_tcp_port() -> u16 {
 
 #[test]
 fn options_over_tls_through_kamailio_to_a_udp_phone() {
-    assert!(dnsmasq_installed(), "dnsmasq (Debian dnsmasq-base) is needed");
+    assert!(
+        dnsmasq_installed(),
+        "dnsmasq (Debian dnsmasq-base) is needed"
+    );
     let bin = kamailio_binary().expect("kamailio is needed");
     let modules = module_dir().expect("kamailio modules");
     assert!(
@@ -48,7 +51,13 @@ fn options_over_tls_through_kamailio_to_a_udp_phone() {
     let phone = free_udp_port();
     let _phone = Killed(
         Command::new(env!("CARGO_BIN_EXE_rtcweb"))
-            .args(["uas", "--listen", &format!("127.0.0.1:{phone}"), "--seconds", "60"])
+            .args([
+                "uas",
+                "--listen",
+                &format!("127.0.0.1:{phone}"),
+                "--seconds",
+                "60",
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

@@ -15,9 +15,10 @@
 //! let msg = Message::parse(raw, &mut storage)?;
 //! assert_eq!(msg.method(), Some(Method::Invite));
 //! assert_eq!(msg.header("i").map(|h| h.value()), Some("a84b4c76e66710"));
-//! let via = msg.typed::<Via>().unwrap()?;
+//! // Absent: Ok(None); present but malformed: Err (as STUN's `attribute::<A>()`).
+//! let via = msg.typed::<Via>()?.ok_or("no Via")?;
 //! assert_eq!(via.branch(), Some("z9hG4bK776"));
-//! assert_eq!(msg.typed::<CSeq>().unwrap()?.seq, 314159);
+//! assert_eq!(msg.typed::<CSeq>()?.map(|c| c.seq), Some(314159));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!

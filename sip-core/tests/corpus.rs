@@ -403,7 +403,7 @@ fn invalid_torture_messages() {
     // §3.1.2.13 regbadct: a URI with `?` outside <> in Contact → the Contact is malformed.
     let mut st = [Header::EMPTY; 64];
     let m = Message::parse(fixture!("rfc4475/regbadct.sip"), &mut st).unwrap();
-    let e = m.typed::<Contact>().unwrap().unwrap_err();
+    let e = m.typed::<Contact>().unwrap_err();
     assert_eq!(e.kind, HeaderErrorKind::NameAddr);
     assert_eq!(&fixture!("rfc4475/regbadct.sip")[e.offset..][..1], b"?");
     // §3.1.2.15 baddn: unquoted display names with a comma → 400.

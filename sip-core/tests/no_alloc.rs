@@ -12,7 +12,8 @@ use rtcweb_sip_core::header::{
     WwwAuthenticate,
 };
 use rtcweb_sip_core::message::validate::validate;
-use rtcweb_sip_core::message::{Header, Limits, Message};
+use rtcweb_sip_core::message::writer::MessageWriter;
+use rtcweb_sip_core::message::{Header, Limits, Message, Method};
 use rtcweb_sip_core::registration::{challenge_in, select_challenge};
 use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
 use std::alloc::System;
@@ -22,6 +23,18 @@ static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
 const INVITE: &[u8] = include_bytes!("../benches/data/sip_invite.txt");
 const OK200: &[u8] = include_bytes!("../benches/data/sip_200ok.txt");
+
+/// A typed header the crate does not know (issue #15).
+struct XThirdParty;
+
+impl<'a> rtcweb_sip_core::header::TypedHeader<'a> for XThirdParty {
+    const NAME: &'static str = "X-Third-Party";
+    const COMPACT: Option<char> = Some('j');
+    const LIST: bool = true;
+    fn parse(_: &'a str) -> rtcweb_sip_core::header::ParseResult<Self> {
+        Ok(Self)
+    }
+}
 
 #[test]
 fn parse_and_read_headers_without_allocating() {
@@ -46,6 +59,14 @@ fn parse_and_read_headers_without_allocating() {
         total += m.typed::<CallId>().unwrap().unwrap().0.len();
         total += m.typed::<CSeq>().unwrap().unwrap().seq as usize;
         total += m.typed_all::<Contact>().count();
+        // A header type from outside the crate: matched by name, still no allocation.
+        total += m.typed_all::<XThirdParty>().count();
+        // The allocation-free writer: a request into a stack buffer, formatted numbers included.
+        let mut out = [0u8; 512];
+        let mut w = MessageWriter::request(&mut out, Method::Options, "sip:bob@example.com");
+        w.header("Via", "SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1")
+            .header_fmt("CSeq", format_args!("{} OPTIONS", total));
+        total += w.finish(b"").unwrap();
         let mut st2 = [Header::EMPTY; 32];
         if let Frame::Message { len, .. } = next_frame(raw, &mut st2, &Limits::DEFAULT).unwrap() {
             total += len;

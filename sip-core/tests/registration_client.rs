@@ -53,11 +53,8 @@ fn registrar_with(
         };
         let mut st = [Header::EMPTY; 64];
         let m = Message::parse(message, &mut st).unwrap();
-        let expires = m
-            .typed::<Expires>()
-            .and_then(Result::ok)
-            .map_or(3600, |e| e.0);
-        let creds = m.typed::<Authorization>().and_then(Result::ok);
+        let expires = m.typed::<Expires>().ok().flatten().map_or(3600, |e| e.0);
+        let creds = m.typed::<Authorization>().ok().flatten();
         if let Some(a) = &creds {
             answered
                 .borrow_mut()

@@ -122,7 +122,8 @@ fn invite_challenged_with_407_is_retried_with_credentials() {
             let m = Message::parse(message, &mut st).unwrap();
             let ok = m
                 .typed::<ProxyAuthorization>()
-                .and_then(Result::ok)
+                .ok()
+                .flatten()
                 .is_some_and(|a| {
                     let c = common::challenged(&m, "example.com", "n1", Algorithm::Md5);
                     verify(&a, &c, b"s3cret", b"").is_ok()
@@ -170,7 +171,8 @@ fn invite_407_with_several_challenges_is_answered_with_sha256() {
             let m = Message::parse(message, &mut st).unwrap();
             let ok = m
                 .typed::<ProxyAuthorization>()
-                .and_then(Result::ok)
+                .ok()
+                .flatten()
                 .is_some_and(|a| {
                     let c = common::challenged(&m, "example.com", "n1", Algorithm::Sha256);
                     verify(&a, &c, b"s3cret", b"").is_ok()

@@ -250,12 +250,12 @@ fn check_written(msg: &[u8]) -> Result<(), i32> {
     let mut storage = [Header::EMPTY; MAX_HEADERS];
     let m = Message::parse(msg, &mut storage).map_err(|_| RTCWEB_ERR_ARGUMENT)?;
     let ok = m.method() == Some(Method::Register)
-        && matches!(m.typed::<Via>(), Some(Ok(_)))
-        && matches!(m.typed::<FromHeader>(), Some(Ok(_)))
-        && matches!(m.typed::<ToHeader>(), Some(Ok(_)))
-        && matches!(m.typed::<CallId>(), Some(Ok(_)))
-        && matches!(m.typed::<CSeq>(), Some(Ok(c)) if c.method == Method::Register)
-        && matches!(m.typed::<Contact>(), Some(Ok(_)));
+        && matches!(m.typed::<Via>(), Ok(Some(_)))
+        && matches!(m.typed::<FromHeader>(), Ok(Some(_)))
+        && matches!(m.typed::<ToHeader>(), Ok(Some(_)))
+        && matches!(m.typed::<CallId>(), Ok(Some(_)))
+        && matches!(m.typed::<CSeq>(), Ok(Some(c)) if c.method == Method::Register)
+        && matches!(m.typed::<Contact>(), Ok(Some(_)));
     ok.then_some(()).ok_or(RTCWEB_ERR_ARGUMENT)
 }
 
@@ -319,8 +319,8 @@ fn write_with_auth(
 ) -> Result<usize, i32> {
     let mut storage = [Header::EMPTY; MAX_HEADERS];
     let m = Message::parse(challenge, &mut storage).map_err(|_| RTCWEB_ERR_MALFORMED)?;
-    let same_call = matches!(m.typed::<CallId>(), Some(Ok(c)) if c.0 == r.call_id);
-    let register = matches!(m.typed::<CSeq>(), Some(Ok(c)) if c.method == Method::Register);
+    let same_call = matches!(m.typed::<CallId>(), Ok(Some(c)) if c.0 == r.call_id);
+    let register = matches!(m.typed::<CSeq>(), Ok(Some(c)) if c.method == Method::Register);
     let header = match m.status() {
         Some(401) => "Authorization",
         Some(407) => "Proxy-Authorization",
@@ -445,7 +445,7 @@ pub fn parse(msg: &[u8], call_id: Option<&str>, contact: Option<&str>) -> Result
     let mut storage = [Header::EMPTY; MAX_HEADERS];
     let m = Message::parse(msg, &mut storage).map_err(|_| RTCWEB_ERR_MALFORMED)?;
     let cseq = match m.typed::<CSeq>() {
-        Some(Ok(c)) => c,
+        Ok(Some(c)) => c,
         _ => return Err(RTCWEB_ERR_MALFORMED),
     };
     if cseq.method != Method::Register || m.method().is_some_and(|x| x != Method::Register) {
@@ -453,16 +453,16 @@ pub fn parse(msg: &[u8], call_id: Option<&str>, contact: Option<&str>) -> Result
     }
     if let Some(id) = call_id {
         match m.typed::<CallId>() {
-            Some(Ok(c)) if c.0 == id => {}
-            Some(Ok(_)) => return Err(RTCWEB_ERR_TRANSACTION),
+            Ok(Some(c)) if c.0 == id => {}
+            Ok(Some(_)) => return Err(RTCWEB_ERR_TRANSACTION),
             _ => return Err(RTCWEB_ERR_MALFORMED),
         }
     }
     let status = m.status().unwrap_or(0);
     let header_expires = match m.typed::<Expires>() {
-        None => EXPIRES_NONE,
-        Some(Ok(e)) => e.0,
-        Some(Err(_)) => return Err(RTCWEB_ERR_MALFORMED),
+        Ok(None) => EXPIRES_NONE,
+        Ok(Some(e)) => e.0,
+        Err(_) => return Err(RTCWEB_ERR_MALFORMED),
     };
     let expires = match status {
         0 | 200..=299 => {
@@ -486,9 +486,9 @@ pub fn parse(msg: &[u8], call_id: Option<&str>, contact: Option<&str>) -> Result
             }
         }
         423 => match m.typed::<MinExpires>() {
-            Some(Ok(e)) => e.0,
-            Some(Err(_)) => return Err(RTCWEB_ERR_MALFORMED),
-            None => header_expires,
+            Ok(Some(e)) => e.0,
+            Err(_) => return Err(RTCWEB_ERR_MALFORMED),
+            Ok(None) => header_expires,
         },
         _ => header_expires,
     };

@@ -460,7 +460,7 @@ impl Party {
     fn narrate_message(&mut self, arrow: &str, msg: &Message<'_>) {
         let first = msg.start_line_raw();
         let mut cseq = String::new();
-        if let Some(Ok(c)) = msg.typed::<CSeq>() {
+        if let Ok(Some(c)) = msg.typed::<CSeq>() {
             cseq = format!("  (CSeq {} {})", c.seq, c.method);
             if arrow == "←" && first.starts_with("SIP/2.0 200") && c.method == Method::Bye {
                 self.report.bye_done = true;

@@ -218,7 +218,8 @@ impl Registrar {
     pub fn handle_register(&mut self, now: Instant, peer: Peer, req: &Message<'_>) -> Vec<u8> {
         let aor_text = req
             .typed::<ToHeader>()
-            .and_then(Result::ok)
+            .ok()
+            .flatten()
             .map(|t| t.0.uri.to_string())
             .unwrap_or_default();
         let tag = self.ids.tag();
@@ -315,7 +316,8 @@ impl Registrar {
         // Step 4: the authenticated user may change only its own address of record.
         let to = req
             .typed::<ToHeader>()
-            .and_then(Result::ok)
+            .ok()
+            .flatten()
             .ok_or_else(|| refuse(400, "Bad To"))?;
         let (aor, aor_user) = address_of_record(to.0.uri, &self.cfg.domain)
             .ok_or_else(|| refuse(404, "Not Found"))?;
@@ -325,13 +327,11 @@ impl Registrar {
         let changes = self.changes(req)?;
         let call_id = req
             .typed::<CallId>()
-            .and_then(Result::ok)
+            .ok()
+            .flatten()
             .map(|c| c.0.to_string())
             .unwrap_or_default();
-        let cseq = req
-            .typed::<CSeq>()
-            .and_then(Result::ok)
-            .map_or(0, |c| c.seq);
+        let cseq = req.typed::<CSeq>().ok().flatten().map_or(0, |c| c.seq);
         self.apply(now, peer, &aor, changes, &call_id, cseq)?;
         Ok((username.to_string(), aor))
     }
@@ -339,9 +339,9 @@ impl Registrar {
     /// Steps 5–6: what the Contact and Expires headers ask for; `None` contacts for `*`.
     fn changes(&self, req: &Message<'_>) -> Result<Option<Vec<Change>>, Refusal> {
         let header_expires = match req.typed::<Expires>() {
-            None => None,
-            Some(Ok(e)) => Some(e.0),
-            Some(Err(_)) => return Err(refuse(400, "Bad Expires")),
+            Ok(None) => None,
+            Ok(Some(e)) => Some(e.0),
+            Err(_) => return Err(refuse(400, "Bad Expires")),
         };
         let mut out = Vec::new();
         let mut star = false;

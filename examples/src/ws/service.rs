@@ -313,7 +313,8 @@ impl Service {
                     method: m.as_str().to_string(),
                     from: msg
                         .typed::<rtcweb_sip_core::header::FromHeader>()
-                        .and_then(Result::ok)
+                        .ok()
+                        .flatten()
                         .map(|f| f.0.uri.to_string())
                         .unwrap_or_default(),
                     request_uri: msg.request_uri().unwrap_or_default().to_string(),

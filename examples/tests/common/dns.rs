@@ -78,4 +78,3 @@ pub fn dnsmasq(port: u16, records: &[String]) -> Killed {
         assert!(Instant::now() < deadline, "dnsmasq did not answer in 10 s");
     }
 }
-

@@ -55,4 +55,3 @@ impl Drop for Kamailio {
         let _ = self.child.wait();
     }
 }
-

@@ -85,4 +85,3 @@ pub fn certificates(dir: &Path) {
         ],
     );
 }
-

@@ -140,15 +140,15 @@ impl<'a> Input<'a> {
 pub fn ids(msg: &Message<'_>) -> (String, Option<String>, Option<String>) {
     let call_id = msg
         .typed::<CallId>()
-        .and_then(Result::ok)
+        .ok().flatten()
         .map_or(String::new(), |c| c.0.to_owned());
     let from = msg
         .typed::<FromHeader>()
-        .and_then(Result::ok)
+        .ok().flatten()
         .and_then(|f| f.tag().map(str::to_owned));
     let to = msg
         .typed::<ToHeader>()
-        .and_then(Result::ok)
+        .ok().flatten()
         .and_then(|t| t.tag().map(str::to_owned));
     (call_id, from, to)
 }
@@ -490,7 +490,7 @@ impl Harness {
         if flags & 8 != 0 {
             let seq = msg
                 .typed::<CSeq>()
-                .and_then(Result::ok)
+                .ok().flatten()
                 .map_or(1, |c| c.seq);
             b.replace_header("CSeq", format!("{seq} BYE"));
         }
@@ -603,8 +603,7 @@ impl Harness {
                     .unwrap_or_default();
                 let inv_seq = inv
                     .as_ref()
-                    .and_then(|m| m.typed::<CSeq>())
-                    .and_then(Result::ok)
+                    .and_then(|m| m.typed::<CSeq>().ok().flatten())
                     .map_or(1, |c| c.seq);
                 call_id = if flags & 2 != 0 {
                     "stranger".to_owned()
@@ -915,7 +914,7 @@ impl Harness {
                 // Our answer to the peer's INVITE tells the UA's tag.
                 let is_invite = msg
                     .typed::<CSeq>()
-                    .and_then(Result::ok)
+                    .ok().flatten()
                     .is_some_and(|c| c.method == Method::Invite);
                 if is_invite {
                     if let Some(tag) = to_tag {

@@ -17,9 +17,9 @@ pub struct DialogId {
 }
 
 fn parts<'a>(msg: &Message<'a>) -> Option<(&'a str, Option<&'a str>, Option<&'a str>)> {
-    let call_id = msg.typed::<CallId>()?.ok()?.0;
-    let from = msg.typed::<FromHeader>()?.ok()?.tag();
-    let to = msg.typed::<ToHeader>()?.ok()?.tag();
+    let call_id = msg.typed::<CallId>().ok().flatten()?.0;
+    let from = msg.typed::<FromHeader>().ok().flatten()?.tag();
+    let to = msg.typed::<ToHeader>().ok().flatten()?.tag();
     Some((call_id, from, to))
 }
 

@@ -13,7 +13,8 @@ fn required<'a, H: TypedHeader<'a>>(
     name: &'static str,
 ) -> Result<H, DialogError> {
     msg.typed::<H>()
-        .and_then(Result::ok)
+        .ok()
+        .flatten()
         .ok_or(DialogError::Missing(name))
 }
 
@@ -87,7 +88,7 @@ fn without_tag(value: &str) -> String {
 }
 
 fn contact_uri(msg: &Message<'_>) -> Option<String> {
-    match msg.typed::<Contact>()?.ok()? {
+    match msg.typed::<Contact>().ok().flatten()? {
         Contact::Addr(a) => Some(a.uri.to_string()),
         Contact::Star(_) => None,
     }

@@ -77,7 +77,8 @@ macro_rules! auth_header {
         }
 
         impl<'a> TypedHeader<'a> for $ty<'a> {
-            const NAME: HeaderName = HeaderName::$name;
+            const NAME: &'static str = super::known(HeaderName::$name);
+    const COMPACT: Option<char> = HeaderName::$name.compact();
             const LIST: bool = false;
             const SPLIT: Split = Split::$split;
             fn parse(value: &'a str) -> ParseResult<Self> {

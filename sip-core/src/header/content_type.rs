@@ -26,7 +26,8 @@ impl ContentType<'_> {
 }
 
 impl<'a> TypedHeader<'a> for ContentType<'a> {
-    const NAME: HeaderName = HeaderName::ContentType;
+    const NAME: &'static str = super::known(HeaderName::ContentType);
+    const COMPACT: Option<char> = HeaderName::ContentType.compact();
     const LIST: bool = false;
 
     fn parse(value: &'a str) -> ParseResult<Self> {

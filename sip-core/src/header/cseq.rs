@@ -26,7 +26,8 @@ pub struct CSeq<'a> {
 }
 
 impl<'a> TypedHeader<'a> for CSeq<'a> {
-    const NAME: HeaderName = HeaderName::CSeq;
+    const NAME: &'static str = super::known(HeaderName::CSeq);
+    const COMPACT: Option<char> = HeaderName::CSeq.compact();
     const LIST: bool = false;
 
     fn parse(value: &'a str) -> ParseResult<Self> {
@@ -56,7 +57,8 @@ pub struct RAck<'a> {
 }
 
 impl<'a> TypedHeader<'a> for RAck<'a> {
-    const NAME: HeaderName = HeaderName::RAck;
+    const NAME: &'static str = super::known(HeaderName::RAck);
+    const COMPACT: Option<char> = HeaderName::RAck.compact();
     const LIST: bool = false;
 
     fn parse(value: &'a str) -> ParseResult<Self> {

@@ -4,10 +4,12 @@ use crate::message::HeaderName;
 
 /// A header value that does not match its grammar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("byte {offset}: malformed {} header: {kind} (RFC 3261 §25.1)", header.canonical().unwrap_or("?"))]
+#[error("byte {offset}: malformed {name} header: {kind} (RFC 3261 §25.1)")]
 pub struct HeaderError {
-    /// The header.
+    /// The header ([`HeaderName::Other`] for a header the crate does not know).
     pub header: HeaderName,
+    /// Its canonical name ([`TypedHeader::NAME`](super::TypedHeader::NAME)).
+    pub name: &'static str,
     /// Offset of the offending byte in the message.
     pub offset: usize,
     /// The rule broken.

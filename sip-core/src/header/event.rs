@@ -24,7 +24,8 @@ impl<'a> Event<'a> {
 }
 
 impl<'a> TypedHeader<'a> for Event<'a> {
-    const NAME: HeaderName = HeaderName::Event;
+    const NAME: &'static str = super::known(HeaderName::Event);
+    const COMPACT: Option<char> = HeaderName::Event.compact();
     const LIST: bool = false;
     fn parse(value: &'a str) -> ParseResult<Self> {
         let (p, params) = split_params(value);
@@ -66,7 +67,8 @@ impl<'a> SubscriptionState<'a> {
 }
 
 impl<'a> TypedHeader<'a> for SubscriptionState<'a> {
-    const NAME: HeaderName = HeaderName::SubscriptionState;
+    const NAME: &'static str = super::known(HeaderName::SubscriptionState);
+    const COMPACT: Option<char> = HeaderName::SubscriptionState.compact();
     const LIST: bool = false;
     fn parse(value: &'a str) -> ParseResult<Self> {
         let (s, params) = split_params(value);

@@ -45,10 +45,45 @@ pub use via::Via;
 
 use crate::message::HeaderName;
 
-/// A header with a typed form. Implemented by every type in this module.
+/// A header with a typed form, parsed on demand by
+/// [`Message::typed`](crate::message::Message::typed) and
+/// [`Message::typed_all`](crate::message::Message::typed_all). Implemented by every type in this
+/// module, and open to header types of other crates: a type names its header by its canonical
+/// name, as STUN attributes name themselves by their type.
+///
+/// A header is found by its name, case-insensitively, in its long or its compact form (RFC 3261
+/// §7.3.1, §7.3.3). For a header the crate knows ([`HeaderName`]), the name is resolved once, at
+/// compile time, and matched by the parser's resolved id; any other name is compared with the
+/// names of the unknown header lines only, so a third-party header never matches a known one or
+/// another unknown one.
+///
+/// ```
+/// use rtcweb_sip_core::header::{ParseResult, TypedHeader};
+/// use rtcweb_sip_core::message::{Header, Message};
+///
+/// /// `Request-Disposition` (RFC 3841 §9.1), compact `d`, not known to the crate.
+/// struct RequestDisposition<'a>(&'a str);
+/// impl<'a> TypedHeader<'a> for RequestDisposition<'a> {
+///     const NAME: &'static str = "Request-Disposition";
+///     const COMPACT: Option<char> = Some('d');
+///     const LIST: bool = true;
+///     fn parse(value: &'a str) -> ParseResult<Self> {
+///         Ok(Self(value))
+///     }
+/// }
+///
+/// let raw = b"OPTIONS sip:b@example.com SIP/2.0\r\nX-Other: no\r\nd: proxy, parallel\r\n\r\n";
+/// let mut storage = [Header::EMPTY; 8];
+/// let msg = Message::parse(raw, &mut storage).unwrap();
+/// let first = msg.typed::<RequestDisposition>().unwrap().unwrap();
+/// assert_eq!(first.0, "proxy");
+/// ```
 pub trait TypedHeader<'a>: Sized {
-    /// The header it parses.
-    const NAME: HeaderName;
+    /// The canonical name (RFC 3261 §7.3.1: matched ignoring ASCII case), e.g. `"Via"`.
+    const NAME: &'static str;
+    /// The compact form (§7.3.3), if the header has one, e.g. `Some('v')`. A letter the crate
+    /// already resolves to a known header ([`HeaderName::compact`]) only ever names that header.
+    const COMPACT: Option<char> = None;
     /// Whether the header is a comma-separated list (§7.3.1), each element parsed on its own.
     const LIST: bool;
     /// How one header line holds several values; defaults to [`Split::List`] when `LIST`,
@@ -64,6 +99,20 @@ pub trait TypedHeader<'a>: Sized {
     /// # Errors
     /// The rule broken and its offset inside `value`.
     fn parse(value: &'a str) -> ParseResult<Self>;
+}
+
+/// The [`HeaderName`] of a typed header, resolved at compile time ([`HeaderName::Other`] for a
+/// header the crate does not know).
+pub(crate) const fn id_of<'a, H: TypedHeader<'a>>() -> HeaderName {
+    const { HeaderName::parse_const(H::NAME) }
+}
+
+/// The canonical name of a known header, for the impls in this module.
+const fn known(id: HeaderName) -> &'static str {
+    match id.canonical() {
+        Some(name) => name,
+        None => "",
+    }
 }
 
 /// How a header line holds several values of a [`TypedHeader`].

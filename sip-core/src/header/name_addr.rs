@@ -154,7 +154,8 @@ macro_rules! name_addr_header {
         }
 
         impl<'a> TypedHeader<'a> for $ty<'a> {
-            const NAME: HeaderName = HeaderName::$name;
+            const NAME: &'static str = super::known(HeaderName::$name);
+    const COMPACT: Option<char> = HeaderName::$name.compact();
             const LIST: bool = $list;
             fn parse(value: &'a str) -> ParseResult<Self> {
                 NameAddr::parse_value(value).map(Self)
@@ -256,7 +257,8 @@ impl<'a> Contact<'a> {
 }
 
 impl<'a> TypedHeader<'a> for Contact<'a> {
-    const NAME: HeaderName = HeaderName::Contact;
+    const NAME: &'static str = super::known(HeaderName::Contact);
+    const COMPACT: Option<char> = HeaderName::Contact.compact();
     const LIST: bool = true;
 
     fn parse(value: &'a str) -> ParseResult<Self> {

@@ -12,7 +12,8 @@ macro_rules! numeric_header {
         pub struct $ty(pub u32);
 
         impl<'a> TypedHeader<'a> for $ty {
-            const NAME: HeaderName = HeaderName::$name;
+            const NAME: &'static str = super::known(HeaderName::$name);
+    const COMPACT: Option<char> = HeaderName::$name.compact();
             const LIST: bool = false;
             fn parse(value: &'a str) -> ParseResult<Self> {
                 parse_u32(trim_lws(value)).map(Self).ok_or((HeaderErrorKind::Number, 0))

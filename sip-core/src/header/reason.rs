@@ -30,7 +30,8 @@ impl<'a> Reason<'a> {
 }
 
 impl<'a> TypedHeader<'a> for Reason<'a> {
-    const NAME: HeaderName = HeaderName::Reason;
+    const NAME: &'static str = super::known(HeaderName::Reason);
+    const COMPACT: Option<char> = HeaderName::Reason.compact();
     const LIST: bool = true;
     fn parse(value: &'a str) -> ParseResult<Self> {
         let (p, params) = split_params(value);

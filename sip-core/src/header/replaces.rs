@@ -36,7 +36,8 @@ impl<'a> Replaces<'a> {
 }
 
 impl<'a> TypedHeader<'a> for Replaces<'a> {
-    const NAME: HeaderName = HeaderName::Replaces;
+    const NAME: &'static str = super::known(HeaderName::Replaces);
+    const COMPACT: Option<char> = HeaderName::Replaces.compact();
     const LIST: bool = false;
     fn parse(value: &'a str) -> ParseResult<Self> {
         let (c, params) = split_params(value);

@@ -26,7 +26,8 @@ impl<'a> RetryAfter<'a> {
 }
 
 impl<'a> TypedHeader<'a> for RetryAfter<'a> {
-    const NAME: HeaderName = HeaderName::RetryAfter;
+    const NAME: &'static str = super::known(HeaderName::RetryAfter);
+    const COMPACT: Option<char> = HeaderName::RetryAfter.compact();
     const LIST: bool = false;
     fn parse(value: &'a str) -> ParseResult<Self> {
         let v = trim_lws(value);

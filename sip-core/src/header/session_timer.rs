@@ -24,7 +24,8 @@ impl<'a> SessionExpires<'a> {
 }
 
 impl<'a> TypedHeader<'a> for SessionExpires<'a> {
-    const NAME: HeaderName = HeaderName::SessionExpires;
+    const NAME: &'static str = super::known(HeaderName::SessionExpires);
+    const COMPACT: Option<char> = HeaderName::SessionExpires.compact();
     const LIST: bool = false;
     fn parse(value: &'a str) -> ParseResult<Self> {
         let (d, params) = split_params(value);
@@ -44,7 +45,8 @@ pub struct MinSe<'a> {
 }
 
 impl<'a> TypedHeader<'a> for MinSe<'a> {
-    const NAME: HeaderName = HeaderName::MinSe;
+    const NAME: &'static str = super::known(HeaderName::MinSe);
+    const COMPACT: Option<char> = HeaderName::MinSe.compact();
     const LIST: bool = false;
     fn parse(value: &'a str) -> ParseResult<Self> {
         let (d, params) = split_params(value);

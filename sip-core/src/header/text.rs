@@ -11,7 +11,8 @@ use crate::message::HeaderName;
 pub struct CallId<'a>(pub &'a str);
 
 impl<'a> TypedHeader<'a> for CallId<'a> {
-    const NAME: HeaderName = HeaderName::CallId;
+    const NAME: &'static str = super::known(HeaderName::CallId);
+    const COMPACT: Option<char> = HeaderName::CallId.compact();
     const LIST: bool = false;
     fn parse(value: &'a str) -> ParseResult<Self> {
         let v = trim_lws(value);
@@ -32,7 +33,8 @@ macro_rules! text_header {
         pub struct $ty<'a>(pub &'a str);
 
         impl<'a> TypedHeader<'a> for $ty<'a> {
-            const NAME: HeaderName = HeaderName::$name;
+            const NAME: &'static str = super::known(HeaderName::$name);
+    const COMPACT: Option<char> = HeaderName::$name.compact();
             const LIST: bool = false;
             fn parse(value: &'a str) -> ParseResult<Self> {
                 Ok(Self(trim_lws(value)))

@@ -13,7 +13,8 @@ macro_rules! token_header {
         pub struct $ty<'a>(pub &'a str);
 
         impl<'a> TypedHeader<'a> for $ty<'a> {
-            const NAME: HeaderName = HeaderName::$name;
+            const NAME: &'static str = super::known(HeaderName::$name);
+    const COMPACT: Option<char> = HeaderName::$name.compact();
             const LIST: bool = true;
             fn parse(value: &'a str) -> ParseResult<Self> {
                 let v = trim_lws(value);

@@ -68,7 +68,8 @@ impl<'a> Via<'a> {
 }
 
 impl<'a> TypedHeader<'a> for Via<'a> {
-    const NAME: HeaderName = HeaderName::Via;
+    const NAME: &'static str = super::known(HeaderName::Via);
+    const COMPACT: Option<char> = HeaderName::Via.compact();
     const LIST: bool = true;
 
     fn parse(value: &'a str) -> ParseResult<Self> {

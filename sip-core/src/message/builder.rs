@@ -11,15 +11,12 @@ use alloc::vec::Vec;
 use super::header_name::HeaderName;
 use super::method::Method;
 use super::view::Message;
+use super::writer::MessageWriter;
 use crate::header::{ToHeader, TypedHeader};
 
-/// The output buffer is too small; `needed` bytes are required.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("output buffer too small: {needed} bytes needed")]
-pub struct BufferTooSmall {
-    /// Bytes the serialized message needs.
-    pub needed: usize,
-}
+/// The output buffer is too small; `needed` bytes are required (the family's one type, from
+/// `rtcweb-proto`).
+pub use rtcweb_proto::BufferTooSmall;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Line<'a> {
@@ -323,51 +320,30 @@ impl<'a> MessageBuilder<'a> {
         n + 2 + self.body.len()
     }
 
-    /// Serializes into `out`; returns the bytes written.
+    /// Serializes into `out` through the allocation-free [`MessageWriter`]; returns the bytes
+    /// written.
     ///
     /// # Errors
     /// [`BufferTooSmall`] with the size needed; `out` is then left unspecified.
     pub fn write_to(&self, out: &mut [u8]) -> Result<usize, BufferTooSmall> {
         let needed = self.encoded_len();
-        let mut w = Writer { out, pos: 0 };
-        if w.out.len() < needed {
+        if out.len() < needed {
             return Err(BufferTooSmall { needed });
         }
-        match &self.start {
-            Line::Raw(r) => w.put(r.as_bytes()),
+        let mut w = match &self.start {
+            Line::Raw(r) => MessageWriter::start_line(out, r),
             Line::Request { method, uri } => {
-                w.put(method.as_bytes());
-                w.put(b" ");
-                w.put(uri.as_bytes());
-                w.put(b" SIP/2.0");
+                MessageWriter::request(out, Method::Extension(method), uri)
             }
-            Line::Response { code, reason } => {
-                w.put(b"SIP/2.0 ");
-                w.put(&three_digits(*code));
-                w.put(b" ");
-                w.put(reason.as_bytes());
-            }
-        }
-        w.put(b"\r\n");
+            Line::Response { code, reason } => MessageWriter::response(out, *code, reason),
+        };
         for f in &self.fields {
             match f {
-                Field::Raw { raw, .. } => w.put(raw.as_bytes()),
-                Field::New { name, value } => {
-                    w.put(name.as_bytes());
-                    w.put(b": ");
-                    w.put(value.as_bytes());
-                }
-            }
-            w.put(b"\r\n");
+                Field::Raw { raw, .. } => w.raw_header(raw),
+                Field::New { name, value } => w.header(name, value),
+            };
         }
-        if self.needs_length() {
-            w.put(b"Content-Length: ");
-            w.put(format!("{}", self.body.len()).as_bytes());
-            w.put(b"\r\n");
-        }
-        w.put(b"\r\n");
-        w.put(&self.body);
-        Ok(w.pos)
+        w.finish_with(&self.body, self.needs_length())
     }
 
     /// Serializes into a new vector.
@@ -391,30 +367,6 @@ fn digits(mut n: usize) -> usize {
         d += 1;
     }
     d
-}
-
-fn three_digits(code: u16) -> [u8; 3] {
-    let c = code.clamp(100, 999);
-    [
-        b'0' + (c / 100) as u8,
-        b'0' + (c / 10 % 10) as u8,
-        b'0' + (c % 10) as u8,
-    ]
-}
-
-struct Writer<'o> {
-    out: &'o mut [u8],
-    pos: usize,
-}
-
-impl Writer<'_> {
-    fn put(&mut self, bytes: &[u8]) {
-        let end = self.pos + bytes.len();
-        if let Some(dst) = self.out.get_mut(self.pos..end) {
-            dst.copy_from_slice(bytes);
-            self.pos = end;
-        }
-    }
 }
 
 #[cfg(test)]

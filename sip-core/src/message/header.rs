@@ -1,6 +1,7 @@
 //! One header field as it appears in a parsed message (RFC 3261 §7.3), borrowed from the input.
 
 use super::header_name::HeaderName;
+use crate::header::{id_of, TypedHeader};
 
 /// A header field: its name, its value (LWS-trimmed, folding kept) and its raw line(s).
 ///
@@ -61,6 +62,25 @@ impl<'a> Header<'a> {
     #[must_use]
     pub const fn value_offset(&self) -> usize {
         self.value_offset as usize
+    }
+
+    /// Whether this is a line of the typed header `H`: its known name resolved by the parser, or
+    /// for a header the crate does not know, its [`TypedHeader::NAME`] or
+    /// [`TypedHeader::COMPACT`] ignoring ASCII case (RFC 3261 §7.3.1). Never matches another
+    /// header, known or unknown.
+    #[must_use]
+    #[inline]
+    pub fn is_typed<'v, H: TypedHeader<'v>>(&self) -> bool {
+        let id = id_of::<H>();
+        if id != HeaderName::Other {
+            // The fast path: one comparison of resolved ids.
+            return self.id == id;
+        }
+        self.id == HeaderName::Other
+            && match (H::COMPACT, self.name.as_bytes()) {
+                (Some(c), [b]) => char::from(*b).eq_ignore_ascii_case(&c),
+                _ => self.name.eq_ignore_ascii_case(H::NAME),
+            }
     }
 
     /// Whether this header has the given name (case-insensitive, compact forms resolved).

@@ -54,6 +54,31 @@ macro_rules! known_headers {
             }
         }
 
+        impl HeaderName {
+            /// [`HeaderName::parse`] in const context, for a name fixed at compile time (a
+            /// [`TypedHeader::NAME`](crate::header::TypedHeader::NAME)): a linear search, evaluated
+            /// by the compiler, never on input.
+            #[must_use]
+            #[allow(clippy::indexing_slicing)] // const fn; i < KNOWN.len()
+            pub(crate) const fn parse_const(name: &str) -> Self {
+                let name = name.as_bytes();
+                let mut i = 0;
+                while i < KNOWN.len() {
+                    let id = KNOWN[i];
+                    let hit = match (name, id.canonical(), id.compact()) {
+                        ([c], _, Some(k)) => c.eq_ignore_ascii_case(&(k as u8)),
+                        (_, Some(canon), _) => const_eq_ignore_case(name, canon.as_bytes()),
+                        _ => false,
+                    };
+                    if hit {
+                        return id;
+                    }
+                    i += 1;
+                }
+                Self::Other
+            }
+        }
+
         /// Every known name, for the [`LONG`] table.
         const KNOWN: &[HeaderName] = &[$( HeaderName::$variant, )*];
 
@@ -141,6 +166,22 @@ fn eq_name(name: &[u8], canon: &[u8]) -> bool {
             .zip(canon)
             .all(|(&a, &c)| same(u64::from(a), u64::from(c))),
     }
+}
+
+/// `a.eq_ignore_ascii_case(b)` in const context.
+#[allow(clippy::indexing_slicing)] // const fn; indices < len, lengths equal
+const fn const_eq_ignore_case(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if !a[i].eq_ignore_ascii_case(&b[i]) {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Slot of a header name in the `LONG` table: length, first and last byte, case-folded. The
@@ -272,6 +313,26 @@ mod tests {
         assert_eq!(HeaderName::parse("tO"), HeaderName::To);
         assert_eq!(HeaderName::parse("T0"), HeaderName::Other);
         assert_eq!(HeaderName::parse(""), HeaderName::Other);
+    }
+
+    /// The const lookup behind `TypedHeader::NAME` agrees with the wire lookup.
+    #[test]
+    fn parse_const_agrees() {
+        for &id in super::KNOWN {
+            let canon = id.canonical().unwrap();
+            assert_eq!(HeaderName::parse_const(canon), id);
+            assert_eq!(HeaderName::parse_const(&canon.to_ascii_lowercase()), id);
+            if let Some(c) = id.compact() {
+                let mut b = [0; 4];
+                assert_eq!(
+                    HeaderName::parse_const(c.to_ascii_uppercase().encode_utf8(&mut b)),
+                    id
+                );
+            }
+        }
+        for other in ["X-Custom", "", "q", "Vias", "Call-I"] {
+            assert_eq!(HeaderName::parse_const(other), HeaderName::parse(other));
+        }
     }
 
     /// Every canonical name, in any case, resolves to itself; a one-letter change does not.

@@ -1,5 +1,6 @@
-//! SIP messages (RFC 3261 §7): the zero-copy parser, the [`Message`] view, the header index and,
-//! with `alloc`, the [`builder`] that edits and serializes.
+//! SIP messages (RFC 3261 §7): the zero-copy parser, the [`Message`] view, the header index, the
+//! allocation-free [`writer`] into a caller's buffer and, with `alloc`, the [`builder`] that edits
+//! and serializes (through the writer).
 
 #[cfg(feature = "alloc")]
 pub mod builder;
@@ -16,6 +17,7 @@ mod shared;
 mod start_line;
 pub mod validate;
 mod view;
+pub mod writer;
 
 pub use error::{Error, ErrorKind};
 pub use header::Header;

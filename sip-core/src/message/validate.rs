@@ -3,7 +3,7 @@
 
 use super::view::Message;
 use crate::header::{
-    CSeq, CallId, FromHeader, HeaderError, MaxForwards, ToHeader, TypedHeader, Via,
+    id_of, CSeq, CallId, FromHeader, HeaderError, MaxForwards, ToHeader, TypedHeader, Via,
 };
 use crate::message::HeaderName;
 use crate::uri::Uri;
@@ -85,25 +85,25 @@ impl ValidationError {
 
 fn required<'a, H: TypedHeader<'a>>(msg: &Message<'a>, single: bool) -> Result<H, ValidationError> {
     let end = msg.body_offset();
-    let mut it = msg.headers().iter().filter(|h| h.id() == H::NAME);
+    let mut it = msg.headers().iter().filter(|h| h.is_typed::<H>());
     it.next().ok_or(ValidationError::MissingHeader {
-        header: H::NAME,
+        header: id_of::<H>(),
         offset: end,
     })?;
     if single {
         if let Some(second) = it.next() {
             return Err(ValidationError::DuplicateHeader {
-                header: H::NAME,
+                header: id_of::<H>(),
                 offset: second.offset(),
             });
         }
     }
     msg.typed::<H>()
+        .map_err(ValidationError::Malformed)?
         .ok_or(ValidationError::MissingHeader {
-            header: H::NAME,
+            header: id_of::<H>(),
             offset: end,
-        })?
-        .map_err(ValidationError::Malformed)
+        })
 }
 
 /// The §8.2 checks every UA (and §16.3 every proxy) makes: mandatory headers present once and
@@ -140,6 +140,7 @@ pub fn validate(msg: &Message<'_>) -> Result<(), ValidationError> {
         MaxForwards::parse(h.value()).map_err(|(kind, at)| {
             ValidationError::Malformed(HeaderError {
                 header: HeaderName::MaxForwards,
+                name: MaxForwards::NAME,
                 offset: h.value_offset() + at,
                 kind,
             })

@@ -7,7 +7,7 @@ use super::limits::Limits;
 use super::method::Method;
 use super::parser::{parse_head, Head};
 use super::start_line::StartLine;
-use crate::header::{challenges, split_list, Challenges, HeaderError, Split, TypedHeader};
+use crate::header::{challenges, id_of, split_list, Challenges, HeaderError, Split, TypedHeader};
 
 /// A parsed SIP request or response. Every field borrows the input; header fields live in storage the
 /// caller lends, so parsing needs no allocator.
@@ -199,12 +199,30 @@ impl<'a> Message<'a> {
             .flat_map(|h| split_list(h.value).map(|(v, _)| v))
     }
 
-    /// The first value of a typed header (for list headers, the first element), parsed on demand.
-    #[must_use]
-    pub fn typed<H: TypedHeader<'a>>(&self) -> Option<Result<H, HeaderError>> {
-        // `typed_all().next()`, without the iterator adapters it needs to chain every line's
+    /// The first value of a typed header (for list headers, the first element), parsed on demand;
+    /// allocates nothing.
+    ///
+    /// The family's one order, as STUN's `Message::attribute`: `Ok(None)` when the header is
+    /// absent (or has no value, e.g. an empty list), `Ok(Some(h))` when its first value parses,
+    /// `Err` when that value is malformed, naming the header and the offset of the defect in the
+    /// message. So `?` propagates malformed headers and `.ok().flatten()` treats them as absent.
+    ///
+    /// ```
+    /// use rtcweb_sip_core::header::{CSeq, Expires};
+    /// use rtcweb_sip_core::message::{Header, Message};
+    /// let raw = b"OPTIONS sip:b@example.com SIP/2.0\r\nCSeq: x OPTIONS\r\n\r\n";
+    /// let mut storage = [Header::EMPTY; 8];
+    /// let msg = Message::parse(raw, &mut storage).unwrap();
+    /// assert_eq!(msg.typed::<Expires>(), Ok(None)); // absent
+    /// assert!(msg.typed::<CSeq>().is_err()); // present, malformed
+    /// ```
+    ///
+    /// # Errors
+    /// [`HeaderError`] when the first value of the header does not match its grammar.
+    pub fn typed<H: TypedHeader<'a>>(&self) -> Result<Option<H>, HeaderError> {
+        // `typed_all().next().transpose()`, without the iterator adapters it needs to chain every line's
         // values: only the first value of the first line that has one is parsed.
-        for h in self.headers.iter().filter(|h| h.id == H::NAME) {
+        for h in self.headers.iter().filter(|h| h.is_typed::<H>()) {
             let first = match H::SPLIT {
                 Split::Single => Some(Ok((h.value, 0))),
                 Split::List => split_list(h.value).next().map(Ok),
@@ -212,17 +230,20 @@ impl<'a> Message<'a> {
             };
             if let Some(first) = first {
                 let error = |(kind, at)| HeaderError {
-                    header: H::NAME,
+                    header: id_of::<H>(),
+                    name: H::NAME,
                     offset: h.value_offset() + at,
                     kind,
                 };
-                return Some(match first {
-                    Ok((v, rel)) => H::parse(v).map_err(|(kind, at)| error((kind, rel + at))),
+                return match first {
+                    Ok((v, rel)) => H::parse(v)
+                        .map(Some)
+                        .map_err(|(kind, at)| error((kind, rel + at))),
                     Err(e) => Err(error(e)),
-                });
+                };
             }
         }
-        None
+        Ok(None)
     }
 
     /// Every value of a typed header, in order, across all its lines, parsed on demand: list
@@ -233,7 +254,7 @@ impl<'a> Message<'a> {
     ) -> impl Iterator<Item = Result<H, HeaderError>> + 'a {
         self.headers
             .iter()
-            .filter(|h| h.id == H::NAME)
+            .filter(|h| h.is_typed::<H>())
             .flat_map(|h| {
                 let base = h.value_offset();
                 let value = h.value;
@@ -246,7 +267,8 @@ impl<'a> Message<'a> {
                 let challenge_list =
                     core::iter::from_fn(move || ch.as_mut().and_then(Challenges::next_slice));
                 let error = move |(kind, at)| HeaderError {
-                    header: H::NAME,
+                    header: id_of::<H>(),
+                    name: H::NAME,
                     offset: base + at,
                     kind,
                 };

@@ -300,7 +300,7 @@ impl Registration {
             200..=299 => self.accepted(now, asked, msg),
             401 | 407 => self.challenged(now, code, msg),
             423 => {
-                let min = msg.typed::<MinExpires>().and_then(Result::ok).map(|m| m.0);
+                let min = msg.typed::<MinExpires>().ok().flatten().map(|m| m.0);
                 match min {
                     // §10.2.8: retry once with the registrar's minimum; a removal (Expires: 0)
                     // cannot be too brief, so a 423 to it is a failure, never a new binding.
@@ -359,7 +359,7 @@ impl Registration {
             .filter_map(Result::ok)
             .find(|c| c.addr().is_some_and(|a| a.uri == ours))
             .and_then(|c| c.expires())
-            .or_else(|| msg.typed::<Expires>().and_then(Result::ok).map(|e| e.0))
+            .or_else(|| msg.typed::<Expires>().ok().flatten().map(|e| e.0))
             .unwrap_or(self.cfg.expires);
         if granted == 0 {
             self.state = RegistrationState::Unregistered;

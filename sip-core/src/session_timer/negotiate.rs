@@ -85,7 +85,7 @@ pub fn uac_after_422(
     cfg: &SessionTimerConfig,
     response: &Message<'_>,
 ) -> Option<SessionTimerConfig> {
-    let min = response.typed::<MinSe>()?.ok()?.delta;
+    let min = response.typed::<MinSe>().ok().flatten()?.delta;
     (min > cfg.session_expires || min > cfg.min_se).then_some(SessionTimerConfig {
         session_expires: cfg.session_expires.max(min),
         min_se: cfg.min_se.max(min),
@@ -97,7 +97,7 @@ pub fn uac_after_422(
 /// is raised to 90 s: a hostile `Session-Expires: 1` must not make us refresh twice a second.
 #[must_use]
 pub fn uac_from_response(response: &Message<'_>) -> Option<Negotiated> {
-    let se = response.typed::<SessionExpires>()?.ok()?;
+    let se = response.typed::<SessionExpires>().ok().flatten()?;
     let refresher = se
         .refresher()
         .and_then(Refresher::parse)
@@ -122,7 +122,7 @@ pub fn uas_negotiate(
         .typed_all::<Supported>()
         .filter_map(Result::ok)
         .any(|s| s.0.eq_ignore_ascii_case("timer"));
-    let requested = request.typed::<SessionExpires>().and_then(Result::ok);
+    let requested = request.typed::<SessionExpires>().ok().flatten();
     let min_se = cfg.min_se.max(MIN_SE_FLOOR);
     let (interval, refresher) = match requested {
         Some(se) if se.delta < min_se => return Err(min_se),

@@ -10,7 +10,7 @@ use crate::message::{HeaderName, Message, Method};
 /// CSeq number of the INVITE with method ACK. `None` if the INVITE lacks what is needed.
 pub(crate) fn ack_for_non_2xx(invite: &Message<'_>, response: &Message<'_>) -> Option<Vec<u8>> {
     let uri = invite.request_uri()?;
-    let seq = invite.typed::<CSeq>()?.ok()?.seq;
+    let seq = invite.typed::<CSeq>().ok().flatten()?.seq;
     let mut b = MessageBuilder::request(Method::Ack, uri);
     b.add_header("Via", invite.values("via").next()?);
     for v in invite.values("route") {

@@ -16,7 +16,7 @@ pub fn cancel_for(invite: &[u8]) -> Option<Vec<u8>> {
     if inv.method() != Some(Method::Invite) {
         return None;
     }
-    let seq = inv.typed::<CSeq>()?.ok()?.seq;
+    let seq = inv.typed::<CSeq>().ok().flatten()?.seq;
     let mut b = MessageBuilder::request(Method::Cancel, inv.request_uri()?);
     b.add_header("Via", inv.values("via").next()?);
     for v in inv.values("route") {

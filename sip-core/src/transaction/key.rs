@@ -49,13 +49,11 @@ pub enum TransactionKey {
 }
 
 fn top_via<'a>(msg: &Message<'a>) -> Result<Via<'a>, KeyError> {
-    msg.typed::<Via>().and_then(Result::ok).ok_or(KeyError::Via)
+    msg.typed::<Via>().ok().flatten().ok_or(KeyError::Via)
 }
 
 fn cseq<'a>(msg: &Message<'a>) -> Result<CSeq<'a>, KeyError> {
-    msg.typed::<CSeq>()
-        .and_then(Result::ok)
-        .ok_or(KeyError::CSeq)
+    msg.typed::<CSeq>().ok().flatten().ok_or(KeyError::CSeq)
 }
 
 fn sent_by(via: &Via<'_>) -> String {
@@ -111,20 +109,15 @@ impl TransactionKey {
                 let tag = |t: Option<&str>| t.unwrap_or("").to_string();
                 let from = tag(msg
                     .typed::<FromHeader>()
-                    .and_then(Result::ok)
+                    .ok()
+                    .flatten()
                     .and_then(|f| f.tag()));
                 let to = if method == Method::Invite {
                     String::new()
                 } else {
-                    tag(msg
-                        .typed::<ToHeader>()
-                        .and_then(Result::ok)
-                        .and_then(|t| t.tag()))
+                    tag(msg.typed::<ToHeader>().ok().flatten().and_then(|t| t.tag()))
                 };
-                let call_id = msg
-                    .typed::<CallId>()
-                    .and_then(Result::ok)
-                    .map_or("", |c| c.0);
+                let call_id = msg.typed::<CallId>().ok().flatten().map_or("", |c| c.0);
                 let via_raw = msg.header("via").map_or("", |h| h.value());
                 let via_first = via_raw.split(',').next().unwrap_or("").trim();
                 Ok(Self::Legacy(format!(

@@ -7,6 +7,7 @@ use alloc::string::String;
 use rtcweb_proto::BufferTooSmall;
 
 use super::call::{Call, CallState};
+use super::calls::Calls;
 use super::config::UaConfig;
 use super::event::{CallHandle, EndReason, UaEvent};
 use super::sent_invites::SentInvites;
@@ -35,6 +36,10 @@ pub enum UaError {
     /// The transaction layer refused.
     #[error("transaction layer: {0}")]
     Layer(#[from] LayerError),
+    /// A reliable provisional response is still unacknowledged: another must wait for its
+    /// PRACK (RFC 3262 §3).
+    #[error("a reliable provisional response awaits its PRACK")]
+    ProvisionalPending,
 }
 
 /// Why a client transaction was started.
@@ -78,7 +83,8 @@ pub struct UserAgent {
     pub(crate) cfg: UaConfig,
     pub(crate) layer: TransactionLayer,
     pub(crate) ids: IdGenerator,
-    pub(crate) calls: BTreeMap<u64, Call>,
+    /// Calls by handle, indexed by local tag and INVITE transaction, deadlines in a heap.
+    pub(crate) calls: Calls,
     pub(crate) next_call: u64,
     pub(crate) txs: BTreeMap<TxId, Purpose>,
     pub(crate) registration: Registration,
@@ -109,7 +115,7 @@ impl UserAgent {
         Self {
             layer: TransactionLayer::new(cfg.layer),
             ids,
-            calls: BTreeMap::new(),
+            calls: Calls::default(),
             next_call: 0,
             txs: BTreeMap::new(),
             registration,
@@ -332,10 +338,11 @@ impl UserAgent {
         self.events.pop_front()
     }
 
-    /// When to call [`Self::handle_timeout`] next.
+    /// When to call [`Self::handle_timeout`] next. O(log n) in the number of calls: their
+    /// deadlines are kept in a heap, as the transaction layer keeps its timers.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let calls = self.calls.values().filter_map(Call::deadline).min();
+        let calls = self.calls.next_deadline();
         [
             self.layer.poll_timeout(),
             self.registration.poll_timeout(),
@@ -389,6 +396,7 @@ impl UserAgent {
                 break;
             }
         }
+        self.calls.flush();
     }
 
     pub(crate) fn on_layer_event(&mut self, now: Instant, e: TransactionEvent) {

@@ -66,6 +66,10 @@ pub(crate) struct Call {
     pub(crate) bye_pending: bool,
     /// §9.1: if no final response arrives within 64·T1 of our CANCEL, the INVITE is given up.
     pub(crate) cancel_deadline: Option<Instant>,
+    /// RFC 3262 as UAC: the RSeqs PRACKed per early dialog.
+    pub(crate) uac_rel100: super::rel100::UacRel100,
+    /// RFC 3262 as UAS: our unacknowledged reliable provisional, a held 2xx.
+    pub(crate) uas_rel100: super::rel100::UasRel100,
 }
 
 /// Most forks (early dialogs) kept per outgoing call.
@@ -83,6 +87,9 @@ impl Call {
     pub(crate) fn deadline(&self) -> Option<Instant> {
         let ok = self.ok.as_ref().map(|o| o.next.min(o.give_up));
         let st = self.timer.as_ref().and_then(SessionTimer::poll_timeout);
-        [ok, st, self.cancel_deadline].into_iter().flatten().min()
+        [ok, st, self.cancel_deadline, self.uas_rel100.deadline()]
+            .into_iter()
+            .flatten()
+            .min()
     }
 }

@@ -38,6 +38,10 @@ pub struct UaConfig {
     /// after the transaction ended) is ACKed and ended with BYE (default 64). Stray 2xx to any
     /// other INVITE are dropped.
     pub max_sent_invites: usize,
+    /// Reliable provisional responses (RFC 3262): default [`Rel100::Supported`] (INVITEs say
+    /// `Supported: 100rel` and reliable 1xx are PRACKed; our 1xx are reliable when the caller
+    /// requires it).
+    pub rel100: super::Rel100,
     /// `User-Agent` header value.
     pub user_agent: String,
     /// Key of the CSPRNG behind every Call-ID, tag, branch and cnonce this UA makes: 32 bytes
@@ -65,6 +69,7 @@ impl UaConfig {
             max_calls: 64,
             max_events: 1024,
             max_sent_invites: 64,
+            rel100: super::Rel100::default(),
             user_agent: String::from("rtcweb-sip-core"),
             seed,
         }

@@ -66,6 +66,8 @@ impl UserAgent {
             end_reason: None,
             bye_pending: false,
             cancel_deadline: None,
+            uac_rel100: super::rel100::UacRel100::default(),
+            uas_rel100: super::rel100::UasRel100::default(),
         };
         self.send_invite(now, &mut call, None)?;
         self.calls.insert(handle.0, call);
@@ -90,6 +92,15 @@ impl UserAgent {
         b.add_header("CSeq", format!("{} INVITE", call.invite_seq));
         b.add_header("Contact", self.cfg.contact.as_str());
         b.add_header("Allow", ALLOW);
+        match self.cfg.rel100 {
+            super::Rel100::Disabled => {}
+            super::Rel100::Supported => {
+                b.add_header("Supported", "100rel");
+            }
+            super::Rel100::Required => {
+                b.add_header("Require", "100rel");
+            }
+        }
         if let Some(st) = &call.st_cfg {
             for (k, v) in crate::session_timer::uac_headers(st) {
                 b.add_header(k, v);
@@ -135,7 +146,27 @@ impl UserAgent {
         let tag = c.local_tag.clone();
         let mut st = [Header::EMPTY; HEADERS];
         let msg = Message::parse(&invite, &mut st).map_err(LayerError::from)?;
+        let id = call.0;
+        let rel = c.uas_rel100.clone();
+        let reliable = (101..200).contains(&code) && self.reliable_for(rel.peer);
+        if reliable && rel.unacked.is_some() {
+            // §3: one unacknowledged reliable provisional at a time.
+            return Err(UaError::ProvisionalPending);
+        }
+        if (200..300).contains(&code) && rel.unacked.as_ref().is_some_and(|u| u.has_sdp) {
+            // §3: no 2xx while a reliable provisional with a session description is
+            // unacknowledged; it goes out when the PRACK arrives.
+            if let Some(c) = self.calls.get_mut(&id) {
+                c.uas_rel100.held_answer = Some(sdp.unwrap_or_default().to_vec());
+            }
+            return Ok(());
+        }
         let mut b = MessageBuilder::response_to(&msg, code, reason, Some(&tag));
+        let rseq = rel.next_rseq;
+        if reliable {
+            b.add_header("Require", "100rel");
+            b.add_header("RSeq", alloc::format!("{rseq}"));
+        }
         let mut timer = None;
         if (101..300).contains(&code) {
             // §12.1.1: a dialog-creating response copies Record-Route, in order.
@@ -160,7 +191,18 @@ impl UserAgent {
             b.set_body(sdp, None);
         }
         let bytes = b.to_vec();
+        if reliable {
+            self.send_reliable(now, id, tx, rseq, bytes, sdp.is_some())?;
+            self.pump(now);
+            return Ok(());
+        }
         self.layer.send_response(now, tx, &bytes)?;
+        if code >= 200 {
+            // A final response ends the reliable provisionals (§3).
+            if let Some(c) = self.calls.get_mut(&id) {
+                c.uas_rel100.unacked = None;
+            }
+        }
         let t1 = self.cfg.layer.timers.t1;
         let t1x64 = self.cfg.layer.timers.t1x64();
         let contact = self.cfg.contact.clone();
@@ -197,6 +239,30 @@ impl UserAgent {
     /// [`UaError`] if the call is not incoming and unanswered.
     pub fn ringing(&mut self, now: Instant, call: CallHandle) -> Result<(), UaError> {
         self.respond_invite(now, call, 180, "Ringing", None)
+    }
+
+    /// Sends a provisional response (101–199, e.g. 183 Session Progress) for an incoming call,
+    /// with `sdp` for early media. It is sent reliably (RFC 3262: `Require: 100rel`, `RSeq`,
+    /// retransmitted until PRACKed) when the INVITE requires 100rel, or supports it and
+    /// [`UaConfig::rel100`](super::UaConfig::rel100) is `Required`.
+    ///
+    /// # Errors
+    /// [`UaError`] if the call is not incoming and unanswered, the code is not provisional
+    /// ([`UaError::WrongState`]), or a reliable provisional still awaits its PRACK
+    /// ([`UaError::ProvisionalPending`]).
+    pub fn progress(
+        &mut self,
+        now: Instant,
+        call: CallHandle,
+        code: u16,
+        reason: &str,
+        sdp: Option<&[u8]>,
+    ) -> Result<(), UaError> {
+        if !(101..200).contains(&code) {
+            let state = self.call_state(call).ok_or(UaError::NoCall)?;
+            return Err(UaError::WrongState(state));
+        }
+        self.respond_invite(now, call, code, reason, sdp)
     }
 
     /// Answers an incoming call with 200 OK and `sdp`; the 2xx is retransmitted until the ACK.

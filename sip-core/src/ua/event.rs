@@ -19,7 +19,8 @@ pub enum EndReason {
     Cancelled,
     /// The session timer expired without a refresh (RFC 4028 §10).
     SessionExpired,
-    /// Our 2xx was never ACKed (§13.3.1.4).
+    /// Our 2xx was never ACKed (§13.3.1.4), or our reliable provisional response never
+    /// PRACKed (RFC 3262 §3, the INVITE then rejected 504).
     NoAck,
 }
 
@@ -36,6 +37,7 @@ impl UaEvent {
             Self::CallEnded { call, .. } => ("call ended", Some(*call)),
             Self::InDialogRequest { call, .. } => ("in-dialog request", Some(*call)),
             Self::SessionRefreshed { call } => ("session refreshed", Some(*call)),
+            Self::PrackReceived { call } => ("PRACK received", Some(*call)),
             Self::Registered { .. } => ("registered", None),
             Self::Unregistered => ("unregistered", None),
             Self::RegistrationFailed { .. } => ("registration failed", None),
@@ -108,6 +110,12 @@ pub enum UaEvent {
         method: String,
         /// The body.
         body: Vec<u8>,
+    },
+    /// The caller acknowledged our reliable provisional response with PRACK (RFC 3262 §3); a
+    /// 2xx held back for it has been sent.
+    PrackReceived {
+        /// The call.
+        call: CallHandle,
     },
     /// A session refresh (ours or the peer's) succeeded (RFC 4028).
     SessionRefreshed {

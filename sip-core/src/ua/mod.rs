@@ -16,9 +16,11 @@
 
 mod agent;
 mod call;
+mod calls;
 mod config;
 mod control;
 mod event;
+mod rel100;
 mod sent_invites;
 mod stray;
 mod timers;
@@ -29,3 +31,4 @@ pub use agent::{UaError, UserAgent};
 pub use call::CallState;
 pub use config::UaConfig;
 pub use event::{CallHandle, EndReason, UaEvent};
+pub use rel100::Rel100;

@@ -23,17 +23,17 @@ impl UserAgent {
         let is_invite_2xx = msg.status().is_some_and(|c| (200..300).contains(&c))
             && msg
                 .typed::<CSeq>()
-                .and_then(Result::ok)
+                .ok()
+                .flatten()
                 .is_some_and(|c| c.method == Method::Invite);
         if !is_invite_2xx {
             return; // §18.1.2: other stray responses are dropped
         }
         let id = DialogId::of_received_response(&msg);
-        let known = self
-            .calls
-            .values()
-            .find(|c| c.dialog().is_some_and(|d| Some(d.id()) == id.as_ref()))
-            .and_then(|c| c.ack.clone());
+        let known = id
+            .as_ref()
+            .and_then(|id| self.call_for_dialog(id))
+            .and_then(|k| self.calls.get(&k)?.ack.clone());
         match known {
             Some(ack) => {
                 let proxy = self.cfg.proxy;
@@ -65,10 +65,10 @@ impl UserAgent {
             Verdict::AckAndBye => true,
         };
         // Rebuild the INVITE's dialog-relevant parts from the response itself.
-        let Some(Ok(cseq)) = msg.typed::<CSeq>() else {
+        let Ok(Some(cseq)) = msg.typed::<CSeq>() else {
             return;
         };
-        let target = match msg.typed::<Contact>().and_then(Result::ok) {
+        let target = match msg.typed::<Contact>().ok().flatten() {
             Some(Contact::Addr(a)) => a.uri,
             _ => return,
         };

@@ -18,19 +18,22 @@ impl UserAgent {
     pub fn handle_timeout(&mut self, now: Instant) {
         self.layer.handle_timeout(now);
         self.registration.handle_timeout(now);
-        let due: Vec<u64> = self
-            .calls
-            .iter()
-            .filter(|(_, c)| c.deadline().is_some_and(|d| d <= now))
-            .map(|(&id, _)| id)
-            .collect();
-        for id in due {
+        // From the deadline heap, in handle order: the calls a scan would find due.
+        for id in self.calls.due(now) {
             self.call_timeout(now, id);
         }
         self.pump(now);
     }
 
     pub(crate) fn call_timeout(&mut self, now: Instant, id: u64) {
+        if self
+            .calls
+            .get(&id)
+            .and_then(|c| c.uas_rel100.deadline())
+            .is_some_and(|d| d <= now)
+        {
+            self.rel100_timeout(now, id);
+        }
         let Some(c) = self.calls.get_mut(&id) else {
             return;
         };

@@ -135,13 +135,11 @@ impl UserAgent {
                 }
             }
         }
+        let reliable = super::rel100::requires(msg, "100rel");
         let Some(c) = self.calls.get_mut(&id) else {
             return;
         };
-        let tag = msg
-            .typed::<ToHeader>()
-            .and_then(Result::ok)
-            .and_then(|t| t.tag());
+        let tag = msg.typed::<ToHeader>().ok().flatten().and_then(|t| t.tag());
         if let Some(tag) = tag {
             if !c.dialogs.iter().any(|d| d.id().remote_tag == tag) && c.dialogs.len() < MAX_FORKS {
                 let mut st = [Header::EMPTY; HEADERS];
@@ -155,15 +153,22 @@ impl UserAgent {
                 c.state = CallState::Early;
             }
         }
-        let sdp = (!msg.body().is_empty()).then(|| msg.body().to_vec());
         let call = c.handle;
+        if let (true, Some(tag)) = (reliable, tag) {
+            // RFC 3262 §4: PRACK it once, in RSeq order; repeats are not passed up.
+            if !self.prack(now, id, msg, tag) {
+                return;
+            }
+        }
+        let sdp = (!msg.body().is_empty()).then(|| msg.body().to_vec());
         self.event(UaEvent::Progress { call, code, sdp });
     }
 
     fn on_invite_2xx(&mut self, now: Instant, id: u64, msg: &Message<'_>) {
         let tag = msg
             .typed::<ToHeader>()
-            .and_then(Result::ok)
+            .ok()
+            .flatten()
             .and_then(|t| t.tag())
             .unwrap_or("");
         let via = self.via();

@@ -35,13 +35,18 @@ impl UserAgent {
         let _ = self.layer.send_response(now, tx, &b.to_vec());
     }
 
-    /// The call a received in-dialog request belongs to.
+    /// The call a received in-dialog request belongs to: found by its local tag (the To tag),
+    /// then its confirmed dialog compared whole (§12.2.2).
     fn call_for_request(&self, msg: &Message<'_>) -> Option<u64> {
         let id = DialogId::of_received_request(msg)?;
-        self.calls
-            .iter()
-            .find(|(_, c)| c.dialog().is_some_and(|d| *d.id() == id))
-            .map(|(&k, _)| k)
+        self.call_for_dialog(&id)
+    }
+
+    /// The call whose confirmed dialog is `id`, through the local-tag index.
+    pub(crate) fn call_for_dialog(&self, id: &DialogId) -> Option<u64> {
+        let k = self.calls.by_local_tag(&id.local_tag)?;
+        let c = self.calls.get(&k)?;
+        c.dialog().is_some_and(|d| d.id() == id).then_some(k)
     }
 
     pub(crate) fn on_request(&mut self, now: Instant, tx: TxId, peer: Peer, raw: &[u8]) {
@@ -52,12 +57,14 @@ impl UserAgent {
         let Some(method) = msg.method() else { return };
         let in_dialog = msg
             .typed::<crate::header::ToHeader>()
-            .and_then(Result::ok)
+            .ok()
+            .flatten()
             .and_then(|t| t.tag())
             .is_some();
         match method {
             Method::Invite if !in_dialog => self.new_incoming(now, tx, peer, raw, &msg),
             Method::Cancel => self.on_cancel(now, tx, &msg),
+            Method::Prack => self.on_prack(now, tx, &msg),
             Method::Options if !in_dialog => {
                 let extra = [
                     ("Allow", String::from(ALLOW)),
@@ -93,10 +100,29 @@ impl UserAgent {
                 );
             }
         }
-        let Some(Ok(cseq)) = msg.typed::<CSeq>() else {
+        let unsupported = super::rel100::unsupported(msg, self.cfg.rel100);
+        if !unsupported.is_empty() {
+            // §8.2.2.3: an extension we do not support is required.
+            return self.reply(
+                now,
+                tx,
+                msg,
+                420,
+                "Bad Extension",
+                &[("Unsupported", unsupported)],
+            );
+        }
+        let Ok(Some(cseq)) = msg.typed::<CSeq>() else {
             return;
         };
         let call_id = msg.header("call-id").map_or("", |h| h.value());
+        let uas_rel100 = super::rel100::UasRel100 {
+            peer: super::rel100::peer_rel100(msg),
+            // §3: a random start between 1 and 2**31 - 1.
+            next_rseq: u32::try_from(1 + self.ids.below((1 << 31) - 2)).unwrap_or(1),
+            unacked: None,
+            held_answer: None,
+        };
         let handle = self.new_call_handle();
         let call = Call {
             handle,
@@ -123,6 +149,8 @@ impl UserAgent {
             end_reason: None,
             bye_pending: false,
             cancel_deadline: None,
+            uac_rel100: super::rel100::UacRel100::default(),
+            uas_rel100,
         };
         self.calls.insert(handle.0, call);
         let from = msg.header("from").map_or("", |h| h.value()).into();
@@ -145,9 +173,10 @@ impl UserAgent {
         self.reply(now, tx, msg, 200, "OK", &[]);
         let found = self
             .calls
-            .iter()
-            .find(|(_, c)| c.invite_tx == Some(inv_tx) && c.state == CallState::Incoming)
-            .map(|(&k, c)| (k, c.invite.clone(), c.local_tag.clone()));
+            .by_invite_tx(inv_tx)
+            .and_then(|k| Some((k, self.calls.get(&k)?)))
+            .filter(|(_, c)| c.state == CallState::Incoming)
+            .map(|(k, c)| (k, c.invite.clone(), c.local_tag.clone()));
         if let Some((id, invite, tag)) = found {
             // §9.2: answer the INVITE 487.
             let mut st = [Header::EMPTY; HEADERS];
@@ -214,10 +243,7 @@ impl UserAgent {
                 let bytes = b.to_vec();
                 let _ = self.layer.send_response(now, tx, &bytes);
                 if method == Method::Invite {
-                    let seq = msg
-                        .typed::<CSeq>()
-                        .and_then(Result::ok)
-                        .map_or(0, |s| s.seq);
+                    let seq = msg.typed::<CSeq>().ok().flatten().map_or(0, |s| s.seq);
                     let t1 = self.cfg.layer.timers.t1;
                     let give_up = now.saturating_add(self.cfg.layer.timers.t1x64());
                     if let Some(c) = self.calls.get_mut(&id) {
@@ -262,7 +288,7 @@ impl UserAgent {
         let Some(id) = self.call_for_request(&msg) else {
             return;
         };
-        let seq = msg.typed::<CSeq>().and_then(Result::ok).map(|c| c.seq);
+        let seq = msg.typed::<CSeq>().ok().flatten().map(|c| c.seq);
         let Some(c) = self.calls.get_mut(&id) else {
             return;
         };

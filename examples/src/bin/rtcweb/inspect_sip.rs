@@ -192,7 +192,7 @@ fn typed(h: &Header<'_>) -> Option<Value> {
 struct MaxForwardsLike(u32);
 
 impl<'a> TypedHeader<'a> for MaxForwardsLike {
-    const NAME: HeaderName = HeaderName::Other;
+    const NAME: &'static str = MaxForwards::NAME;
     const LIST: bool = false;
     fn parse(value: &'a str) -> rtcweb_sip_core::header::ParseResult<Self> {
         MaxForwards::parse(value).map(|m| Self(m.0))

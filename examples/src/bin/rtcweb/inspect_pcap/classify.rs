@@ -222,17 +222,20 @@ impl SipFacts {
     pub fn of(msg: &Message<'_>) -> Self {
         let call_id = msg
             .typed::<CallId>()
-            .and_then(Result::ok)
+            .ok()
+            .flatten()
             .map(|c| c.0.to_string());
         let cseq = msg
             .typed::<CSeq>()
-            .and_then(Result::ok)
+            .ok()
+            .flatten()
             .map(|c| (c.seq, c.method.as_str().to_string()));
-        let from = msg.typed::<FromHeader>().and_then(Result::ok);
-        let to = msg.typed::<ToHeader>().and_then(Result::ok);
+        let from = msg.typed::<FromHeader>().ok().flatten();
+        let to = msg.typed::<ToHeader>().ok().flatten();
         let branch = msg
             .typed::<Via>()
-            .and_then(Result::ok)
+            .ok()
+            .flatten()
             .and_then(|v| v.branch().map(str::to_string));
         Self {
             call_id,
