@@ -40,6 +40,9 @@ pub enum UaError {
     /// PRACK (RFC 3262 §3).
     #[error("a reliable provisional response awaits its PRACK")]
     ProvisionalPending,
+    /// An offer of ours (re-INVITE or UPDATE) is still outstanding (RFC 3261 §14.1).
+    #[error("an offer is outstanding")]
+    OfferPending,
 }
 
 /// Why a client transaction was started.
@@ -49,6 +52,7 @@ pub(crate) enum Purpose {
     Cancel,
     Bye(u64),
     Refresh(u64),
+    Reoffer(u64),
     InDialog,
     Register,
     Options,

@@ -70,6 +70,10 @@ pub(crate) struct Call {
     pub(crate) uac_rel100: super::rel100::UacRel100,
     /// RFC 3262 as UAS: our unacknowledged reliable provisional, a held 2xx.
     pub(crate) uas_rel100: super::rel100::UasRel100,
+    /// Our re-INVITE/UPDATE offer in flight or waiting after a 491 (§14.1).
+    pub(crate) reoffer: Option<super::reoffer::Reoffer>,
+    /// The ACK of our last answered re-INVITE, sent again for a retransmitted 2xx.
+    pub(crate) reoffer_ack: Option<(u32, Vec<u8>)>,
 }
 
 /// Most forks (early dialogs) kept per outgoing call.
@@ -87,9 +91,16 @@ impl Call {
     pub(crate) fn deadline(&self) -> Option<Instant> {
         let ok = self.ok.as_ref().map(|o| o.next.min(o.give_up));
         let st = self.timer.as_ref().and_then(SessionTimer::poll_timeout);
-        [ok, st, self.cancel_deadline, self.uas_rel100.deadline()]
-            .into_iter()
-            .flatten()
-            .min()
+        let retry = self.reoffer.as_ref().and_then(|r| r.retry_at);
+        [
+            ok,
+            st,
+            self.cancel_deadline,
+            self.uas_rel100.deadline(),
+            retry,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 }

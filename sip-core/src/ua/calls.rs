@@ -257,6 +257,8 @@ mod tests {
             cancel_deadline: deadline.map(now_instant),
             uac_rel100: crate::ua::rel100::UacRel100::default(),
             uas_rel100: crate::ua::rel100::UasRel100::default(),
+            reoffer: None,
+            reoffer_ack: None,
         }
     }
 

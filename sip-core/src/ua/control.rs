@@ -68,6 +68,8 @@ impl UserAgent {
             cancel_deadline: None,
             uac_rel100: super::rel100::UacRel100::default(),
             uas_rel100: super::rel100::UasRel100::default(),
+            reoffer: None,
+            reoffer_ack: None,
         };
         self.send_invite(now, &mut call, None)?;
         self.calls.insert(handle.0, call);

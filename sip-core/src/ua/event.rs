@@ -38,6 +38,8 @@ impl UaEvent {
             Self::InDialogRequest { call, .. } => ("in-dialog request", Some(*call)),
             Self::SessionRefreshed { call } => ("session refreshed", Some(*call)),
             Self::PrackReceived { call } => ("PRACK received", Some(*call)),
+            Self::ReofferAnswered { call, .. } => ("offer answered", Some(*call)),
+            Self::ReofferFailed { call, .. } => ("offer refused", Some(*call)),
             Self::Registered { .. } => ("registered", None),
             Self::Unregistered => ("unregistered", None),
             Self::RegistrationFailed { .. } => ("registration failed", None),
@@ -116,6 +118,22 @@ pub enum UaEvent {
     PrackReceived {
         /// The call.
         call: CallHandle,
+    },
+    /// Our re-INVITE/UPDATE offer ([`super::UserAgent::reoffer`]) was answered; `sdp` is the
+    /// answer (a re-INVITE's 2xx has been ACKed).
+    ReofferAnswered {
+        /// The call.
+        call: CallHandle,
+        /// The answer.
+        sdp: Vec<u8>,
+    },
+    /// Our offer was refused (`None`: it could not be sent again after a 491). The call stays
+    /// up, except after 408/481, which end it (a BYE follows).
+    ReofferFailed {
+        /// The call.
+        call: CallHandle,
+        /// The final status.
+        code: Option<u16>,
     },
     /// A session refresh (ours or the peer's) succeeded (RFC 4028).
     SessionRefreshed {

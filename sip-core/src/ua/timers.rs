@@ -34,6 +34,7 @@ impl UserAgent {
         {
             self.rel100_timeout(now, id);
         }
+        self.reoffer_timeout(now, id);
         let Some(c) = self.calls.get_mut(&id) else {
             return;
         };
@@ -117,6 +118,7 @@ impl UserAgent {
                 let reason = self.calls.get(&id).and_then(|c| c.end_reason);
                 self.end_call(id, reason.unwrap_or(EndReason::LocalHangup));
             }
+            Some(Purpose::Reoffer(id)) => self.reoffer_response(now, id, 408, None),
             Some(Purpose::Refresh(id)) => {
                 // RFC 4028 §10: a failed refresh ends the session.
                 if let Some(c) = self.calls.get_mut(&id) {

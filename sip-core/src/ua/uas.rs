@@ -151,6 +151,8 @@ impl UserAgent {
             cancel_deadline: None,
             uac_rel100: super::rel100::UacRel100::default(),
             uas_rel100,
+            reoffer: None,
+            reoffer_ack: None,
         };
         self.calls.insert(handle.0, call);
         let from = msg.header("from").map_or("", |h| h.value()).into();
@@ -204,6 +206,15 @@ impl UserAgent {
                 return self.reply(now, tx, msg, 500, "Server Internal Error", &[]);
             }
             _ => return self.reply(now, tx, msg, 481, "Call/Transaction Does Not Exist", &[]),
+        }
+        let glare = match method {
+            Method::Invite => true,
+            Method::Update => !msg.body().is_empty(),
+            _ => false,
+        };
+        if glare && self.offer_outstanding(id) {
+            // §14.2, RFC 3311 §5.2: our own offer is outstanding.
+            return self.reply(now, tx, msg, 491, "Request Pending", &[]);
         }
         let Some(c) = self.calls.get_mut(&id) else {
             return;
