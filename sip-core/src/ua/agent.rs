@@ -53,6 +53,7 @@ pub(crate) enum Purpose {
     Bye(u64),
     Refresh(u64),
     Reoffer(u64),
+    Refer(u64),
     InDialog,
     Register,
     Options,

@@ -74,6 +74,10 @@ pub(crate) struct Call {
     pub(crate) reoffer: Option<super::reoffer::Reoffer>,
     /// The ACK of our last answered re-INVITE, sent again for a retransmitted 2xx.
     pub(crate) reoffer_ack: Option<(u32, Vec<u8>)>,
+    /// As transferee: the implicit subscription of a REFER we accepted is active (RFC 3515).
+    pub(crate) refer_subscription: bool,
+    /// Extra headers of our INVITE (Replaces for an attended transfer, RFC 3891).
+    pub(crate) invite_headers: Vec<(String, String)>,
 }
 
 /// Most forks (early dialogs) kept per outgoing call.

@@ -259,6 +259,8 @@ mod tests {
             uas_rel100: crate::ua::rel100::UasRel100::default(),
             reoffer: None,
             reoffer_ack: None,
+            refer_subscription: false,
+            invite_headers: Vec::new(),
         }
     }
 

@@ -37,6 +37,18 @@ impl UserAgent {
         peer: Peer,
         sdp: &[u8],
     ) -> Result<CallHandle, UaError> {
+        self.place_call(now, target, peer, sdp, Vec::new())
+    }
+
+    /// [`Self::call_to`] with extra INVITE headers.
+    pub(crate) fn place_call(
+        &mut self,
+        now: Instant,
+        target: &str,
+        peer: Peer,
+        sdp: &[u8],
+        invite_headers: Vec<(String, String)>,
+    ) -> Result<CallHandle, UaError> {
         if self.calls.len() >= self.cfg.max_calls {
             return Err(UaError::Limit);
         }
@@ -70,6 +82,8 @@ impl UserAgent {
             uas_rel100: super::rel100::UasRel100::default(),
             reoffer: None,
             reoffer_ack: None,
+            refer_subscription: false,
+            invite_headers,
         };
         self.send_invite(now, &mut call, None)?;
         self.calls.insert(handle.0, call);
@@ -107,6 +121,9 @@ impl UserAgent {
             for (k, v) in crate::session_timer::uac_headers(st) {
                 b.add_header(k, v);
             }
+        }
+        for (k, v) in &call.invite_headers {
+            b.add_header(k.as_str(), v.as_str());
         }
         b.add_header("User-Agent", self.cfg.user_agent.as_str());
         if let Some((k, v)) = auth {

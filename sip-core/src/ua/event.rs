@@ -40,6 +40,10 @@ impl UaEvent {
             Self::PrackReceived { call } => ("PRACK received", Some(*call)),
             Self::ReofferAnswered { call, .. } => ("offer answered", Some(*call)),
             Self::ReofferFailed { call, .. } => ("offer refused", Some(*call)),
+            Self::Refer { call, .. } => ("REFER received", Some(*call)),
+            Self::ReferAccepted { call, .. } => ("REFER answered", Some(*call)),
+            Self::ReferProgress { call, .. } => ("transfer progress", Some(*call)),
+            Self::Replaces { call, .. } => ("replaces", Some(*call)),
             Self::Registered { .. } => ("registered", None),
             Self::Unregistered => ("unregistered", None),
             Self::RegistrationFailed { .. } => ("registration failed", None),
@@ -134,6 +138,42 @@ pub enum UaEvent {
         call: CallHandle,
         /// The final status.
         code: Option<u16>,
+    },
+    /// The peer asks us to call `refer_to` (RFC 3515): answered 202, a `100 Trying` NOTIFY sent.
+    /// Place the call and report its outcome with [`super::UserAgent::notify_refer`].
+    Refer {
+        /// The call the REFER came in.
+        call: CallHandle,
+        /// The Refer-To URI (with any `?Replaces=` header part, RFC 3891 §5).
+        refer_to: String,
+        /// The Referred-By value, if any.
+        referred_by: Option<String>,
+    },
+    /// The final response to our REFER ([`super::UserAgent::refer`]): 202 accepted, or a
+    /// refusal.
+    ReferAccepted {
+        /// The call.
+        call: CallHandle,
+        /// The status code.
+        code: u16,
+    },
+    /// A NOTIFY of our REFER's implicit subscription: the referred call's status (from the
+    /// `message/sipfrag` body, RFC 3420), and whether the subscription ended.
+    ReferProgress {
+        /// The call.
+        call: CallHandle,
+        /// The sipfrag's status code, when readable.
+        code: Option<u16>,
+        /// `Subscription-State: terminated`.
+        terminated: bool,
+    },
+    /// The incoming call `call` (just announced) replaces our call `replaced` (RFC 3891):
+    /// answer it and hang up `replaced`.
+    Replaces {
+        /// The new call.
+        call: CallHandle,
+        /// The call it replaces.
+        replaced: CallHandle,
     },
     /// A session refresh (ours or the peer's) succeeded (RFC 4028).
     SessionRefreshed {

@@ -20,6 +20,7 @@ mod calls;
 mod config;
 mod control;
 mod event;
+mod refer;
 mod rel100;
 mod reoffer;
 mod sent_invites;

@@ -119,6 +119,7 @@ impl UserAgent {
                 self.end_call(id, reason.unwrap_or(EndReason::LocalHangup));
             }
             Some(Purpose::Reoffer(id)) => self.reoffer_response(now, id, 408, None),
+            Some(Purpose::Refer(id)) => self.refer_response(id, 408),
             Some(Purpose::Refresh(id)) => {
                 // RFC 4028 §10: a failed refresh ends the session.
                 if let Some(c) = self.calls.get_mut(&id) {

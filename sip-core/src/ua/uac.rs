@@ -62,6 +62,7 @@ impl UserAgent {
             }
             Some(Purpose::Register) => self.registration_response(now, &msg),
             Some(Purpose::Options) if code >= 200 => self.event(UaEvent::OptionsResponse { code }),
+            Some(Purpose::Refer(id)) if code >= 200 => self.refer_response(id, code),
             Some(Purpose::Reoffer(id)) if code >= 200 => {
                 self.reoffer_response(now, id, code, Some(&msg));
             }

@@ -17,7 +17,7 @@ use crate::transaction::{Peer, TxId};
 use crate::Instant;
 
 impl UserAgent {
-    fn reply(
+    pub(crate) fn reply(
         &mut self,
         now: Instant,
         tx: TxId,
@@ -100,6 +100,10 @@ impl UserAgent {
                 );
             }
         }
+        // RFC 3891 §3: a Replaces naming no dialog of ours is answered 481.
+        let Ok(replaced) = self.replaced_call(msg) else {
+            return self.reply(now, tx, msg, 481, "Call/Transaction Does Not Exist", &[]);
+        };
         let unsupported = super::rel100::unsupported(msg, self.cfg.rel100);
         if !unsupported.is_empty() {
             // §8.2.2.3: an extension we do not support is required.
@@ -153,6 +157,8 @@ impl UserAgent {
             uas_rel100,
             reoffer: None,
             reoffer_ack: None,
+            refer_subscription: false,
+            invite_headers: Vec::new(),
         };
         self.calls.insert(handle.0, call);
         let from = msg.header("from").map_or("", |h| h.value()).into();
@@ -166,6 +172,15 @@ impl UserAgent {
             source: peer,
             sdp: msg.body().to_vec(),
         });
+        if let Some(old) = replaced
+            .and_then(|id| self.calls.get(&id))
+            .map(|c| c.handle)
+        {
+            self.event(UaEvent::Replaces {
+                call: handle,
+                replaced: old,
+            });
+        }
     }
 
     fn on_cancel(&mut self, now: Instant, tx: TxId, msg: &Message<'_>) {
@@ -279,6 +294,8 @@ impl UserAgent {
                     });
                 }
             }
+            Method::Refer => self.on_refer(now, tx, id, msg),
+            Method::Notify if self.on_notify(now, tx, id, msg) => {}
             _ => {
                 self.reply(now, tx, msg, 200, "OK", &[]);
                 self.event(UaEvent::InDialogRequest {
