@@ -70,6 +70,7 @@ struct Counters {
     datagrams_in: u64,
     datagrams_out: u64,
     malformed: u64,
+    refers: u64,
 }
 
 /// Resident memory of this process in KiB (Linux `/proc/self/status`), when readable.
@@ -186,6 +187,12 @@ pub fn run(args: &Args) -> Result<(), String> {
                     }
                 }
                 UaEvent::Confirmed { .. } => c.confirmed += 1,
+                UaEvent::Refer { call, .. } => {
+                    // A load target transfers nothing: the REFER was accepted (202, NOTIFY 100
+                    // Trying); its outcome is reported as declined, ending the subscription.
+                    c.refers += 1;
+                    let _ = ua.notify_refer(now, call, 603, "Declined");
+                }
                 UaEvent::CallEnded { .. } => {
                     c.ended += 1;
                     c.live = c.live.saturating_sub(1);
@@ -232,6 +239,7 @@ pub fn run(args: &Args) -> Result<(), String> {
         "datagrams_in": c.datagrams_in,
         "datagrams_out": c.datagrams_out,
         "malformed": c.malformed,
+        "refers": c.refers,
         "transactions_rejected_503": stats.rejected_overload,
         "rss_kib_start": rss_start,
         "rss_kib_peak": rss_peak,
