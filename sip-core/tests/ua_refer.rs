@@ -1,7 +1,8 @@
 //! Call transfer between three UAs on the simulated network and clock: a blind transfer (REFER,
 //! 202, the implicit subscription's NOTIFYs with sipfrag: 100 Trying then 200 OK, the transferee
 //! calling the target and leaving the transferor), an attended transfer's INVITE with Replaces
-//! announced to the target as replacing its call, and a Replaces naming no dialog answered 481.
+//! announced to the target as replacing its call, a Replaces naming no dialog answered 481, and
+//! a failing target (486) reported to the transferor with the original call kept.
 #![allow(
     clippy::std_instead_of_core,
     clippy::std_instead_of_alloc,
@@ -169,4 +170,55 @@ fn attended_transfer_invite_with_replaces_names_the_replaced_call() {
             ..
         }
     )));
+}
+
+#[test]
+fn a_failing_transfer_target_is_reported_to_the_transferor() {
+    let mut alice = UaNode::new(addr(ALICE), ua_config("alice", ALICE, BOB, 7));
+    let mut bob = UaNode::new(addr(BOB), ua_config("bob", BOB, ALICE, 8));
+    let mut carol = UaNode::new(addr(CAROL), ua_config("carol", CAROL, ALICE, 9));
+    answering(&mut bob);
+    // Carol is busy.
+    carol.app = Box::new(|now, ua, e| {
+        if let UaEvent::IncomingCall { call, .. } = e {
+            ua.reject(now, *call, 486).unwrap();
+        }
+    });
+    let referred = std::rc::Rc::new(std::cell::RefCell::new(None::<CallHandle>));
+    let r = referred.clone();
+    alice.app = Box::new(move |now, ua, e| match e {
+        UaEvent::Refer { call, refer_to, .. } => {
+            ua.call_to(now, refer_to, Peer::udp(addr(CAROL)), SDP)
+                .unwrap();
+            *r.borrow_mut() = Some(*call);
+        }
+        UaEvent::CallFailed {
+            code: Some(code), ..
+        } => {
+            let old = r.borrow().unwrap();
+            ua.notify_refer(now, old, *code, "Busy Here").unwrap();
+        }
+        _ => {}
+    });
+    let mut sim = Sim::new(3, Link::PERFECT);
+    let call = alice.ua.call(at(0), "sip:bob@example.com", SDP).unwrap();
+    sim.run_until(&mut [&mut alice, &mut bob, &mut carol], at(3_000));
+    let bob_call = incoming(&bob)[0];
+    bob.ua
+        .refer(sim.now, bob_call, &format!("sip:carol@{CAROL}"))
+        .unwrap();
+    sim.run_until(&mut [&mut alice, &mut bob, &mut carol], at(10_000));
+    assert!(bob.events.iter().any(|(_, e)| matches!(
+        e,
+        UaEvent::ReferProgress {
+            code: Some(486),
+            terminated: true,
+            ..
+        }
+    )));
+    // The transfer failed; the original call is still up on both sides.
+    assert_eq!(alice.ua.call_state(call), Some(CallState::Established));
+    assert_eq!(bob.ua.call_state(bob_call), Some(CallState::Established));
+    // A second report after the final one has no subscription to go to.
+    assert!(alice.ua.notify_refer(sim.now, call, 200, "OK").is_err());
 }
