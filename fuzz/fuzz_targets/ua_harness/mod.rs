@@ -24,7 +24,7 @@ use rtcweb_sip_core::message::builder::MessageBuilder;
 use rtcweb_sip_core::message::{Header, Message, Method};
 use rtcweb_sip_core::session_timer::{uac_from_response, uas_negotiate, SessionTimerConfig};
 use rtcweb_sip_core::transaction::{LayerConfig, Peer, Transport};
-use rtcweb_sip_core::ua::{CallHandle, CallState, UaConfig, UaEvent, UserAgent};
+use rtcweb_sip_core::ua::{CallHandle, CallState, ReofferMethod, UaConfig, UaEvent, UserAgent};
 use rtcweb_sip_core::Instant;
 
 /// The clock stops here (200 years): beyond, deadlines saturate to the end of time.
@@ -97,7 +97,7 @@ impl<'a> Input<'a> {
             let k = self.byte();
             let refresher =
                 ["", ";refresher=uac", ";refresher=uas", ";refresher=x"][usize::from(k >> 6)];
-            let h = match k % 12 {
+            let h = match k % 20 {
                 0 | 1 => (
                     "Session-Expires".into(),
                     format!("{}{refresher}", self.number()),
@@ -123,6 +123,25 @@ impl<'a> Input<'a> {
                 ),
                 9 => ("Retry-After".into(), self.number()),
                 10 => ("Expires".into(), self.number()),
+                // RFC 3262, 3515, 3891: reliable provisionals, transfer, replacement.
+                12 => ("Require".into(), "100rel".into()),
+                13 => ("Supported".into(), "100rel".into()),
+                14 => ("RSeq".into(), self.number()),
+                15 => (
+                    "RAck".into(),
+                    format!("{} {} INVITE", self.number(), self.number()),
+                ),
+                16 => ("Refer-To".into(), "<sip:carol@192.0.2.3>".into()),
+                17 => ("Event".into(), "refer".into()),
+                18 => (
+                    "Subscription-State".into(),
+                    ["active;expires=60", "terminated;reason=noresource"][usize::from(k >> 7)]
+                        .into(),
+                ),
+                19 => (
+                    "Replaces".into(),
+                    format!("c{};to-tag=t{};from-tag=f{}", k >> 6, k >> 5, k >> 4),
+                ),
                 _ => {
                     let len = usize::from(self.byte() % 40);
                     let raw = String::from_utf8_lossy(self.take(len)).into_owned();
@@ -140,15 +159,18 @@ impl<'a> Input<'a> {
 pub fn ids(msg: &Message<'_>) -> (String, Option<String>, Option<String>) {
     let call_id = msg
         .typed::<CallId>()
-        .ok().flatten()
+        .ok()
+        .flatten()
         .map_or(String::new(), |c| c.0.to_owned());
     let from = msg
         .typed::<FromHeader>()
-        .ok().flatten()
+        .ok()
+        .flatten()
         .and_then(|f| f.tag().map(str::to_owned));
     let to = msg
         .typed::<ToHeader>()
-        .ok().flatten()
+        .ok()
+        .flatten()
         .and_then(|t| t.tag().map(str::to_owned));
     (call_id, from, to)
 }
@@ -380,6 +402,12 @@ impl Harness {
                     }
                 }
             }
+            2 if b & 0x20 != 0 => {
+                // Early media, reliable when the INVITE asked for 100rel.
+                let _ = self
+                    .ua
+                    .progress(now, call, 183, "Session Progress", Some(b"v=0\r\n"));
+            }
             2 => {
                 let _ = self.ua.ringing(now, call);
             }
@@ -401,13 +429,36 @@ impl Harness {
 
     pub fn in_dialog(&mut self, b: u8) {
         if let Some(c) = self.pick(b) {
-            let method = [
-                Method::Info,
-                Method::Update,
-                Method::Message,
-                Method::Notify,
-            ][usize::from(b >> 6)];
-            let _ = self.ua.request_in_dialog(self.now, c, method, None);
+            let now = self.now;
+            match b % 8 {
+                // New offers (hold/resume) and transfers.
+                4 => {
+                    let _ = self.ua.reoffer(now, c, ReofferMethod::Invite, b"v=0\r\n");
+                }
+                5 => {
+                    let _ = self.ua.reoffer(now, c, ReofferMethod::Update, b"v=0\r\n");
+                }
+                6 => {
+                    let _ = self.ua.refer(now, c, "sip:carol@192.0.2.3");
+                }
+                7 => {
+                    let _ = self.ua.notify_refer(
+                        now,
+                        c,
+                        [100, 180, 200, 486][usize::from(b >> 6)],
+                        "X",
+                    );
+                }
+                _ => {
+                    let method = [
+                        Method::Info,
+                        Method::Update,
+                        Method::Message,
+                        Method::Notify,
+                    ][usize::from(b >> 6)];
+                    let _ = self.ua.request_in_dialog(now, c, method, None);
+                }
+            }
         }
         self.settle(Kind::App);
     }
@@ -488,10 +539,7 @@ impl Harness {
             b.replace_header("From", "<sip:alice@example.com>;tag=forged");
         }
         if flags & 8 != 0 {
-            let seq = msg
-                .typed::<CSeq>()
-                .ok().flatten()
-                .map_or(1, |c| c.seq);
+            let seq = msg.typed::<CSeq>().ok().flatten().map_or(1, |c| c.seq);
             b.replace_header("CSeq", format!("{seq} BYE"));
         }
         if flags & 16 == 0 && (101..300).contains(&code) {
@@ -559,9 +607,10 @@ impl Harness {
         let rand = input.u32();
         let extra = input.headers();
         let methods = [
-            "BYE", "INVITE", "UPDATE", "INFO", "PRACK", "ACK", "CANCEL", "OPTIONS",
+            "BYE", "INVITE", "UPDATE", "INFO", "PRACK", "ACK", "CANCEL", "OPTIONS", "REFER",
+            "NOTIFY",
         ];
-        let method = methods[usize::from(sel >> 5)];
+        let method = methods[usize::from(sel >> 4) % methods.len()];
         let dialog = (sel & 1 != 0).then_some(usize::from(sel >> 1));
         let body = if flags & 1 != 0 { "v=0\r\n" } else { "" };
         self.request_with(method, dialog, flags, from_b, rand, &extra, body);
@@ -914,7 +963,8 @@ impl Harness {
                 // Our answer to the peer's INVITE tells the UA's tag.
                 let is_invite = msg
                     .typed::<CSeq>()
-                    .ok().flatten()
+                    .ok()
+                    .flatten()
                     .is_some_and(|c| c.method == Method::Invite);
                 if is_invite {
                     if let Some(tag) = to_tag {
