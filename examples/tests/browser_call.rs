@@ -28,7 +28,7 @@ use std::net::UdpSocket;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use rtcweb_cli::gateway::browser::{BrowserGateway, BrowserGatewayConfig};
+use rtcweb_cli::gateway::browser::{BrowserGateway, BrowserGatewayConfig, GatewayStats};
 use serde_json::Value;
 
 const DEADLINE: Duration = Duration::from_secs(90);
@@ -61,17 +61,37 @@ static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 #[test]
 fn jssip_in_chromium_calls_sipp_through_the_gateway_and_hangs_up() {
-    call_through_gateway("uas_pcmu.xml", false);
+    let st = call_through_gateway("uas_pcmu.xml", false);
+    assert_eq!(st.early_media, 0, "{st:?}");
 }
 
 #[test]
 fn sipp_hangs_up_a_call_from_jssip_through_the_gateway() {
-    call_through_gateway("uas_pcmu_bye.xml", true);
+    let _ = call_through_gateway("uas_pcmu_bye.xml", true);
+}
+
+/// A trunk that requires 100rel and plays early media: its reliable 183 with SDP is PRACKed by
+/// the gateway's trunk leg and relayed to the browser as a 183 with our answer, so ICE, DTLS and
+/// audio run before the 200 that comes 4 s later (RFC 3262, RFC 3960).
+#[test]
+fn trunk_requiring_100rel_plays_early_media_to_the_browser_before_the_answer() {
+    let st = call_through_gateway("uas_100rel_early.xml", false);
+    // 4 s of early media echoed at 50 packets/s, less ICE and DTLS set-up.
+    assert!(st.early_media > 100, "{st:?}");
+    assert!(
+        st.phone_to_web > st.early_media,
+        "media went on after the answer: {st:?}"
+    );
+    assert!(
+        st.log.iter().any(|l| l.contains("early media")),
+        "{:?}",
+        st.log
+    );
 }
 
 /// Chromium + JsSIP call sipp (`scenario`, in `tests/jssip/`) through the gateway; the browser
 /// hangs up after 6 s, or, with `phone_hangs_up`, sipp does after 7 s (the browser would wait 30 s).
-fn call_through_gateway(scenario: &str, phone_hangs_up: bool) {
+fn call_through_gateway(scenario: &str, phone_hangs_up: bool) -> GatewayStats {
     let _serial = SERIAL
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -242,4 +262,5 @@ fn call_through_gateway(scenario: &str, phone_hangs_up: bool) {
     );
     let sipp_status = sipp_status.expect("sipp did not finish its scenario");
     assert!(sipp_status.success(), "sipp: {sipp_status:?}");
+    st
 }

@@ -10,6 +10,8 @@
 //! SRTP from the browser is verified, decrypted and sent as RTP to the phone; RTP from the phone
 //! gets our signalled SSRC, is protected and sent to the browser. SRTCP is verified and
 //! terminated. BYE on either leg ends the other. One call at a time; a second INVITE gets 486.
+//! A trunk's 183 with SDP (reliable when it requires 100rel: the trunk leg PRACKs it) is early
+//! media (RFC 3960): the browser gets our answer in a 183, and the relay runs before the 200.
 
 use std::collections::BTreeMap;
 use std::io;
@@ -74,6 +76,9 @@ pub struct GatewayStats {
     pub web_ended: bool,
     /// The trunk leg ended (BYE either way).
     pub trunk_ended: bool,
+    /// Of `phone_to_web`, the packets relayed before the trunk's 2xx: early media (a 183 with
+    /// SDP, relayed to the browser as a 183 with our answer).
+    pub early_media: u64,
     /// What happened, in order.
     pub log: Vec<String>,
 }
@@ -150,6 +155,7 @@ impl BrowserGateway {
             web_call: None,
             trunk_call: None,
             phone_rtp: None,
+            early_answered: false,
             trunk_seq: 0,
             web_seq: 0,
             stats: Arc::clone(&stats),
@@ -290,6 +296,8 @@ struct Driver {
     /// The browser's call and its parsed offer.
     web_call: Option<(CallHandle, Offer, Peer)>,
     trunk_call: Option<CallHandle>,
+    /// The browser got our answer in a 183 (early media from the trunk).
+    early_answered: bool,
     phone_rtp: Option<SocketAddr>,
     trunk_seq: u16,
     web_seq: u16,
@@ -523,7 +531,12 @@ impl Driver {
                 .or(self.dtls_peer);
             if let (Some(to), Some(p)) = (to, out.get(..len)) {
                 if self.media.send_to(p, to).is_ok() {
-                    self.with_stats(|s| s.phone_to_web += 1);
+                    self.with_stats(|s| {
+                        s.phone_to_web += 1;
+                        if !s.trunk_answered {
+                            s.early_media += 1;
+                        }
+                    });
                 }
             }
         }
@@ -623,6 +636,7 @@ impl Driver {
         self.keys = None;
         self.dtls_peer = None;
         self.phone_rtp = None;
+        self.early_answered = false;
         self.dtls_seed = self.rng.seed32();
         let mut ice = Agent::new(AgentConfig::lite(), self.rng.seed32());
         if ice.add_local_host(self.media_addr).is_ok() {
@@ -679,6 +693,36 @@ impl Driver {
         }
         while let Some(e) = self.trunk_ua.poll_event() {
             match e {
+                UaEvent::Progress {
+                    call,
+                    code,
+                    sdp: Some(early),
+                } if Some(call) == self.trunk_call && !self.early_answered => {
+                    // Early media (RFC 3960): the trunk's 183 carries its answer. The browser
+                    // gets ours in a 183 too, and the relay runs before the 200.
+                    match sdp::remote_rtp(&early) {
+                        Ok(rtp) => {
+                            self.phone_rtp = Some(rtp);
+                            let fp = self.certificate.fingerprint();
+                            if let Some((web_call, offer, _)) = &self.web_call {
+                                let web_call = *web_call;
+                                let a = web_answer(offer, &self.ice, &fp);
+                                let sent = self.web.progress(
+                                    now,
+                                    web_call,
+                                    183,
+                                    "Session Progress",
+                                    Some(a.as_bytes()),
+                                );
+                                self.early_answered = sent.is_ok();
+                                self.say(format!(
+                                    "trunk leg: {code} with SDP, early media from {rtp}; web leg: 183 with our answer ({sent:?})"
+                                ));
+                            }
+                        }
+                        Err(err) => self.say(format!("trunk leg: {code}, unusable SDP: {err}")),
+                    }
+                }
                 UaEvent::Progress { code, .. } => self.say(format!("trunk leg: {code}")),
                 UaEvent::Answered { call, sdp: answer } if Some(call) == self.trunk_call => {
                     match sdp::remote_rtp(&answer) {
