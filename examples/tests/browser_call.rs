@@ -11,7 +11,9 @@
 //! and the audio played back has energy (the fake microphone's beeps, echoed) with little
 //! concealment; the gateway's counters agree (packets relayed each way, nothing refused); a BYE
 //! ended both legs — the browser's in one test, sipp's (`tests/jssip/uas_pcmu_bye.xml`) in the
-//! other — and sipp finished its scenario with one successful call.
+//! other — and sipp finished its scenario with one successful call. Two more: a trunk that
+//! requires 100rel and plays early media before its answer, and a phone that transfers the call
+//! to a second sipp with REFER (the browser then talks to the target).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -92,6 +94,50 @@ fn trunk_requiring_100rel_plays_early_media_to_the_browser_before_the_answer() {
 /// Chromium + JsSIP call sipp (`scenario`, in `tests/jssip/`) through the gateway; the browser
 /// hangs up after 6 s, or, with `phone_hangs_up`, sipp does after 7 s (the browser would wait 30 s).
 fn call_through_gateway(scenario: &str, phone_hangs_up: bool) -> GatewayStats {
+    call_with(scenario, phone_hangs_up, None)
+}
+
+/// Starts sipp as a phone on `sip_port` (scenario in `tests/jssip/`, echoing RTP on a free
+/// even port), with `-key` pairs for the scenario.
+fn phone(scenario: &str, sip_port: u16, dir: &std::path::Path, keys: &[(&str, String)]) -> Killed {
+    let mut media_port = free_udp_port();
+    if media_port % 2 == 1 {
+        media_port -= 1;
+    }
+    let mut cmd = Command::new("sipp");
+    cmd.args([
+        "-sf",
+        folder().join(scenario).to_str().unwrap(),
+        "-i",
+        "127.0.0.1",
+        "-p",
+        &sip_port.to_string(),
+        "-mi",
+        "127.0.0.1",
+        "-mp",
+        &media_port.to_string(),
+        "-rtp_echo",
+        "-m",
+        "1",
+        "-nostdin",
+        "-trace_err",
+    ]);
+    for (k, v) in keys {
+        cmd.args(["-key", k, v]);
+    }
+    Killed(
+        cmd.current_dir(dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("starting sipp"),
+    )
+}
+
+/// [`call_through_gateway`]; with `transfer_to` (a second sipp scenario), the first phone refers
+/// the call to a second sipp running it, and the browser talks to that one for the rest.
+fn call_with(scenario: &str, phone_hangs_up: bool, transfer_to: Option<&str>) -> GatewayStats {
     let _serial = SERIAL
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -99,39 +145,18 @@ fn call_through_gateway(scenario: &str, phone_hangs_up: bool) -> GatewayStats {
     assert!(chromium_installed(), "chromium is needed");
     assert!(npm_packages_installed(), "npm ci in tests/jssip failed");
 
-    // The phone: sipp answering PCMU and echoing RTP.
+    // The phone: sipp answering PCMU and echoing RTP; with a transfer, the target too.
     let sip_port = free_udp_port();
-    let mut media_port = free_udp_port();
-    if media_port % 2 == 1 {
-        media_port -= 1;
-    }
     let dir = std::env::temp_dir().join(format!("rtcweb-browser-call-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let mut sipp = Killed(
-        Command::new("sipp")
-            .args([
-                "-sf",
-                folder().join(scenario).to_str().unwrap(),
-                "-i",
-                "127.0.0.1",
-                "-p",
-                &sip_port.to_string(),
-                "-mi",
-                "127.0.0.1",
-                "-mp",
-                &media_port.to_string(),
-                "-rtp_echo",
-                "-m",
-                "1",
-                "-nostdin",
-                "-trace_err",
-            ])
-            .current_dir(&dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("starting sipp"),
+    let target_port = free_udp_port();
+    let mut target = transfer_to.map(|t| phone(t, target_port, &dir, &[]));
+    let keys = [("target", format!("127.0.0.1:{target_port}"))];
+    let mut sipp = phone(
+        scenario,
+        sip_port,
+        &dir,
+        if target.is_some() { &keys } else { &[] },
     );
 
     let mut gateway = BrowserGateway::start(BrowserGatewayConfig {
@@ -146,7 +171,13 @@ fn call_through_gateway(scenario: &str, phone_hangs_up: bool) -> GatewayStats {
         "url": format!("ws://{ws}"),
         "uri": "sip:alice@example.com",
         "target": format!("sip:phone@{ws}"),
-        "seconds": if phone_hangs_up { 30 } else { 6 },
+        "seconds": if phone_hangs_up {
+            30
+        } else if transfer_to.is_some() {
+            10
+        } else {
+            6
+        },
         "page": "call_page.js",
         "args": [
             "--use-fake-device-for-media-stream",
@@ -216,6 +247,18 @@ fn call_through_gateway(scenario: &str, phone_hangs_up: bool) -> GatewayStats {
         }
         std::thread::sleep(Duration::from_millis(100));
     };
+    let target_status = target.as_mut().map(|t| {
+        let wait = Instant::now();
+        loop {
+            if let Some(s) = t.0.try_wait().unwrap() {
+                break Some(s);
+            }
+            if wait.elapsed() > Duration::from_secs(10) {
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    });
     drop(driver);
     gateway.stop();
 
@@ -262,5 +305,26 @@ fn call_through_gateway(scenario: &str, phone_hangs_up: bool) -> GatewayStats {
     );
     let sipp_status = sipp_status.expect("sipp did not finish its scenario");
     assert!(sipp_status.success(), "sipp: {sipp_status:?}");
+    if let Some(t) = target_status {
+        let t = t.expect("the transfer target's sipp did not finish");
+        assert!(t.success(), "transfer target sipp: {t:?}");
+    }
     st
+}
+
+/// The phone transfers the browser's call (RFC 3515): sipp as the first phone
+/// (`uas_transferor.xml`) answers, then REFERs the call to a second sipp (`uas_pcmu.xml`); the
+/// gateway calls the target, moves the relay to it when it answers, NOTIFYs the transferor
+/// 100 then 200 (checked by its scenario) and releases its leg; the browser, untouched, hears
+/// the target's echo until it hangs up, and its BYE reaches the target.
+#[test]
+fn the_phone_transfers_the_browser_call_to_another_phone() {
+    let st = call_with("uas_transferor.xml", false, Some("uas_pcmu.xml"));
+    assert!(
+        st.log
+            .iter()
+            .any(|l| l.contains("transfer: target answered")),
+        "{:?}",
+        st.log
+    );
 }

@@ -12,6 +12,9 @@
 //! terminated. BYE on either leg ends the other. One call at a time; a second INVITE gets 486.
 //! A trunk's 183 with SDP (reliable when it requires 100rel: the trunk leg PRACKs it) is early
 //! media (RFC 3960): the browser gets our answer in a 183, and the relay runs before the 200.
+//! The phone may transfer the call (REFER, RFC 3515): the gateway calls the target, moves the
+//! relay to it when it answers, NOTIFYs the transferor and releases its leg; the browser's leg is
+//! untouched.
 
 use std::collections::BTreeMap;
 use std::io;
@@ -156,6 +159,8 @@ impl BrowserGateway {
             trunk_call: None,
             phone_rtp: None,
             early_answered: false,
+            transfer: None,
+            transferred_from: None,
             trunk_seq: 0,
             web_seq: 0,
             stats: Arc::clone(&stats),
@@ -298,6 +303,10 @@ struct Driver {
     trunk_call: Option<CallHandle>,
     /// The browser got our answer in a 183 (early media from the trunk).
     early_answered: bool,
+    /// A transfer asked by the phone (REFER): the trunk leg being replaced and the new one.
+    transfer: Option<(CallHandle, CallHandle)>,
+    /// The trunk leg a completed transfer released.
+    transferred_from: Option<CallHandle>,
     phone_rtp: Option<SocketAddr>,
     trunk_seq: u16,
     web_seq: u16,
@@ -637,12 +646,76 @@ impl Driver {
         self.dtls_peer = None;
         self.phone_rtp = None;
         self.early_answered = false;
+        self.transfer = None;
         self.dtls_seed = self.rng.seed32();
         let mut ice = Agent::new(AgentConfig::lite(), self.rng.seed32());
         if ice.add_local_host(self.media_addr).is_ok() {
             self.ice = ice;
         }
         self.say("ready for the next call".into());
+    }
+
+    /// The phone asks (REFER) that the browser's call continue with `refer_to` (a blind
+    /// transfer, RFC 3515): a new trunk leg to it, at its address when the URI names one, else
+    /// through the trunk. The browser's leg is not touched: its media moves to the new leg when
+    /// that answers.
+    fn on_transfer(&mut self, now: Instant, old: CallHandle, refer_to: &str) {
+        let target = refer_to.split('?').next().unwrap_or(refer_to);
+        let peer = rtcweb_sip_core::uri::Uri::parse(target)
+            .ok()
+            .and_then(|u| {
+                let sip = u.as_sip()?;
+                let ip = match sip.host {
+                    rtcweb_sip_core::uri::Host::Ipv4(ip) => std::net::IpAddr::V4(ip),
+                    rtcweb_sip_core::uri::Host::Ipv6(ip, _) => std::net::IpAddr::V6(ip),
+                    rtcweb_sip_core::uri::Host::Domain(_) => return None,
+                };
+                Some(SocketAddr::new(ip, sip.port.unwrap_or(5060)))
+            })
+            .unwrap_or(self.trunk);
+        let plain = sdp::plain_offer(self.trunk_rtp.local_addr().unwrap_or(self.media_addr), 2);
+        match self
+            .trunk_ua
+            .call_to(now, target, Peer::udp(peer), plain.as_bytes())
+        {
+            Ok(new) => {
+                self.transfer = Some((old, new));
+                self.say(format!(
+                    "transfer: the phone refers the call to {target} at {peer}"
+                ));
+            }
+            Err(e) => {
+                let _ = self
+                    .trunk_ua
+                    .notify_refer(now, old, 503, "Service Unavailable");
+                self.say(format!("transfer: INVITE to {target} not sent: {e}"));
+            }
+        }
+    }
+
+    /// The transfer target answered: the relay follows the new leg, the transferor hears 200
+    /// and its leg is released.
+    fn transferred(&mut self, now: Instant, new: CallHandle, answer: &[u8]) {
+        let Some((old, _)) = self.transfer.take() else {
+            return;
+        };
+        match sdp::remote_rtp(answer) {
+            Ok(rtp) => {
+                self.phone_rtp = Some(rtp);
+                self.trunk_call = Some(new);
+                let _ = self.trunk_ua.notify_refer(now, old, 200, "OK");
+                let _ = self.trunk_ua.hangup(now, old);
+                self.transferred_from = Some(old);
+                self.say(format!("transfer: target answered, media now with {rtp}"));
+            }
+            Err(e) => {
+                let _ = self.trunk_ua.hangup(now, new);
+                let _ = self
+                    .trunk_ua
+                    .notify_refer(now, old, 488, "Not Acceptable Here");
+                self.say(format!("transfer: target's answer unusable: {e}"));
+            }
+        }
     }
 
     fn web_handle(&self) -> Option<CallHandle> {
@@ -724,6 +797,29 @@ impl Driver {
                     }
                 }
                 UaEvent::Progress { code, .. } => self.say(format!("trunk leg: {code}")),
+                UaEvent::Refer { call, refer_to, .. }
+                    if Some(call) == self.trunk_call && self.transfer.is_none() =>
+                {
+                    self.on_transfer(now, call, &refer_to);
+                }
+                UaEvent::Answered { call, sdp: answer }
+                    if self.transfer.is_some_and(|(_, new)| new == call) =>
+                {
+                    self.transferred(now, call, &answer);
+                }
+                UaEvent::CallFailed { call, code }
+                    if self.transfer.is_some_and(|(_, new)| new == call) =>
+                {
+                    // The target did not answer: the transferor hears it (RFC 3515 §2.4.5), and
+                    // the browser stays with it.
+                    if let Some((old, _)) = self.transfer.take() {
+                        let code = code.unwrap_or(408);
+                        let _ = self
+                            .trunk_ua
+                            .notify_refer(now, old, code, "Transfer Failed");
+                        self.say(format!("transfer: target failed {code}; the call stays"));
+                    }
+                }
                 UaEvent::Answered { call, sdp: answer } if Some(call) == self.trunk_call => {
                     match sdp::remote_rtp(&answer) {
                         Ok(rtp) => {
@@ -759,7 +855,10 @@ impl Driver {
                 }
                 UaEvent::CallEnded { call, reason } => {
                     self.say(format!("trunk leg: ended ({reason:?})"));
-                    self.with_stats(|s| s.trunk_ended = true);
+                    // The leg a transfer released is not the call's end.
+                    if Some(call) != self.transferred_from {
+                        self.with_stats(|s| s.trunk_ended = true);
+                    }
                     if Some(call) == self.trunk_call {
                         if let Some(c) = self.web_handle() {
                             let _ = self.web.hangup(now, c);
