@@ -164,3 +164,66 @@ fn a_481_to_an_offer_ends_the_call() {
     )));
     assert!(alice.ua.call_state(call).is_none(), "481 ended the dialog");
 }
+
+const BOB_RECVONLY: &[u8] = b"v=0\r\no=- 2 3 IN IP4 192.0.2.2\r\ns=-\r\nc=IN IP4 192.0.2.2\r\nt=0 0\r\nm=audio 5000 RTP/AVP 0\r\na=recvonly\r\n";
+
+/// With `answer_offers` off, the application answers (hold: recvonly to sendonly) or refuses
+/// (488, the call staying up); an UPDATE's offer gets an answer in its 200 (RFC 3311 §5.2).
+#[test]
+fn the_application_answers_or_refuses_offers() {
+    let mut alice = UaNode::new(addr(ALICE), ua_config("alice", ALICE, BOB, 30));
+    let mut cfg = ua_config("bob", BOB, ALICE, 31);
+    cfg.answer_offers = false;
+    let mut bob = UaNode::new(addr(BOB), cfg);
+    let refuse = std::rc::Rc::new(std::cell::Cell::new(false));
+    let r = refuse.clone();
+    bob.app = Box::new(move |now, ua, e| match e {
+        UaEvent::IncomingCall { call, .. } => ua.answer(now, *call, ANSWER).unwrap(),
+        UaEvent::Offer { call, sdp, .. } => {
+            if r.get() {
+                ua.reject_offer(now, *call, 488).unwrap();
+            } else {
+                assert!(sdp.ends_with(b"a=sendonly\r\n"));
+                ua.answer_offer(now, *call, BOB_RECVONLY).unwrap();
+            }
+        }
+        _ => {}
+    });
+    let mut sim = Sim::new(30, Link::PERFECT);
+    let call = alice.ua.call(at(0), "sip:bob@example.com", OFFER).unwrap();
+    sim.run_until(&mut [&mut alice, &mut bob], at(3_000));
+    alice
+        .ua
+        .reoffer(sim.now, call, ReofferMethod::Update, HOLD)
+        .unwrap();
+    sim.run_until(&mut [&mut alice, &mut bob], at(5_000));
+    assert!(alice.events.iter().any(|(_, e)| matches!(
+        e,
+        UaEvent::ReofferAnswered { sdp, .. } if sdp == BOB_RECVONLY
+    )));
+    refuse.set(true);
+    alice
+        .ua
+        .reoffer(sim.now, call, ReofferMethod::Invite, RESUME)
+        .unwrap();
+    sim.run_until(&mut [&mut alice, &mut bob], at(8_000));
+    assert!(alice.events.iter().any(|(_, e)| matches!(
+        e,
+        UaEvent::ReofferFailed {
+            code: Some(488),
+            ..
+        }
+    )));
+    assert_eq!(alice.ua.call_state(call), Some(CallState::Established));
+    // The UA answering by itself answers an UPDATE's offer with SDP too.
+    let (mut alice, mut bob, mut sim, call, _) = established(32, Link::PERFECT);
+    alice
+        .ua
+        .reoffer(sim.now, call, ReofferMethod::Update, HOLD)
+        .unwrap();
+    sim.run_until(&mut [&mut alice, &mut bob], at(8_000));
+    assert!(alice.events.iter().any(|(_, e)| matches!(
+        e,
+        UaEvent::ReofferAnswered { sdp, .. } if sdp == ANSWER
+    )));
+}

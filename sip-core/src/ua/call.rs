@@ -78,6 +78,15 @@ pub(crate) struct Call {
     pub(crate) refer_subscription: bool,
     /// Extra headers of our INVITE (Replaces for an attended transfer, RFC 3891).
     pub(crate) invite_headers: Vec<(String, String)>,
+    /// A new offer from the peer the application has yet to answer (`answer_offers` off).
+    pub(crate) pending_offer: Option<PendingOffer>,
+}
+
+/// A re-INVITE or UPDATE offer awaiting the application's answer.
+#[derive(Debug, Clone)]
+pub(crate) struct PendingOffer {
+    pub(crate) tx: TxId,
+    pub(crate) request: Vec<u8>,
 }
 
 /// Most forks (early dialogs) kept per outgoing call.

@@ -260,6 +260,7 @@ mod tests {
             reoffer: None,
             reoffer_ack: None,
             refer_subscription: false,
+            pending_offer: None,
             invite_headers: Vec::new(),
         }
     }

@@ -42,6 +42,13 @@ pub struct UaConfig {
     /// `Supported: 100rel` and reliable 1xx are PRACKed; our 1xx are reliable when the caller
     /// requires it).
     pub rel100: super::Rel100,
+    /// Whether the UA answers a new offer in a call (re-INVITE or UPDATE with SDP) by itself,
+    /// with the call's current SDP (default `true`). `false`: it comes up as
+    /// [`UaEvent::Offer`](super::UaEvent::Offer) and the application answers it with
+    /// [`answer_offer`](super::UserAgent::answer_offer) (hold: `a=recvonly` to a `sendonly`
+    /// offer, RFC 3264 §6.1) or refuses it with
+    /// [`reject_offer`](super::UserAgent::reject_offer).
+    pub answer_offers: bool,
     /// `User-Agent` header value.
     pub user_agent: String,
     /// Key of the CSPRNG behind every Call-ID, tag, branch and cnonce this UA makes: 32 bytes
@@ -70,6 +77,7 @@ impl UaConfig {
             max_events: 1024,
             max_sent_invites: 64,
             rel100: super::Rel100::default(),
+            answer_offers: true,
             user_agent: String::from("rtcweb-sip-core"),
             seed,
         }

@@ -83,6 +83,7 @@ impl UserAgent {
             reoffer: None,
             reoffer_ack: None,
             refer_subscription: false,
+            pending_offer: None,
             invite_headers,
         };
         self.send_invite(now, &mut call, None)?;

@@ -44,6 +44,7 @@ impl UaEvent {
             Self::ReferAccepted { call, .. } => ("REFER answered", Some(*call)),
             Self::ReferProgress { call, .. } => ("transfer progress", Some(*call)),
             Self::Replaces { call, .. } => ("replaces", Some(*call)),
+            Self::Offer { call, .. } => ("new offer", Some(*call)),
             Self::Registered { .. } => ("registered", None),
             Self::Unregistered => ("unregistered", None),
             Self::RegistrationFailed { .. } => ("registration failed", None),
@@ -174,6 +175,18 @@ pub enum UaEvent {
         call: CallHandle,
         /// The call it replaces.
         replaced: CallHandle,
+    },
+    /// The peer sent a new offer in the call (re-INVITE or UPDATE with SDP: hold, resume, a
+    /// change); with [`UaConfig::answer_offers`](super::UaConfig::answer_offers) off, answer it
+    /// with [`super::UserAgent::answer_offer`] or refuse it with
+    /// [`super::UserAgent::reject_offer`].
+    Offer {
+        /// The call.
+        call: CallHandle,
+        /// `INVITE` or `UPDATE`.
+        method: String,
+        /// The offer.
+        sdp: Vec<u8>,
     },
     /// A session refresh (ours or the peer's) succeeded (RFC 4028).
     SessionRefreshed {

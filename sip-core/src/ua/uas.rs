@@ -5,9 +5,9 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use rtcweb_proto::time::InstantExt as _;
 
-use super::agent::{UserAgent, ALLOW, HEADERS};
+use super::agent::{UaError, UserAgent, ALLOW, HEADERS};
 use super::call::{Call, CallState};
-use super::event::{EndReason, UaEvent};
+use super::event::{CallHandle, EndReason, UaEvent};
 use crate::dialog::{DialogError, DialogId};
 use crate::header::CSeq;
 use crate::message::builder::MessageBuilder;
@@ -72,7 +72,7 @@ impl UserAgent {
                 ];
                 self.reply(now, tx, &msg, 200, "OK", &extra);
             }
-            _ if in_dialog => self.in_dialog(now, tx, &msg, method),
+            _ if in_dialog => self.in_dialog(now, tx, &msg, raw, method),
             _ => self.reply(
                 now,
                 tx,
@@ -158,6 +158,7 @@ impl UserAgent {
             reoffer: None,
             reoffer_ack: None,
             refer_subscription: false,
+            pending_offer: None,
             invite_headers: Vec::new(),
         };
         self.calls.insert(handle.0, call);
@@ -183,6 +184,127 @@ impl UserAgent {
         }
     }
 
+    /// Answers the new offer (or refresh) `msg` on `tx` in call `id` with 200: Contact, session
+    /// timer, and `answer` or the call's current SDP; a re-INVITE's 2xx is retransmitted until
+    /// its ACK.
+    fn answer_offer_now(
+        &mut self,
+        now: Instant,
+        id: u64,
+        tx: TxId,
+        msg: &Message<'_>,
+        method: Method<'_>,
+        answer: Option<&[u8]>,
+    ) {
+        let Some(c) = self.calls.get_mut(&id) else {
+            return;
+        };
+        let call = c.handle;
+        let mut extra: Vec<(&str, String)> = alloc::vec![("Contact", self.cfg.contact.clone())];
+        let mut refreshed = false;
+        if let (Some(stc), Some(t)) = (self.cfg.session_timer, c.timer.as_mut()) {
+            if let Ok(Some((n, headers))) = uas_negotiate(&stc, msg) {
+                t.renegotiate(now, n, c.outgoing);
+                extra.extend(headers);
+                refreshed = true;
+            }
+        }
+        // A re-INVITE is answered with SDP (its offer, or ours when it had none); an UPDATE
+        // only when it carried an offer (RFC 3311 §5.2).
+        let sdp = match answer {
+            Some(a) => a.to_vec(),
+            None if method == Method::Invite || !msg.body().is_empty() => c.sdp.clone(),
+            None => Vec::new(),
+        };
+        let mut b = MessageBuilder::response_to(msg, 200, "OK", None);
+        for (k, v) in &extra {
+            b.add_header(*k, v.as_str());
+        }
+        if !sdp.is_empty() {
+            b.add_header("Content-Type", "application/sdp");
+            b.set_body(sdp.as_slice(), None);
+        }
+        let bytes = b.to_vec();
+        let _ = self.layer.send_response(now, tx, &bytes);
+        if method == Method::Invite {
+            let seq = msg.typed::<CSeq>().ok().flatten().map_or(0, |s| s.seq);
+            let t1 = self.cfg.layer.timers.t1;
+            let give_up = now.saturating_add(self.cfg.layer.timers.t1x64());
+            if let Some(c) = self.calls.get_mut(&id) {
+                c.ok = Some(super::call::OkRetransmit {
+                    bytes,
+                    peer: c.peer,
+                    seq,
+                    next: now.saturating_add(t1),
+                    interval: t1,
+                    give_up,
+                });
+            }
+        }
+        if refreshed {
+            self.event(UaEvent::SessionRefreshed { call });
+        }
+        if !msg.body().is_empty() || method == Method::Invite {
+            self.event(UaEvent::InDialogRequest {
+                call,
+                method: method.as_str().into(),
+                body: msg.body().to_vec(),
+            });
+        }
+    }
+
+    /// Answers the offer announced by [`UaEvent::Offer`] (a re-INVITE or UPDATE in the call,
+    /// with [`UaConfig::answer_offers`](super::UaConfig::answer_offers) off) with `sdp`, which
+    /// becomes the call's SDP.
+    ///
+    /// # Errors
+    /// [`UaError::WrongState`] when no offer awaits an answer.
+    pub fn answer_offer(
+        &mut self,
+        now: Instant,
+        call: CallHandle,
+        sdp: &[u8],
+    ) -> Result<(), UaError> {
+        let c = self.calls.get_mut(&call.0).ok_or(UaError::NoCall)?;
+        let state = c.state;
+        let pending = c.pending_offer.take().ok_or(UaError::WrongState(state))?;
+        c.sdp = sdp.to_vec();
+        let mut st = [Header::EMPTY; HEADERS];
+        let msg =
+            Message::parse(&pending.request, &mut st).map_err(|_| UaError::WrongState(state))?;
+        let method = msg.method().ok_or(UaError::WrongState(state))?;
+        self.answer_offer_now(now, call.0, pending.tx, &msg, method, Some(sdp));
+        self.pump(now);
+        Ok(())
+    }
+
+    /// Refuses the offer announced by [`UaEvent::Offer`] (488 Not Acceptable Here, 491, …);
+    /// the call and its session stay as they were (RFC 3261 §14.2).
+    ///
+    /// # Errors
+    /// [`UaError::WrongState`] when no offer awaits an answer.
+    pub fn reject_offer(
+        &mut self,
+        now: Instant,
+        call: CallHandle,
+        code: u16,
+    ) -> Result<(), UaError> {
+        let c = self.calls.get_mut(&call.0).ok_or(UaError::NoCall)?;
+        let state = c.state;
+        let pending = c.pending_offer.take().ok_or(UaError::WrongState(state))?;
+        let mut st = [Header::EMPTY; HEADERS];
+        let msg =
+            Message::parse(&pending.request, &mut st).map_err(|_| UaError::WrongState(state))?;
+        let reason = if code == 491 {
+            "Request Pending"
+        } else {
+            "Not Acceptable Here"
+        };
+        self.reply(now, pending.tx, &msg, code.clamp(300, 699), reason, &[]);
+        self.pump(now);
+        Ok(())
+    }
+
     fn on_cancel(&mut self, now: Instant, tx: TxId, msg: &Message<'_>) {
         let Some(inv_tx) = self.layer.invite_for_cancel(msg) else {
             return self.reply(now, tx, msg, 481, "Call/Transaction Does Not Exist", &[]);
@@ -206,7 +328,14 @@ impl UserAgent {
         }
     }
 
-    fn in_dialog(&mut self, now: Instant, tx: TxId, msg: &Message<'_>, method: Method<'_>) {
+    fn in_dialog(
+        &mut self,
+        now: Instant,
+        tx: TxId,
+        msg: &Message<'_>,
+        raw: &[u8],
+        method: Method<'_>,
+    ) {
         let Some(id) = self.call_for_request(msg) else {
             return self.reply(now, tx, msg, 481, "Call/Transaction Does Not Exist", &[]);
         };
@@ -242,57 +371,23 @@ impl UserAgent {
                 self.end_call(id, EndReason::RemoteHangup);
             }
             Method::Invite | Method::Update => {
-                // A refresh / re-offer: accept, restart the session timer, answer with our SDP.
-                let mut extra: Vec<(&str, String)> =
-                    alloc::vec![("Contact", self.cfg.contact.clone())];
-                let mut refreshed = false;
-                if let (Some(stc), Some(t)) = (self.cfg.session_timer, c.timer.as_mut()) {
-                    if let Ok(Some((n, headers))) = uas_negotiate(&stc, msg) {
-                        t.renegotiate(now, n, c.outgoing);
-                        extra.extend(headers);
-                        refreshed = true;
+                if !msg.body().is_empty() && !self.cfg.answer_offers {
+                    // The application answers this offer (UaEvent::Offer).
+                    if c.pending_offer.is_some() {
+                        return self.reply(now, tx, msg, 491, "Request Pending", &[]);
                     }
-                }
-                let sdp = if method == Method::Invite {
-                    c.sdp.clone()
-                } else {
-                    Vec::new()
-                };
-                let mut b = MessageBuilder::response_to(msg, 200, "OK", None);
-                for (k, v) in &extra {
-                    b.add_header(*k, v.as_str());
-                }
-                if !sdp.is_empty() {
-                    b.add_header("Content-Type", "application/sdp");
-                    b.set_body(sdp.as_slice(), None);
-                }
-                let bytes = b.to_vec();
-                let _ = self.layer.send_response(now, tx, &bytes);
-                if method == Method::Invite {
-                    let seq = msg.typed::<CSeq>().ok().flatten().map_or(0, |s| s.seq);
-                    let t1 = self.cfg.layer.timers.t1;
-                    let give_up = now.saturating_add(self.cfg.layer.timers.t1x64());
-                    if let Some(c) = self.calls.get_mut(&id) {
-                        c.ok = Some(super::call::OkRetransmit {
-                            bytes,
-                            peer: c.peer,
-                            seq,
-                            next: now.saturating_add(t1),
-                            interval: t1,
-                            give_up,
-                        });
-                    }
-                }
-                if refreshed {
-                    self.event(UaEvent::SessionRefreshed { call });
-                }
-                if !msg.body().is_empty() || method == Method::Invite {
-                    self.event(UaEvent::InDialogRequest {
+                    c.pending_offer = Some(super::call::PendingOffer {
+                        tx,
+                        request: raw.to_vec(),
+                    });
+                    self.event(UaEvent::Offer {
                         call,
                         method: method.as_str().into(),
-                        body: msg.body().to_vec(),
+                        sdp: msg.body().to_vec(),
                     });
+                    return;
                 }
+                self.answer_offer_now(now, id, tx, msg, method, None);
             }
             Method::Refer => self.on_refer(now, tx, id, msg),
             Method::Notify if self.on_notify(now, tx, id, msg) => {}
