@@ -94,7 +94,7 @@ fn trunk_requiring_100rel_plays_early_media_to_the_browser_before_the_answer() {
 /// Chromium + JsSIP call sipp (`scenario`, in `tests/jssip/`) through the gateway; the browser
 /// hangs up after 6 s, or, with `phone_hangs_up`, sipp does after 7 s (the browser would wait 30 s).
 fn call_through_gateway(scenario: &str, phone_hangs_up: bool) -> GatewayStats {
-    call_with(scenario, phone_hangs_up, None)
+    call_with(scenario, phone_hangs_up, None, false).0
 }
 
 /// Starts sipp as a phone on `sip_port` (scenario in `tests/jssip/`, echoing RTP on a free
@@ -137,7 +137,12 @@ fn phone(scenario: &str, sip_port: u16, dir: &std::path::Path, keys: &[(&str, St
 
 /// [`call_through_gateway`]; with `transfer_to` (a second sipp scenario), the first phone refers
 /// the call to a second sipp running it, and the browser talks to that one for the rest.
-fn call_with(scenario: &str, phone_hangs_up: bool, transfer_to: Option<&str>) -> GatewayStats {
+fn call_with(
+    scenario: &str,
+    phone_hangs_up: bool,
+    transfer_to: Option<&str>,
+    hold: bool,
+) -> (GatewayStats, Vec<(String, String)>) {
     let _serial = SERIAL
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -173,12 +178,13 @@ fn call_with(scenario: &str, phone_hangs_up: bool, transfer_to: Option<&str>) ->
         "target": format!("sip:phone@{ws}"),
         "seconds": if phone_hangs_up {
             30
-        } else if transfer_to.is_some() {
+        } else if transfer_to.is_some() || hold {
             10
         } else {
             6
         },
         "page": "call_page.js",
+        "hold": if hold { serde_json::json!([3, 5]) } else { Value::Null },
         "args": [
             "--use-fake-device-for-media-stream",
             "--use-fake-ui-for-media-stream",
@@ -309,7 +315,7 @@ fn call_with(scenario: &str, phone_hangs_up: bool, transfer_to: Option<&str>) ->
         let t = t.expect("the transfer target's sipp did not finish");
         assert!(t.success(), "transfer target sipp: {t:?}");
     }
-    st
+    (st, page)
 }
 
 /// The phone transfers the browser's call (RFC 3515): sipp as the first phone
@@ -319,11 +325,40 @@ fn call_with(scenario: &str, phone_hangs_up: bool, transfer_to: Option<&str>) ->
 /// the target's echo until it hangs up, and its BYE reaches the target.
 #[test]
 fn the_phone_transfers_the_browser_call_to_another_phone() {
-    let st = call_with("uas_transferor.xml", false, Some("uas_pcmu.xml"));
+    let (st, _) = call_with("uas_transferor.xml", false, Some("uas_pcmu.xml"), false);
     assert!(
         st.log
             .iter()
             .any(|l| l.contains("transfer: target answered")),
+        "{:?}",
+        st.log
+    );
+}
+
+/// The browser puts the call on hold and resumes it (JsSIP `hold()` / `unhold()`, re-INVITEs
+/// with a=sendonly then a=sendrecv): the gateway forwards each change to the phone as a
+/// re-INVITE with the same direction (`uas_hold.xml` checks both and answers recvonly, then
+/// sendrecv) and answers the browser with the mirrored direction once the phone has answered.
+#[test]
+fn the_browser_holds_and_resumes_the_call_through_the_gateway() {
+    let (st, page) = call_with("uas_hold.xml", false, None, true);
+    for (kind, who) in [("hold", "local"), ("unhold", "local")] {
+        assert!(
+            page.iter().any(|(k, d)| k == kind && d == who),
+            "no {kind} by the browser: {page:?}"
+        );
+    }
+    assert!(
+        st.log
+            .iter()
+            .any(|l| l.contains("new offer (sendonly) -> trunk re-INVITE (sendonly)")),
+        "{:?}",
+        st.log
+    );
+    assert!(
+        st.log
+            .iter()
+            .any(|l| l.contains("web leg answered (recvonly): Ok")),
         "{:?}",
         st.log
     );

@@ -1,6 +1,7 @@
 // The browser side of examples/tests/browser_call.rs: a JsSIP 3.13 UA (not registered) calls
 // cfg.target through the gateway over ws://, talks cfg.seconds with the fake microphone, reports
-// getStats() of the call's RTCPeerConnection every 500 ms ('stats', JSON), hangs up (BYE) after
+// getStats() of the call's RTCPeerConnection every 500 ms ('stats', JSON), puts the call on hold
+// and resumes it at the times cfg.hold gives (if any), hangs up (BYE) after
 // cfg.seconds unless the far end hung up first, and stops. Every step goes to window.report(kind, detail), printed by run.js as one JSON line.
 'use strict';
 
@@ -45,6 +46,8 @@ window.start = (cfg) => {
       eventHandlers: {
         progress: (e) => report('progress', e.response && e.response.status_code),
         failed: (e) => report('error', `call failed: ${e.cause}`),
+        hold: (e) => report('hold', e.originator),
+        unhold: (e) => report('unhold', e.originator),
         confirmed: () => {
           report('confirmed');
           // Play what comes back, so that Chromium decodes it (totalSamplesReceived, audio energy).
@@ -53,7 +56,21 @@ window.start = (cfg) => {
           audio.srcObject = new MediaStream(tracks);
           audio.play().catch((e) => report('warning', `audio.play: ${e}`));
           const started = Date.now();
+          // cfg.hold = [hold at, resume at] seconds: JsSIP's hold() / unhold() (a re-INVITE
+          // with a=sendonly, then a=sendrecv).
+          const [holdAt, resumeAt] = cfg.hold || [];
+          let held = false;
+          let resumed = false;
           timer = setInterval(async () => {
+            const t = (Date.now() - started) / 1000;
+            if (holdAt !== undefined && !held && t >= holdAt) {
+              held = true;
+              report('holding', session.hold());
+            }
+            if (resumeAt !== undefined && held && !resumed && t >= resumeAt) {
+              resumed = true;
+              report('resuming', session.unhold());
+            }
             report('stats', JSON.stringify(await stats()));
             if (Date.now() - started >= cfg.seconds * 1000) {
               clearInterval(timer);

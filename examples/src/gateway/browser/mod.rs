@@ -29,7 +29,7 @@ use rtcweb_ice_core::{Agent, AgentConfig};
 use rtcweb_proto::Rng;
 use rtcweb_sdp_core::SessionDescription;
 use rtcweb_sip_core::transaction::{Peer, Transport};
-use rtcweb_sip_core::ua::{CallHandle, UaConfig, UaEvent, UserAgent};
+use rtcweb_sip_core::ua::{CallHandle, ReofferMethod, UaConfig, UaEvent, UserAgent};
 use rtcweb_sip_core::Instant;
 use rtcweb_srtp_core::dtls::{
     Certificate, Connected, DtlsConfig, DtlsEvent, DtlsSrtp, Fingerprint,
@@ -124,6 +124,9 @@ impl BrowserGateway {
             rng.seed32(),
         );
         web_cfg.user_agent = "rtcweb-gateway".into();
+        // The browser's new offers (hold, resume) are answered by the gateway once the trunk
+        // has answered the same change.
+        web_cfg.answer_offers = false;
         let mut trunk_cfg = UaConfig::new(
             &format!("sip:gateway@{ip}"),
             &format!("<sip:gateway@{trunk_sip_addr}>"),
@@ -161,6 +164,8 @@ impl BrowserGateway {
             early_answered: false,
             transfer: None,
             transferred_from: None,
+            offer_direction: None,
+            sdp_version: 1,
             trunk_seq: 0,
             web_seq: 0,
             stats: Arc::clone(&stats),
@@ -256,6 +261,21 @@ fn parse_offer(offer: &[u8]) -> Result<Offer, String> {
 }
 
 /// The ICE-lite, DTLS-passive, rtcp-mux, BUNDLE answer (PCMU only).
+/// The direction of an SDP (its first direction attribute; RFC 3264 §5.1 default sendrecv).
+fn direction(sdp: &[u8]) -> &'static str {
+    let text = String::from_utf8_lossy(sdp);
+    for line in text.lines() {
+        match line.trim_end() {
+            "a=sendonly" => return "sendonly",
+            "a=recvonly" => return "recvonly",
+            "a=inactive" => return "inactive",
+            "a=sendrecv" => return "sendrecv",
+            _ => {}
+        }
+    }
+    "sendrecv"
+}
+
 fn web_answer(offer: &Offer, ice: &Agent, fingerprint: &Fingerprint) -> String {
     let (ufrag, pwd) = ice.local_credentials();
     let (mid, pt) = (&offer.mid, offer.pcmu);
@@ -307,6 +327,10 @@ struct Driver {
     transfer: Option<(CallHandle, CallHandle)>,
     /// The trunk leg a completed transfer released.
     transferred_from: Option<CallHandle>,
+    /// A browser's new offer forwarded to the trunk: its direction (hold: sendonly/inactive).
+    offer_direction: Option<&'static str>,
+    /// Version of our SDPs (o= line), raised with every new offer or answer (RFC 3264 §8).
+    sdp_version: u64,
     phone_rtp: Option<SocketAddr>,
     trunk_seq: u16,
     web_seq: u16,
@@ -647,6 +671,7 @@ impl Driver {
         self.phone_rtp = None;
         self.early_answered = false;
         self.transfer = None;
+        self.offer_direction = None;
         self.dtls_seed = self.rng.seed32();
         let mut ice = Agent::new(AgentConfig::lite(), self.rng.seed32());
         if ice.add_local_host(self.media_addr).is_ok() {
@@ -718,6 +743,67 @@ impl Driver {
         }
     }
 
+    /// The browser sent a new offer (hold, resume: JsSIP's `hold()` / `unhold()`): the same
+    /// direction goes to the trunk in a re-INVITE; the browser is answered when the trunk has.
+    fn on_browser_offer(&mut self, now: Instant, web: CallHandle, sdp: &[u8]) {
+        let dir = direction(sdp);
+        let Some(trunk) = self.trunk_call else {
+            let _ = self.web.reject_offer(now, web, 488);
+            return;
+        };
+        self.sdp_version += 1;
+        let plain = sdp::plain_offer(self.trunk_rtp.local_addr().unwrap_or(self.media_addr), 1)
+            .replace("a=sendrecv", &format!("a={dir}"))
+            .replace(
+                "o=rtcweb 1 1 ",
+                &format!("o=rtcweb 1 {} ", self.sdp_version),
+            );
+        match self
+            .trunk_ua
+            .reoffer(now, trunk, ReofferMethod::Invite, plain.as_bytes())
+        {
+            Ok(()) => {
+                self.offer_direction = Some(dir);
+                self.say(format!(
+                    "web leg: new offer ({dir}) -> trunk re-INVITE ({dir})"
+                ));
+            }
+            Err(e) => {
+                let _ = self.web.reject_offer(now, web, 491);
+                self.say(format!("web leg: new offer ({dir}) refused 491: {e}"));
+            }
+        }
+    }
+
+    /// The trunk answered the change the browser asked for: the browser gets our answer with
+    /// the mirrored direction (RFC 3264 §6.1).
+    fn on_trunk_answered_offer(&mut self, now: Instant) {
+        let Some(dir) = self.offer_direction.take() else {
+            return;
+        };
+        let answer_dir = match dir {
+            "sendonly" => "recvonly",
+            "recvonly" => "sendonly",
+            "inactive" => "inactive",
+            _ => "sendrecv",
+        };
+        let fp = self.certificate.fingerprint();
+        let Some((web, offer, _)) = &self.web_call else {
+            return;
+        };
+        let web = *web;
+        let answer = web_answer(offer, &self.ice, &fp)
+            .replace("a=sendrecv", &format!("a={answer_dir}"))
+            .replace(
+                "o=rtcweb-gateway 1 1 ",
+                &format!("o=rtcweb-gateway 1 {} ", self.sdp_version),
+            );
+        let r = self.web.answer_offer(now, web, answer.as_bytes());
+        self.say(format!(
+            "trunk leg: new offer answered; web leg answered ({answer_dir}): {r:?}"
+        ));
+    }
+
     fn web_handle(&self) -> Option<CallHandle> {
         self.web_call.as_ref().map(|(c, _, _)| *c)
     }
@@ -751,6 +837,9 @@ impl Driver {
                     ..
                 } => self.on_invite(now, call, &from, source, &sdp),
                 UaEvent::Confirmed { .. } => self.say("web leg: ACK".into()),
+                UaEvent::Offer { call, sdp, .. } if Some(call) == self.web_handle() => {
+                    self.on_browser_offer(now, call, &sdp);
+                }
                 UaEvent::CallEnded { call, reason } => {
                     self.say(format!("web leg: ended ({reason:?})"));
                     self.with_stats(|s| s.web_ended = true);
@@ -797,6 +886,20 @@ impl Driver {
                     }
                 }
                 UaEvent::Progress { code, .. } => self.say(format!("trunk leg: {code}")),
+                UaEvent::ReofferAnswered { call, .. } if Some(call) == self.trunk_call => {
+                    self.on_trunk_answered_offer(now);
+                }
+                UaEvent::ReofferFailed { call, code }
+                    if Some(call) == self.trunk_call && self.offer_direction.is_some() =>
+                {
+                    self.offer_direction = None;
+                    if let Some(web) = self.web_handle() {
+                        let _ = self.web.reject_offer(now, web, 488);
+                    }
+                    self.say(format!(
+                        "trunk leg: new offer refused ({code:?}); so is the browser's"
+                    ));
+                }
                 UaEvent::Refer { call, refer_to, .. }
                     if Some(call) == self.trunk_call && self.transfer.is_none() =>
                 {
