@@ -38,7 +38,7 @@ pub struct UaConfig {
     /// after the transaction ended) is ACKed and ended with BYE (default 64). Stray 2xx to any
     /// other INVITE are dropped.
     pub max_sent_invites: usize,
-    /// Reliable provisional responses (RFC 3262): default [`Rel100::Supported`] (INVITEs say
+    /// Reliable provisional responses (RFC 3262): default [`Rel100::Supported`](super::Rel100::Supported) (INVITEs say
     /// `Supported: 100rel` and reliable 1xx are PRACKed; our 1xx are reliable when the caller
     /// requires it).
     pub rel100: super::Rel100,
