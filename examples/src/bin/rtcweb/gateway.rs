@@ -12,7 +12,7 @@ use rtcweb_cli::gateway::demo;
 #[derive(clap::Args)]
 #[command(after_help = "Examples:
   rtcweb gateway --seconds 3 --pcap gw.pcap      the narrated one-call sketch
-  rtcweb gateway --ws 127.0.0.1:8088 --trunk 127.0.0.1:5070
+  rtcweb gateway --ws 127.0.0.1:8088 --trunk 127.0.0.1:5070 [--json]
                                                   browsers (JsSIP, SIP.js) on ws://127.0.0.1:8088
 
 Exit status: 0 ok, 1 when the call failed or a socket could not be opened, 2 usage.")]
@@ -31,14 +31,19 @@ pub struct Args {
     /// The SIP phone or trunk (UDP) the browsers' calls go to, with `--ws`.
     #[arg(long, value_name = "HOST:PORT")]
     pub trunk: Option<std::net::SocketAddr>,
+    /// With `--ws`: print each call's statistics at hang-up as one JSON object per line
+    /// (otherwise one line of text).
+    #[arg(long, requires = "ws")]
+    pub json: bool,
 }
 
 /// `--ws`: the browser gateway, printing what it does until interrupted.
 fn run_browser_gateway(
     ws: std::net::SocketAddr,
     trunk: std::net::SocketAddr,
+    json: bool,
 ) -> Result<(), String> {
-    use rtcweb_cli::gateway::browser::{BrowserGateway, BrowserGatewayConfig};
+    use rtcweb_cli::gateway::browser::{BrowserGateway, BrowserGatewayConfig, CallSummary};
     let mut seed = [0u8; 32];
     getrandom::fill(&mut seed).map_err(|e| format!("random seed: {e}"))?;
     let gw = BrowserGateway::start(BrowserGatewayConfig { ws, trunk, seed })
@@ -49,11 +54,24 @@ fn run_browser_gateway(
     );
     let mut shown = 0;
     let mut last = (0, 0);
+    let mut ended = 0u64;
+    let mut at_last_end = rtcweb_cli::gateway::browser::GatewayStats::default();
     for tick in 0u64.. {
         std::thread::sleep(Duration::from_millis(200));
         let st = gw.stats();
         for line in st.log.iter().skip(shown) {
             println!("{line}");
+            // The gateway says this when a call is over and its state freed.
+            if line == "ready for the next call" {
+                ended += 1;
+                let summary = CallSummary::between(ended, &at_last_end, &st);
+                if json {
+                    println!("{}", summary.to_json());
+                } else {
+                    println!("{summary}");
+                }
+                at_last_end = st.clone();
+            }
         }
         shown = st.log.len();
         // Every 2 s while media flows.
@@ -71,7 +89,7 @@ fn run_browser_gateway(
 /// Runs the subcommand.
 pub fn run(args: &Args) -> Result<(), String> {
     if let (Some(ws), Some(trunk)) = (args.ws, args.trunk) {
-        return run_browser_gateway(ws, trunk);
+        return run_browser_gateway(ws, trunk, args.json);
     }
     let capture = args.pcap.as_deref().map(Capture::create).transpose()?;
     let report = demo::run_captured(Duration::from_secs(args.seconds), capture.as_ref());

@@ -16,6 +16,10 @@
 //! relay to it when it answers, NOTIFYs the transferor and releases its leg; the browser's leg is
 //! untouched.
 
+mod summary;
+
+pub use summary::CallSummary;
+
 use std::collections::BTreeMap;
 use std::io;
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
