@@ -100,6 +100,17 @@ fn call_through_gateway(scenario: &str, phone_hangs_up: bool) -> GatewayStats {
 /// Starts sipp as a phone on `sip_port` (scenario in `tests/jssip/`, echoing RTP on a free
 /// even port), with `-key` pairs for the scenario.
 fn phone(scenario: &str, sip_port: u16, dir: &std::path::Path, keys: &[(&str, String)]) -> Killed {
+    phone_for(scenario, sip_port, dir, keys, 1)
+}
+
+/// [`phone`] for `calls` calls (sipp `-m`).
+fn phone_for(
+    scenario: &str,
+    sip_port: u16,
+    dir: &std::path::Path,
+    keys: &[(&str, String)],
+    calls: u32,
+) -> Killed {
     let mut media_port = free_udp_port();
     if media_port % 2 == 1 {
         media_port -= 1;
@@ -118,7 +129,7 @@ fn phone(scenario: &str, sip_port: u16, dir: &std::path::Path, keys: &[(&str, St
         &media_port.to_string(),
         "-rtp_echo",
         "-m",
-        "1",
+        &calls.to_string(),
         "-nostdin",
         "-trace_err",
     ]);
@@ -164,11 +175,11 @@ fn call_with(
         if target.is_some() { &keys } else { &[] },
     );
 
-    let mut gateway = BrowserGateway::start(BrowserGatewayConfig {
-        ws: "127.0.0.1:0".parse().unwrap(),
-        trunk: format!("127.0.0.1:{sip_port}").parse().unwrap(),
-        seed: [17; 32],
-    })
+    let mut gateway = BrowserGateway::start(BrowserGatewayConfig::new(
+        "127.0.0.1:0".parse().unwrap(),
+        format!("127.0.0.1:{sip_port}").parse().unwrap(),
+        [17; 32],
+    ))
     .unwrap();
     let ws = gateway.local_addr();
 
@@ -361,5 +372,386 @@ fn the_browser_holds_and_resumes_the_call_through_the_gateway() {
             .any(|l| l.contains("web leg answered (recvonly): Ok")),
         "{:?}",
         st.log
+    );
+}
+
+/// Waits up to `limit` for a child to exit.
+fn exit_of(child: &mut Killed, limit: Duration) -> Option<std::process::ExitStatus> {
+    let wait = Instant::now();
+    loop {
+        if let Some(s) = child.0.try_wait().unwrap() {
+            return Some(s);
+        }
+        if wait.elapsed() > limit {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Three browsers call at once (three pages of one Chromium, each its own JsSIP UA and
+/// WebSocket) through one gateway to one sipp (`-m 3`, RTP echo): each call has its own media
+/// sockets, media flows both ways on each, each ends with the browser's BYE, and afterwards the
+/// gateway's call table is empty and every media socket closed.
+#[test]
+fn three_browsers_call_the_phone_at_the_same_time() {
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    assert!(sipp_installed(), "sipp (Debian sip-tester) is needed");
+    assert!(chromium_installed(), "chromium is needed");
+    assert!(npm_packages_installed(), "npm ci in tests/jssip failed");
+    const CALLS: usize = 3;
+    let sip_port = free_udp_port();
+    let dir = std::env::temp_dir().join(format!("rtcweb-browser-calls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut sipp = phone_for("uas_pcmu.xml", sip_port, &dir, &[], CALLS as u32);
+    let mut cfg = BrowserGatewayConfig::new(
+        "127.0.0.1:0".parse().unwrap(),
+        format!("127.0.0.1:{sip_port}").parse().unwrap(),
+        [18; 32],
+    );
+    cfg.max_calls = CALLS;
+    let mut gateway = BrowserGateway::start(cfg).unwrap();
+    let ws = gateway.local_addr();
+    let pages: Vec<Value> = (0..CALLS)
+        .map(|i| {
+            serde_json::json!({
+                "url": format!("ws://{ws}"),
+                "uri": format!("sip:caller{i}@example.com"),
+                "target": format!("sip:phone@{ws}"),
+                "seconds": 7,
+                "page": "call_page.js",
+            })
+        })
+        .collect();
+    let (mut driver, from_node) = run_js(&serde_json::json!({
+        "pages": pages,
+        "args": [
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            "--allow-loopback-in-peer-connection",
+            "--disable-features=WebRtcHideLocalIpsWithMdns",
+        ],
+    }));
+    let deadline = Instant::now() + DEADLINE;
+    let mut lines: Vec<(String, String)> = Vec::new();
+    let mut final_stats = vec![Value::Null; CALLS];
+    let mut most_at_once = 0;
+    loop {
+        let st = gateway.stats();
+        most_at_once = most_at_once.max(st.active_calls);
+        assert!(
+            Instant::now() < deadline,
+            "not done within {DEADLINE:?}: {lines:?}, gateway {st:?}"
+        );
+        match from_node.recv_timeout(Duration::from_millis(100)) {
+            Ok((kind, detail)) => {
+                if kind == "browser-pid" {
+                    driver.browser_pid = detail.parse().ok();
+                }
+                if kind == "done" {
+                    break;
+                }
+                let (page, what) = kind.split_once(':').unwrap_or(("", kind.as_str()));
+                assert!(what != "error", "page {page}: {detail}: {lines:?}");
+                if what == "stats" {
+                    continue;
+                }
+                if what == "final-stats" {
+                    let i: usize = page.parse().unwrap();
+                    final_stats[i] = serde_json::from_str(&detail).unwrap();
+                }
+                lines.push((kind, detail));
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(e) => panic!("node went away ({e}): {lines:?}"),
+        }
+    }
+    // Every BYE answered: the table empties and the sockets close.
+    let wait = Instant::now();
+    while gateway.stats().finished.len() < CALLS && wait.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let sipp_status = exit_of(&mut sipp, Duration::from_secs(10));
+    drop(driver);
+    let st = gateway.stats();
+    gateway.stop();
+    println!("gateway: {st:#?}");
+    for (i, s) in final_stats.iter().enumerate() {
+        println!("page {i}: {s}");
+        assert_eq!(stat_str(s, "dtlsState"), "connected", "page {i}: {s}");
+        assert!(stat(s, "packetsSent") > MIN_PACKETS, "page {i}: {s}");
+        assert!(stat(s, "packetsReceived") > MIN_PACKETS, "page {i}: {s}");
+        assert!(stat_f64(s, "totalAudioEnergy") > 0.01, "page {i}: {s}");
+    }
+    assert_eq!(most_at_once, CALLS, "the calls overlapped: {st:?}");
+    assert_eq!(st.finished.len(), CALLS, "{st:?}");
+    for c in &st.finished {
+        println!("{}", c.line());
+        assert!(c.web_to_phone > MIN_PACKETS, "{}", c.line());
+        assert!(c.phone_to_web > MIN_PACKETS, "{}", c.line());
+        assert_eq!(c.refused, 0, "{}", c.line());
+        assert_eq!(c.codec, "PCMU/8000", "{}", c.line());
+        assert!(c.dtls_profile.is_some(), "{}", c.line());
+    }
+    // The three browsers were three different calls with their own media.
+    let mut users: Vec<&str> = st.finished.iter().map(|c| c.browser.as_str()).collect();
+    users.sort_unstable();
+    assert_eq!(users, ["caller0", "caller1", "caller2"]);
+    assert_eq!(st.active_calls, 0, "{st:?}");
+    assert!(st.active.is_empty(), "{st:?}");
+    assert_eq!(st.sockets_open, 0, "every media socket closed: {st:?}");
+    assert_eq!(st.refused_calls, 0, "{st:?}");
+    let sipp_status = sipp_status.expect("sipp did not finish its three calls");
+    assert!(sipp_status.success(), "sipp: {sipp_status:?}");
+}
+
+/// The final status the gateway's trunk side answers a hand-made INVITE to `sip:user@gw` with.
+fn invite_status(gw: std::net::SocketAddr, user: &str) -> u16 {
+    let text = invite_response(gw, user);
+    text.strip_prefix("SIP/2.0 ")
+        .and_then(|r| r.get(..3))
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0)
+}
+
+/// The final response the gateway's trunk side answers a hand-made INVITE to `sip:user@gw` with.
+fn invite_response(gw: std::net::SocketAddr, user: &str) -> String {
+    let s = UdpSocket::bind("127.0.0.1:0").unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let local = s.local_addr().unwrap();
+    let sdp = "v=0\r\no=probe 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n\
+               m=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+    let msg = format!(
+        "INVITE sip:{user}@{gw} SIP/2.0\r\nVia: SIP/2.0/UDP {local};branch=z9hG4bKprobe{user}\r\n\
+         From: <sip:probe@{local}>;tag=probe\r\nTo: <sip:{user}@{gw}>\r\n\
+         Call-ID: probe-{user}@{local}\r\nCSeq: 1 INVITE\r\nContact: <sip:probe@{local}>\r\n\
+         Max-Forwards: 70\r\nContent-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{sdp}",
+        sdp.len()
+    );
+    s.send_to(msg.as_bytes(), gw).unwrap();
+    let mut buf = [0u8; 4096];
+    loop {
+        let (n, _) = s.recv_from(&mut buf).expect("no final response");
+        let text = String::from_utf8_lossy(&buf[..n]);
+        let code: u16 = text
+            .strip_prefix("SIP/2.0 ")
+            .and_then(|r| r.get(..3))
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
+        if code >= 200 {
+            return text.into_owned();
+        }
+    }
+}
+
+/// The phone calls the browser: JsSIP in Chromium registers as alice over WebSocket (digest),
+/// sipp (`tests/jssip/uac_call_alice.xml`, `-rtp_echo`) calls `sip:alice@<the gateway's trunk
+/// address>`; the gateway finds alice's binding, sends the browser its own WebRTC offer
+/// (ICE-lite, `a=setup:actpass`, fingerprint, rtcp-mux, candidates, PCMU and telephone-event
+/// from the phone's offer) over alice's connection, JsSIP answers by itself, and media flows both
+/// ways (the browser's microphone to sipp and its echo back) until sipp's BYE. Unknown users get
+/// 404; alice, once unregistered, 480.
+#[test]
+fn the_phone_calls_a_browser_registered_over_websocket() {
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    assert!(sipp_installed(), "sipp (Debian sip-tester) is needed");
+    assert!(chromium_installed(), "chromium is needed");
+    assert!(npm_packages_installed(), "npm ci in tests/jssip failed");
+    let mut cfg = BrowserGatewayConfig::new(
+        "127.0.0.1:0".parse().unwrap(),
+        // Not called in this test.
+        format!("127.0.0.1:{}", free_udp_port()).parse().unwrap(),
+        [19; 32],
+    );
+    cfg.users = vec![("alice".into(), "secret".into())];
+    let mut gateway = BrowserGateway::start(cfg).unwrap();
+    let ws = gateway.local_addr();
+    let sip = gateway.sip_addr();
+    assert_eq!(invite_status(sip, "bob"), 404, "nobody is bob");
+
+    let (mut driver, from_node) = run_js(&serde_json::json!({
+        "url": format!("ws://{ws}"),
+        "uri": "sip:alice@example.com",
+        "password": "secret",
+        "page": "answer_page.js",
+        "args": [
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            "--allow-loopback-in-peer-connection",
+            "--disable-features=WebRtcHideLocalIpsWithMdns",
+        ],
+    }));
+    let dir = std::env::temp_dir().join(format!("rtcweb-phone-calls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let deadline = Instant::now() + DEADLINE;
+    let mut page: Vec<(String, String)> = Vec::new();
+    let mut last_stats = Value::Null;
+    let mut sipp: Option<Killed> = None;
+    loop {
+        let st = gateway.stats();
+        assert!(
+            Instant::now() < deadline,
+            "not done within {DEADLINE:?}: page {page:?}, gateway {st:?}"
+        );
+        match from_node.recv_timeout(Duration::from_millis(100)) {
+            Ok((kind, detail)) => {
+                match kind.as_str() {
+                    "browser-pid" => driver.browser_pid = detail.parse().ok(),
+                    "stats" => {
+                        let v: Value = serde_json::from_str(&detail).unwrap_or(Value::Null);
+                        if stat(&v, "packetsSent") > 0 {
+                            last_stats = v;
+                        }
+                        continue;
+                    }
+                    "registered" if sipp.is_none() => {
+                        // The phone calls alice at the gateway's trunk address.
+                        let mut media_port = free_udp_port();
+                        media_port -= media_port % 2;
+                        let child = Command::new("sipp")
+                            .args([
+                                "-sf",
+                                folder().join("uac_call_alice.xml").to_str().unwrap(),
+                                "-s",
+                                "alice",
+                                "-i",
+                                "127.0.0.1",
+                                "-p",
+                                &free_udp_port().to_string(),
+                                "-mi",
+                                "127.0.0.1",
+                                "-mp",
+                                &media_port.to_string(),
+                                "-rtp_echo",
+                                "-m",
+                                "1",
+                                "-nostdin",
+                                "-trace_err",
+                                &sip.to_string(),
+                            ])
+                            .current_dir(&dir)
+                            .stdin(Stdio::null())
+                            .stdout(Stdio::null())
+                            .stderr(Stdio::null())
+                            .spawn()
+                            .expect("starting sipp");
+                        sipp = Some(Killed(child));
+                    }
+                    _ => {}
+                }
+                assert!(
+                    kind != "error",
+                    "browser: {detail}: page {page:?}, gateway {st:?}"
+                );
+                let done = kind == "done";
+                page.push((kind, detail));
+                if done {
+                    break;
+                }
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(e) => panic!("node went away ({e}): page {page:?}, gateway {st:?}"),
+        }
+    }
+    let sipp_status = exit_of(
+        sipp.as_mut().expect("sipp started"),
+        Duration::from_secs(10),
+    );
+    // alice unregistered when the call ended: a known user, not reachable now.
+    assert_eq!(
+        invite_status(sip, "alice"),
+        480,
+        "{:?}",
+        gateway.stats().log
+    );
+    drop(driver);
+    let wait = Instant::now();
+    while gateway.stats().calls_from_trunk < 3 && wait.elapsed() < Duration::from_secs(2) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let st = gateway.stats();
+    gateway.stop();
+    let s = &last_stats;
+    println!("page: {page:?}");
+    println!("browser stats: {s}");
+    println!("gateway: {st:#?}");
+    let said = |k: &str| {
+        page.iter()
+            .find(|(kind, _)| kind == k)
+            .map(|(_, d)| d.as_str())
+    };
+    // What the gateway offered the browser (RFC 5763 §5: the offerer says actpass).
+    let offer = said("remote-sdp").expect("the browser had our offer");
+    for line in [
+        "a=ice-lite",
+        "a=setup:actpass",
+        "a=fingerprint:sha-256",
+        "a=rtcp-mux",
+        "a=candidate:",
+        "telephone-event/8000",
+    ] {
+        assert!(offer.contains(line), "no {line} in our offer: {offer}");
+    }
+    assert!(
+        said("local-sdp").is_some_and(|a| a.contains("a=setup:active")),
+        "{page:?}"
+    );
+    assert!(
+        page.iter()
+            .any(|(k, d)| k == "ended" && d.starts_with("remote")),
+        "the phone's BYE ended the call: {page:?}"
+    );
+    assert_eq!(stat_str(s, "dtlsState"), "connected", "{s}");
+    assert!(!stat_str(s, "srtpCipher").is_empty(), "{s}");
+    assert!(stat(s, "packetsSent") > MIN_PACKETS, "{s}");
+    assert!(stat(s, "packetsReceived") > MIN_PACKETS, "{s}");
+    assert!(stat_f64(s, "totalAudioEnergy") > 0.01, "{s}");
+    assert_eq!(st.finished.len(), 1, "{st:?}");
+    let c = &st.finished[0];
+    println!("{}", c.line());
+    assert_eq!(c.browser, "alice");
+    assert_eq!(c.codec, "PCMU/8000");
+    assert!(c.web_to_phone > MIN_PACKETS, "{}", c.line());
+    assert!(c.phone_to_web > MIN_PACKETS, "{}", c.line());
+    assert_eq!(c.refused, 0, "{}", c.line());
+    assert_eq!(
+        st.calls_from_trunk, 3,
+        "bob, alice's call, alice unregistered: {st:?}"
+    );
+    assert_eq!((st.active_calls, st.sockets_open), (0, 0), "{st:?}");
+    let sipp_status = sipp_status.expect("sipp did not finish its call");
+    assert!(sipp_status.success(), "sipp: {sipp_status:?}");
+}
+
+/// Past `max_calls` a new INVITE is refused at once with 503 and Retry-After (here from the
+/// trunk side, with a bound of zero calls), and the refusal holds nothing.
+#[test]
+fn an_invite_past_max_calls_gets_503_with_retry_after() {
+    let mut cfg = BrowserGatewayConfig::new(
+        "127.0.0.1:0".parse().unwrap(),
+        format!("127.0.0.1:{}", free_udp_port()).parse().unwrap(),
+        [20; 32],
+    );
+    cfg.max_calls = 0;
+    cfg.retry_after = 7;
+    let mut gateway = BrowserGateway::start(cfg).unwrap();
+    let response = invite_response(gateway.sip_addr(), "alice");
+    assert!(response.starts_with("SIP/2.0 503 "), "{response}");
+    assert!(response.contains("\r\nRetry-After: 7\r\n"), "{response}");
+    let wait = Instant::now();
+    while gateway.stats().refused_calls == 0 && wait.elapsed() < Duration::from_secs(2) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let st = gateway.stats();
+    gateway.stop();
+    assert_eq!(st.refused_calls, 1, "{st:?}");
+    assert_eq!(
+        (st.calls_from_trunk, st.active_calls, st.sockets_open),
+        (0, 0, 0),
+        "{st:?}"
     );
 }

@@ -33,7 +33,7 @@ pub mod service;
 pub use connection::{offers_sip, Accept, Handshake, WsConnection, WsError, SUBPROTOCOL};
 pub use registrar::{Binding, Registrar, RegistrarConfig, RegistrarEvent, Removal};
 pub use server::{Command, ServerEvent, WsServer};
-pub use service::{ws_peer, SendError, Service, ServiceConfig, ServiceEvent};
+pub use service::{stamp_via, ws_peer, SendError, Service, ServiceConfig, ServiceEvent};
 
 #[cfg(test)]
 mod tests;

@@ -39,6 +39,10 @@ pub struct RegistrarConfig {
     pub nonce_max_age: u64,
     /// Most bindings held (default 4096); a REGISTER past it gets 503.
     pub max_bindings: usize,
+    /// Whether REGISTER must carry digest credentials of a configured user (default `true`).
+    /// `false`: an open registrar for a closed network (a gateway on loopback) — any user may
+    /// bind its own address of record, and credentials sent anyway are ignored.
+    pub authenticate: bool,
 }
 
 impl RegistrarConfig {
@@ -57,6 +61,7 @@ impl RegistrarConfig {
             min_expires: 60,
             nonce_max_age: 300,
             max_bindings: 4096,
+            authenticate: true,
         }
     }
 }
@@ -280,6 +285,9 @@ impl Registrar {
         if !ours {
             return Err(refuse(404, "Domain Not Served Here"));
         }
+        if !self.cfg.authenticate {
+            return self.register_as_to_user(now, peer, req);
+        }
         // Step 3: authenticate. Only credentials for our realm count (a request may carry others).
         let creds = req
             .typed_all::<Authorization>()
@@ -334,6 +342,33 @@ impl Registrar {
         let cseq = req.typed::<CSeq>().ok().flatten().map_or(0, |c| c.seq);
         self.apply(now, peer, &aor, changes, &call_id, cseq)?;
         Ok((username.to_string(), aor))
+    }
+
+    /// Steps 4–7 without authentication ([`RegistrarConfig::authenticate`] off): the user is
+    /// the To URI's.
+    fn register_as_to_user(
+        &mut self,
+        now: Instant,
+        peer: Peer,
+        req: &Message<'_>,
+    ) -> Result<(String, String), Refusal> {
+        let to = req
+            .typed::<ToHeader>()
+            .ok()
+            .flatten()
+            .ok_or_else(|| refuse(400, "Bad To"))?;
+        let (aor, user) = address_of_record(to.0.uri, &self.cfg.domain)
+            .ok_or_else(|| refuse(404, "Not Found"))?;
+        let changes = self.changes(req)?;
+        let call_id = req
+            .typed::<CallId>()
+            .ok()
+            .flatten()
+            .map(|c| c.0.to_string())
+            .unwrap_or_default();
+        let cseq = req.typed::<CSeq>().ok().flatten().map_or(0, |c| c.seq);
+        self.apply(now, peer, &aor, changes, &call_id, cseq)?;
+        Ok((user, aor))
     }
 
     /// Steps 5–6: what the Contact and Expires headers ask for; `None` contacts for `*`.

@@ -367,7 +367,8 @@ impl Service {
 /// RFC 3261 §18.2.1 and RFC 3581 §4 on a response: the top Via gets `received` with the
 /// connection's IP (a browser's sent-by is an `.invalid` name, RFC 7118 §5) and a requested
 /// `rport` gets the port. The response still goes over the connection, whatever the Via says.
-fn stamp_via(response: &[u8], peer: Peer) -> Vec<u8> {
+#[must_use]
+pub fn stamp_via(response: &[u8], peer: Peer) -> Vec<u8> {
     let mut st = [Header::EMPTY; HEADERS];
     let Ok(msg) = Message::parse(response, &mut st) else {
         return response.to_vec();

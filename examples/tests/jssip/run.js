@@ -3,7 +3,8 @@
 // cfg.page: call_page.js for a call), starts it with the config and prints one JSON line
 // {kind, detail} per step on stdout for examples/tests/jssip_ws.rs and browser_call.rs.
 // Usage: node run.js CONFIG_JSON   (page script's fields; optional `page` and extra Chromium `args`;
-// or `open`: a URL to open and keep open until stdin closes, nothing injected)
+// or `open`: a URL to open and keep open until stdin closes, nothing injected; or `pages`: a list of
+// page configs, each run in its own page of the one browser, lines' kinds prefixed "INDEX:")
 // Ends on 'done', on an error, after 80 s, or when stdin closes (the test going away).
 'use strict';
 
@@ -41,6 +42,34 @@ setTimeout(() => { emit('error', 'run.js gave up after 80 s'); finish(4); }, 80_
   emit('browser-pid', server.process().pid);
   const browser = await chromium.connect(server.wsEndpoint());
   emit('browser', `Chromium ${browser.version()}`);
+  if (cfg.pages) {
+    // Several pages in the one browser, each its own JsSIP UA with its own config; every line's
+    // kind is prefixed with the page's index ("1:confirmed"); ends when every page is done.
+    let left = cfg.pages.length;
+    let failed = false;
+    const all = new Promise((resolve) => {
+      cfg.pages.forEach(async (pc, i) => {
+        const page = await browser.newPage();
+        page.on('pageerror', (e) => emit(`${i}:error`, `page: ${e}`));
+        await page.exposeFunction('report', (kind, detail) => {
+          emit(`${i}:${kind}`, detail);
+          if (kind === 'error') failed = true;
+          if (kind === 'done' || kind === 'error') {
+            left -= 1;
+            if (left === 0) resolve();
+          }
+        });
+        await page.goto('file://' + path.join(__dirname, 'page.html'));
+        await page.addScriptTag({ content: bundle });
+        await page.addScriptTag({ path: path.join(__dirname, pc.page || 'page.js') });
+        await page.evaluate((c) => window.start(c), pc);
+      });
+    });
+    await all;
+    emit('done', '');
+    await finish(failed ? 1 : 0);
+    return;
+  }
   const page = await browser.newPage();
   page.on('pageerror', (e) => emit('error', `page: ${e}`));
   page.on('console', (m) => { if (m.type() === 'error') emit('console-error', m.text()); });

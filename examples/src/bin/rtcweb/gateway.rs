@@ -35,50 +35,56 @@ pub struct Args {
     /// (otherwise one line of text).
     #[arg(long, requires = "ws")]
     pub json: bool,
+    /// With `--ws`: most calls at once (two UDP sockets each); more get 503 with Retry-After.
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    pub max_calls: usize,
 }
 
-/// `--ws`: the browser gateway, printing what it does until interrupted.
+/// `--ws`: the browser gateway, printing what it does until interrupted, and each call's
+/// statistics when it ends (one line of text, or one JSON object with `--json`).
 fn run_browser_gateway(
     ws: std::net::SocketAddr,
     trunk: std::net::SocketAddr,
+    max_calls: usize,
     json: bool,
 ) -> Result<(), String> {
-    use rtcweb_cli::gateway::browser::{BrowserGateway, BrowserGatewayConfig, CallSummary};
+    use rtcweb_cli::gateway::browser::{BrowserGateway, BrowserGatewayConfig};
     let mut seed = [0u8; 32];
     getrandom::fill(&mut seed).map_err(|e| format!("random seed: {e}"))?;
-    let gw = BrowserGateway::start(BrowserGatewayConfig { ws, trunk, seed })
-        .map_err(|e| format!("gateway on {ws}: {e}"))?;
+    let mut cfg = BrowserGatewayConfig::new(ws, trunk, seed);
+    cfg.max_calls = max_calls;
+    let gw = BrowserGateway::start(cfg).map_err(|e| format!("gateway on {ws}: {e}"))?;
     println!(
-        "browser gateway: JsSIP WebSocketInterface('ws://{}'), calls go to sip:phone@{trunk}",
+        "browser gateway: JsSIP WebSocketInterface('ws://{}'), calls go to sip:phone@{trunk}; \
+         the trunk reaches browsers registered in example.com (at most {max_calls} calls)",
         gw.local_addr()
     );
-    let mut shown = 0;
+    let mut shown = 0u64;
+    let mut printed = std::collections::BTreeSet::new();
     let mut last = (0, 0);
-    let mut ended = 0u64;
-    let mut at_last_end = rtcweb_cli::gateway::browser::GatewayStats::default();
     for tick in 0u64.. {
         std::thread::sleep(Duration::from_millis(200));
         let st = gw.stats();
-        for line in st.log.iter().skip(shown) {
-            println!("{line}");
-            // The gateway says this when a call is over and its state freed.
-            if line == "ready for the next call" {
-                ended += 1;
-                let summary = CallSummary::between(ended, &at_last_end, &st);
-                if json {
-                    println!("{}", summary.to_json());
-                } else {
-                    println!("{summary}");
-                }
-                at_last_end = st.clone();
+        // `shown` counts lines since the start; the log keeps the latest.
+        let skip = usize::try_from(shown.saturating_sub(st.log_dropped)).unwrap_or(usize::MAX);
+        for line in st.log.iter().skip(skip) {
+            if !json {
+                println!("{line}");
             }
         }
-        shown = st.log.len();
+        shown = st.log_dropped + st.log.len() as u64;
+        // Calls end in any order: each is printed once.
+        for call in &st.finished {
+            if printed.insert(call.call) && json {
+                println!("{}", call.json());
+            }
+        }
+        printed.retain(|k| st.finished.iter().any(|c| c.call == *k));
         // Every 2 s while media flows.
-        if tick % 10 == 0 && (st.web_to_phone, st.phone_to_web) != last {
+        if !json && tick % 10 == 0 && (st.web_to_phone, st.phone_to_web) != last {
             println!(
-                "relayed {} SRTP->RTP, {} RTP->SRTP ({} refused)",
-                st.web_to_phone, st.phone_to_web, st.refused
+                "{} calls: relayed {} SRTP->RTP, {} RTP->SRTP ({} refused)",
+                st.active_calls, st.web_to_phone, st.phone_to_web, st.refused
             );
             last = (st.web_to_phone, st.phone_to_web);
         }
@@ -89,7 +95,7 @@ fn run_browser_gateway(
 /// Runs the subcommand.
 pub fn run(args: &Args) -> Result<(), String> {
     if let (Some(ws), Some(trunk)) = (args.ws, args.trunk) {
-        return run_browser_gateway(ws, trunk, args.json);
+        return run_browser_gateway(ws, trunk, args.max_calls, args.json);
     }
     let capture = args.pcap.as_deref().map(Capture::create).transpose()?;
     let report = demo::run_captured(Duration::from_secs(args.seconds), capture.as_ref());

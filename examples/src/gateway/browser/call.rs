@@ -1,0 +1,47 @@
+//! One call: the browser's leg and the trunk's (their [`CallHandle`]s in each user agent), the
+//! media relay between them, and what the bridge needs to remember while it is set up.
+
+use std::net::SocketAddr;
+
+use rtcweb_sip_core::ua::CallHandle;
+
+use super::codec::Rtpmap;
+use super::media::Relay;
+use super::sdp::WebSdp;
+use super::stats::CallStats;
+
+/// One call in the table.
+#[derive(Debug)]
+pub struct Call {
+    /// The browser's leg, once it exists (a call from the trunk makes it after the lookup).
+    pub web: Option<CallHandle>,
+    /// The trunk's leg (after a transfer: the leg to the transfer target).
+    pub trunk: Option<CallHandle>,
+    /// The browser's WebSocket connection: the call ends when it closes.
+    pub conn: SocketAddr,
+    /// The media legs.
+    pub relay: Relay,
+    /// The SIP Call-ID of the INVITE that created the call (a retransmission is not a new call).
+    pub invite_call_id: String,
+    /// The browser's description (offer, or answer to ours).
+    pub web_sdp: Option<WebSdp>,
+    /// What the offering leg proposed to the other (its payload types): the list the choice
+    /// is made from when the answer comes.
+    pub offered: Vec<Rtpmap>,
+    /// The codec lines of our description to the browser (its payload types), once chosen.
+    pub web_codecs: Vec<Rtpmap>,
+    /// The same on the trunk's leg (its payload types).
+    pub trunk_codecs: Vec<Rtpmap>,
+    /// The browser got our answer in a 183 (early media from the trunk).
+    pub early_answered: bool,
+    /// A transfer asked by the phone (REFER): the trunk leg being replaced and the new one.
+    pub transfer: Option<(CallHandle, CallHandle)>,
+    /// A browser's new offer forwarded to the trunk: its direction (hold: sendonly/inactive).
+    pub offer_direction: Option<&'static str>,
+    /// Version of our SDPs (o= line), raised with every new offer or answer (RFC 3264 §8).
+    pub sdp_version: u64,
+    /// When it started.
+    pub started: std::time::Instant,
+    /// Its counters.
+    pub stats: CallStats,
+}

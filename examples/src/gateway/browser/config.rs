@@ -1,0 +1,52 @@
+//! What the gateway is told: where it listens, whom it calls, how many calls it holds.
+
+use std::net::SocketAddr;
+
+/// Where the gateway listens, whom it calls and its bounds.
+#[derive(Debug, Clone)]
+pub struct BrowserGatewayConfig {
+    /// The WebSocket listener (`ws://` + this). The media sockets are bound on its IP.
+    pub ws: SocketAddr,
+    /// The phone (or trunk) every browser's call goes to, SIP over UDP.
+    pub trunk: SocketAddr,
+    /// Our SIP/UDP socket towards the trunk, where its calls to browsers arrive (default: the
+    /// WebSocket listener's IP, any port; see [`super::BrowserGateway::sip_addr`]).
+    pub sip: Option<SocketAddr>,
+    /// Key of the CSPRNG behind tags, ICE credentials, SSRCs and the DTLS certificate.
+    pub seed: [u8; 32],
+    /// Most calls held at once (default 64): each holds two UDP sockets. An INVITE past it, from
+    /// either side, is answered 503 with `Retry-After` ([`Self::retry_after`]).
+    pub max_calls: usize,
+    /// Seconds in the `Retry-After` of a 503 at the limit (default 5).
+    pub retry_after: u32,
+    /// The registrar's domain: browsers register `sip:user@domain` (default `example.com`). A
+    /// call from the trunk to `sip:user@<any host>` goes to the browser registered as `user`.
+    pub domain: String,
+    /// Users and passwords the registrar challenges (digest, RFC 3261 §22.4). Empty (the
+    /// default): any user may register without credentials.
+    pub users: Vec<(String, String)>,
+    /// Codecs the gateway may relay, by encoding name, among PCMU, PCMA, G722 and opus
+    /// (default: all four; see [`super::codec`]).
+    pub codecs: Vec<String>,
+}
+
+impl BrowserGatewayConfig {
+    /// Defaults for a gateway on `ws` calling `trunk`.
+    #[must_use]
+    pub fn new(ws: SocketAddr, trunk: SocketAddr, seed: [u8; 32]) -> Self {
+        Self {
+            ws,
+            trunk,
+            sip: None,
+            seed,
+            max_calls: 64,
+            retry_after: 5,
+            domain: "example.com".into(),
+            users: Vec::new(),
+            codecs: super::codec::DEFAULT_CODECS
+                .iter()
+                .map(|c| (*c).to_string())
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,384 @@
+//! The std driver: one thread owns the WebSocket listener and connections, both user agents,
+//! the registrar, the call table (with each call's two media sockets) and the trunk's SIP
+//! socket; it moves bytes and time between them. What a UA reports goes to the
+//! [bridge](super::bridge).
+
+use std::collections::{BTreeSet, VecDeque};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rtcweb_proto::Rng;
+use rtcweb_sip_core::header::{CallId, ToHeader};
+use rtcweb_sip_core::message::builder::MessageBuilder;
+use rtcweb_sip_core::message::{Header, Message, Method};
+use rtcweb_sip_core::transaction::Peer;
+use rtcweb_sip_core::ua::CallHandle;
+use rtcweb_sip_core::Instant;
+use rtcweb_srtp_core::dtls::Certificate;
+
+use crate::ws::connection::MAX_MESSAGE;
+use crate::ws::{stamp_via, ws_peer, RegistrarEvent};
+
+use super::call::Call;
+use super::config::BrowserGatewayConfig;
+use super::media::MediaEvent;
+use super::stats::{CallStats, GatewayStats};
+use super::table::{CallKey, CallTable};
+use super::trunk::TrunkSide;
+use super::web::{WebInput, WebSide};
+
+/// Longest sleep of the loop when nothing happens.
+const IDLE: Duration = Duration::from_millis(1);
+/// How often the shared statistics are refreshed while calls run.
+const PUBLISH: Duration = Duration::from_millis(50);
+/// Ended calls kept in [`GatewayStats::finished`] (the oldest go first).
+const FINISHED_KEPT: usize = 1000;
+/// Lines kept in [`GatewayStats::log`] (the oldest go first).
+const LOG_KEPT: usize = 10_000;
+/// Headers parsed per SIP message.
+const HEADERS: usize = 128;
+
+/// The gateway's state, owned by its thread.
+pub struct Driver {
+    pub(super) cfg: BrowserGatewayConfig,
+    pub(super) ip: IpAddr,
+    pub(super) web: WebSide,
+    pub(super) trunk: TrunkSide,
+    pub(super) calls: CallTable<Call>,
+    pub(super) certificate: Certificate,
+    pub(super) rng: Rng,
+    pub(super) open_sockets: Arc<AtomicUsize>,
+    /// The Call-ID of the new INVITE being handed to a UA: its `IncomingCall` takes it.
+    pub(super) admitting: Option<String>,
+    /// Users that registered once (a call to one now unregistered gets 480, not 404).
+    pub(super) known_users: BTreeSet<String>,
+    /// Trunk legs a transfer released: their end is not the call's.
+    pub(super) released: BTreeSet<CallHandle>,
+    /// Counters not kept per call, and the calls that ended.
+    pub(super) totals: GatewayStats,
+    pub(super) log: VecDeque<String>,
+    pub(super) shared: Arc<Mutex<GatewayStats>>,
+    pub(super) stop: Arc<AtomicBool>,
+    pub(super) clock: std::time::Instant,
+    pub(super) dirty: bool,
+}
+
+impl Driver {
+    pub(super) fn now(&self) -> Instant {
+        Instant::from_nanos(i64::try_from(self.clock.elapsed().as_nanos()).unwrap_or(i64::MAX))
+    }
+
+    pub(super) fn say(&mut self, line: String) {
+        log::info!("gateway: {line}");
+        self.log.push_back(line);
+        if self.log.len() > LOG_KEPT {
+            self.log.pop_front();
+            self.totals.log_dropped += 1;
+        }
+        self.dirty = true;
+    }
+
+    pub(super) fn run(mut self) {
+        let mut buf = vec![0u8; MAX_MESSAGE];
+        let mut published = std::time::Instant::now();
+        while !self.stop.load(Ordering::Relaxed) {
+            let mut busy = self.signalling(&mut buf);
+            busy |= self.media(&mut buf);
+            let now = self.now();
+            if self.web.ua.poll_timeout().is_some_and(|t| t <= now) {
+                self.web.ua.handle_timeout(now);
+            }
+            if self.trunk.ua.poll_timeout().is_some_and(|t| t <= now) {
+                self.trunk.ua.handle_timeout(now);
+            }
+            if self.web.registrar.poll_timeout().is_some_and(|t| t <= now) {
+                self.web.registrar.handle_timeout(now);
+                self.registrar_events();
+            }
+            for (_, c) in self.calls.iter_mut() {
+                c.relay.web.handle_timeout(now);
+            }
+            self.pump(now);
+            busy |= self.web.transmit(now, &mut buf);
+            busy |= self.trunk.transmit(now, &mut buf);
+            for (_, c) in self.calls.iter_mut() {
+                busy |= c.relay.web.transmit(now, &mut buf);
+            }
+            if self.dirty || published.elapsed() >= PUBLISH {
+                self.publish();
+                published = std::time::Instant::now();
+            }
+            if !busy {
+                std::thread::sleep(IDLE);
+            }
+        }
+        self.web.close_all();
+        self.publish();
+    }
+
+    /// Reads the WebSocket connections and the trunk's socket and routes each message.
+    fn signalling(&mut self, buf: &mut [u8]) -> bool {
+        let mut input = WebInput::default();
+        let mut busy = self.web.read(&mut input);
+        for line in input.said {
+            self.say(line);
+        }
+        let now = self.now();
+        for (addr, msg) in input.messages {
+            self.on_browser_message(now, addr, &msg);
+        }
+        for addr in input.closed {
+            self.browser_gone(now, addr);
+        }
+        let mut datagrams = Vec::new();
+        busy |= self.trunk.read(buf, &mut datagrams);
+        for (from, msg) in datagrams {
+            self.on_trunk_message(now, from, &msg);
+        }
+        busy
+    }
+
+    /// Relays the media of every call.
+    fn media(&mut self, buf: &mut [u8]) -> bool {
+        let now = self.now();
+        let mut busy = false;
+        let mut keyed = Vec::new();
+        for (key, c) in self.calls.iter_mut() {
+            let mut events = Vec::new();
+            busy |= c.relay.read_web(now, buf, &mut c.stats, &mut events);
+            busy |= c.relay.read_trunk(buf, &mut c.stats);
+            for e in events {
+                if let MediaEvent::Keyed(p) = &e {
+                    c.stats.dtls_profile = Some(p.clone());
+                }
+                keyed.push((key, e));
+            }
+        }
+        for (key, e) in keyed {
+            match e {
+                MediaEvent::Keyed(p) => {
+                    self.totals.dtls_profile = Some(p.clone());
+                    self.say(format!("call {}: web leg: DTLS connected, {p}", key.0));
+                }
+                MediaEvent::DtlsFailed(why) => {
+                    self.say(format!("call {}: web leg: DTLS {why}", key.0));
+                }
+            }
+        }
+        busy
+    }
+
+    /// A SIP message from a browser: REGISTER to the registrar, a new INVITE past the bound
+    /// refused, everything else to the web UA.
+    fn on_browser_message(&mut self, now: Instant, addr: SocketAddr, msg: &[u8]) {
+        let peer = ws_peer(addr);
+        let mut st = [Header::EMPTY; HEADERS];
+        if let Ok(m) = Message::parse(msg, &mut st) {
+            if m.method() == Some(Method::Register) {
+                let response = self.web.registrar.handle_register(now, peer, &m);
+                let response = stamp_via(&response, peer);
+                self.web.write(addr, &response);
+                self.registrar_events();
+                return;
+            }
+            match self.admission(&m) {
+                Admission::Refuse(response) => {
+                    self.web.write(addr, &stamp_via(&response, peer));
+                    return;
+                }
+                Admission::New(call_id) => self.admitting = Some(call_id),
+                Admission::Other => {}
+            }
+        }
+        let _ = self.web.ua.handle_receive(now, peer, msg);
+        self.pump(now);
+        self.admitting = None;
+    }
+
+    /// A SIP datagram from the trunk side.
+    fn on_trunk_message(&mut self, now: Instant, from: SocketAddr, msg: &[u8]) {
+        let mut st = [Header::EMPTY; HEADERS];
+        if let Ok(m) = Message::parse(msg, &mut st) {
+            match self.admission(&m) {
+                Admission::Refuse(response) => {
+                    self.trunk.send(from, &response);
+                    return;
+                }
+                Admission::New(call_id) => self.admitting = Some(call_id),
+                Admission::Other => {}
+            }
+        }
+        let _ = self.trunk.ua.handle_receive(now, Peer::udp(from), msg);
+        self.pump(now);
+        self.admitting = None;
+    }
+
+    /// Whether `m` is a new INVITE, and whether the table has room for it: past `max_calls`,
+    /// 503 with Retry-After (RFC 3261 §21.5.4), sent statelessly (§8.2.7) so that the refused
+    /// call holds nothing. A retransmission of an admitted INVITE is not new.
+    fn admission(&mut self, m: &Message<'_>) -> Admission {
+        if m.method() != Some(Method::Invite) {
+            return Admission::Other;
+        }
+        let has_tag = m
+            .typed::<ToHeader>()
+            .ok()
+            .flatten()
+            .and_then(|t| t.tag())
+            .is_some();
+        if has_tag {
+            return Admission::Other;
+        }
+        let call_id = m
+            .typed::<CallId>()
+            .ok()
+            .flatten()
+            .map(|c| c.0.to_string())
+            .unwrap_or_default();
+        let known = !self
+            .calls
+            .keys_where(|c| c.invite_call_id == call_id)
+            .is_empty();
+        if known {
+            return Admission::Other;
+        }
+        if !self.calls.is_full() {
+            return Admission::New(call_id);
+        }
+        self.totals.refused_calls += 1;
+        let tag = hex(&self.rng.seed32()[..8]);
+        let mut b = MessageBuilder::response_to(m, 503, "Service Unavailable", Some(&tag));
+        b.add_header("Retry-After", self.cfg.retry_after.to_string());
+        self.say(format!(
+            "INVITE {call_id} refused 503: {} calls held (--max-calls)",
+            self.calls.len()
+        ));
+        Admission::Refuse(b.to_vec())
+    }
+
+    /// A browser's connection closed: its bindings go, and so do its calls, on both legs.
+    fn browser_gone(&mut self, now: Instant, addr: SocketAddr) {
+        self.web.registrar.connection_closed(ws_peer(addr));
+        self.registrar_events();
+        for key in self.calls.keys_where(|c| c.conn == addr) {
+            self.say(format!("call {}: web leg: connection closed", key.0));
+            self.hang_up_both(now, key);
+            self.end_call(key, "WebSocket closed");
+        }
+    }
+
+    fn registrar_events(&mut self) {
+        while let Some(e) = self.web.registrar.poll_event() {
+            let line = match e {
+                RegistrarEvent::Register { aor, status, .. } => {
+                    format!("registrar: REGISTER {aor} -> {status}")
+                }
+                RegistrarEvent::BindingAdded {
+                    binding, refreshed, ..
+                } => {
+                    if let Some(user) = user_of(&binding.aor) {
+                        self.known_users.insert(user.to_string());
+                    }
+                    if refreshed {
+                        continue;
+                    }
+                    format!("registrar: {} bound at {}", binding.aor, binding.peer.addr)
+                }
+                RegistrarEvent::BindingRemoved { binding, why } => {
+                    format!("registrar: {} unbound ({why:?})", binding.aor)
+                }
+            };
+            self.say(line);
+        }
+    }
+
+    /// Sends BYE/CANCEL (or a refusal) on every leg of a call that still has one.
+    pub(super) fn hang_up_both(&mut self, now: Instant, key: CallKey) {
+        let Some(c) = self.calls.get(key) else {
+            return;
+        };
+        let (web, trunk, transfer) = (c.web, c.trunk, c.transfer);
+        if let Some(w) = web {
+            let _ = self.web.ua.hangup(now, w);
+        }
+        if let Some(t) = trunk {
+            let _ = self.trunk.ua.hangup(now, t);
+        }
+        if let Some((_, new)) = transfer {
+            let _ = self.trunk.ua.hangup(now, new);
+        }
+    }
+
+    /// Removes a call: its sockets close, its handles are forgotten, its counters go to the
+    /// finished list (and to the log line printed at hang-up).
+    pub(super) fn end_call(&mut self, key: CallKey, why: &str) {
+        let Some(c) = self.calls.remove(key) else {
+            return;
+        };
+        let mut s = c.stats;
+        s.duration = c.started.elapsed();
+        s.ended = why.into();
+        self.add_to_totals(&s);
+        let line = s.line();
+        self.totals.finished.push(s);
+        if self.totals.finished.len() > FINISHED_KEPT {
+            self.totals.finished.remove(0);
+        }
+        self.say(line);
+    }
+
+    fn add_to_totals(&mut self, s: &CallStats) {
+        let t = &mut self.totals;
+        t.web_to_phone += s.web_to_phone;
+        t.phone_to_web += s.phone_to_web;
+        t.rtcp_terminated += s.rtcp_terminated;
+        t.refused += s.refused;
+        t.early_media += s.early_media;
+    }
+
+    /// Refreshes the shared statistics: totals over ended and running calls.
+    fn publish(&mut self) {
+        let mut st = self.totals.clone();
+        st.active = self.calls.iter().map(|(_, c)| c.stats.clone()).collect();
+        for s in &st.active {
+            st.web_to_phone += s.web_to_phone;
+            st.phone_to_web += s.phone_to_web;
+            st.rtcp_terminated += s.rtcp_terminated;
+            st.refused += s.refused;
+            st.early_media += s.early_media;
+        }
+        st.active_calls = self.calls.len();
+        st.sockets_open = self.open_sockets.load(Ordering::Relaxed);
+        st.registered = self.web.registrar.all_bindings().count();
+        st.log = self.log.iter().cloned().collect();
+        if let Ok(mut shared) = self.shared.lock() {
+            *shared = st;
+        }
+        self.dirty = false;
+    }
+}
+
+/// What [`Driver::admission`] decided.
+enum Admission {
+    /// Not a new INVITE.
+    Other,
+    /// A new INVITE with this Call-ID, admitted.
+    New(String),
+    /// Refused: this response goes back.
+    Refuse(Vec<u8>),
+}
+
+/// The user part of `sip:user@host`.
+pub(super) fn user_of(uri: &str) -> Option<&str> {
+    let rest = uri
+        .strip_prefix("sip:")
+        .or_else(|| uri.strip_prefix("sips:"))?;
+    let (user, _) = rest.split_once('@')?;
+    (!user.is_empty()).then_some(user)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,395 @@
+//! The media legs of one call and the relay between them.
+//!
+//! The browser's leg ([`WebMedia`]) is one UDP socket carrying STUN (the ICE-lite agent), DTLS
+//! and SRTP/SRTCP, split by first byte (RFC 7983). The trunk's leg ([`TrunkMedia`]) is one UDP
+//! socket of plain RTP. SRTP from the browser is verified, decrypted and goes on to the phone as
+//! RTP with our SSRC, our sequence numbers and the trunk's payload type; RTP from the phone gets
+//! the browser leg's SSRC, sequence and payload type and is protected. RTCP ends at the gateway
+//! on both legs (its receiver reports are read for the statistics).
+//!
+//! Each socket belongs to one call: [`MediaSocket`] counts the open ones, so a test can check
+//! that teardown closed them all.
+
+use std::io;
+use std::net::{IpAddr, SocketAddr, UdpSocket};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use rtcweb_ice_core::{Agent, AgentConfig};
+use rtcweb_proto::Rng;
+use rtcweb_sip_core::Instant;
+use rtcweb_srtp_core::dtls::{
+    Certificate, Connected, DtlsConfig, DtlsEvent, DtlsSrtp, Fingerprint,
+};
+use rtcweb_srtp_core::DtlsRole;
+
+use super::codec::PtMap;
+use super::stats::CallStats;
+
+/// A UDP socket of one call leg, counted while open.
+#[derive(Debug)]
+pub struct MediaSocket {
+    socket: UdpSocket,
+    open: Arc<AtomicUsize>,
+}
+
+impl MediaSocket {
+    /// Binds a non-blocking socket on `ip`, any port.
+    ///
+    /// # Errors
+    /// Binding failed.
+    pub fn bind(ip: IpAddr, open: &Arc<AtomicUsize>) -> io::Result<Self> {
+        let socket = UdpSocket::bind(SocketAddr::new(ip, 0))?;
+        socket.set_nonblocking(true)?;
+        open.fetch_add(1, Ordering::Relaxed);
+        Ok(Self {
+            socket,
+            open: Arc::clone(open),
+        })
+    }
+
+    /// The socket.
+    #[must_use]
+    pub const fn socket(&self) -> &UdpSocket {
+        &self.socket
+    }
+}
+
+impl Drop for MediaSocket {
+    fn drop(&mut self) {
+        self.open.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// The browser's media leg: ICE-lite, DTLS-SRTP, SRTP contexts, one socket.
+#[derive(Debug)]
+pub struct WebMedia {
+    socket: MediaSocket,
+    /// The socket's address (our host candidate).
+    pub addr: SocketAddr,
+    /// The ICE-lite agent (RFC 8445 §2.5).
+    pub ice: Agent,
+    dtls: Option<DtlsSrtp>,
+    dtls_seed: [u8; 32],
+    dtls_peer: Option<SocketAddr>,
+    keys: Option<Box<Connected>>,
+    /// Our SSRC towards the browser (signalled with `a=ssrc`).
+    pub ssrc: u32,
+    seq: u16,
+}
+
+/// The trunk's media leg: one socket of plain RTP.
+#[derive(Debug)]
+pub struct TrunkMedia {
+    socket: MediaSocket,
+    /// The socket's address (in our SDP to the trunk).
+    pub addr: SocketAddr,
+    /// Where the phone receives RTP (its SDP); RTP from elsewhere is refused.
+    pub remote: Option<SocketAddr>,
+    ssrc: u32,
+    seq: u16,
+}
+
+/// What the media legs of a call report to the call.
+#[derive(Debug)]
+pub enum MediaEvent {
+    /// DTLS-SRTP keyed, with this profile.
+    Keyed(String),
+    /// DTLS failed or closed.
+    DtlsFailed(String),
+}
+
+impl WebMedia {
+    /// A leg on a fresh socket on `ip`, its ICE-lite agent and DTLS seeded from `rng`.
+    ///
+    /// # Errors
+    /// Binding failed.
+    pub fn new(ip: IpAddr, rng: &mut Rng, open: &Arc<AtomicUsize>) -> io::Result<Self> {
+        let socket = MediaSocket::bind(ip, open)?;
+        let addr = socket.socket().local_addr()?;
+        let mut ice = Agent::new(AgentConfig::lite(), rng.seed32());
+        ice.add_local_host(addr)
+            .map_err(|e| io::Error::other(e.to_string()))?;
+        let ssrc = u32::from_be_bytes(rng.seed32()[..4].try_into().unwrap_or([1; 4]));
+        Ok(Self {
+            socket,
+            addr,
+            ice,
+            dtls: None,
+            dtls_seed: rng.seed32(),
+            dtls_peer: None,
+            keys: None,
+            ssrc,
+            seq: 0,
+        })
+    }
+
+    /// The browser's ICE credentials and candidates.
+    pub fn set_remote(
+        &mut self,
+        ufrag: &str,
+        pwd: &str,
+        candidates: &[rtcweb_ice_core::candidate::Candidate],
+    ) {
+        let _ = self.ice.set_remote_credentials(ufrag, pwd);
+        for c in candidates {
+            let _ = self.ice.add_remote_candidate(*c);
+        }
+    }
+
+    /// Starts DTLS in `role` expecting the browser's `fingerprint`.
+    ///
+    /// # Errors
+    /// The DTLS endpoint could not be made.
+    pub fn start_dtls(
+        &mut self,
+        now: Instant,
+        role: DtlsRole,
+        certificate: &Certificate,
+        fingerprint: Fingerprint,
+    ) -> Result<(), String> {
+        let d = DtlsSrtp::new(
+            now,
+            role,
+            certificate,
+            Some(fingerprint),
+            &DtlsConfig::default(),
+            &self.dtls_seed,
+        )
+        .map_err(|e| e.to_string())?;
+        self.dtls = Some(d);
+        Ok(())
+    }
+
+    /// Whether SRTP is keyed.
+    #[must_use]
+    pub const fn keyed(&self) -> bool {
+        self.keys.is_some()
+    }
+
+    /// Where media to the browser goes: the ICE-selected pair, else where DTLS came from.
+    fn destination(&self) -> Option<SocketAddr> {
+        self.ice
+            .selected_pair(1)
+            .map(|(_, r)| r.address)
+            .or(self.dtls_peer)
+    }
+
+    /// Time moved on.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        if self.ice.poll_timeout().is_some_and(|t| t <= now) {
+            self.ice.handle_timeout(now);
+        }
+        if let Some(d) = self.dtls.as_mut() {
+            if d.poll_timeout().is_some_and(|t| t <= now) {
+                d.handle_timeout(now);
+            }
+        }
+        while self.ice.poll_event().is_some() {}
+    }
+
+    /// Sends what ICE and DTLS have queued; busy when something went.
+    pub fn transmit(&mut self, now: Instant, buf: &mut [u8]) -> bool {
+        let mut busy = false;
+        while let Ok(Some(t)) = self.ice.poll_transmit(now, buf) {
+            busy = true;
+            if let Some(msg) = buf.get(..t.len) {
+                let _ = self.socket.socket().send_to(msg, t.destination);
+            }
+        }
+        let to = self.destination();
+        if let (Some(d), Some(to)) = (self.dtls.as_mut(), to) {
+            while let Ok(Some(n)) = d.poll_transmit(now, buf) {
+                busy = true;
+                if let Some(msg) = buf.get(..n) {
+                    let _ = self.socket.socket().send_to(msg, to);
+                }
+            }
+        }
+        busy
+    }
+
+    fn dtls_events(&mut self, events: &mut Vec<MediaEvent>) {
+        let Some(d) = self.dtls.as_mut() else {
+            return;
+        };
+        while let Some(e) = d.poll_event() {
+            match e {
+                DtlsEvent::Connected(c) => {
+                    events.push(MediaEvent::Keyed(c.profile.name().to_string()));
+                    self.keys = Some(c);
+                }
+                other => events.push(MediaEvent::DtlsFailed(format!("{other:?}"))),
+            }
+        }
+    }
+}
+
+impl TrunkMedia {
+    /// A leg on a fresh socket on `ip`.
+    ///
+    /// # Errors
+    /// Binding failed.
+    pub fn new(ip: IpAddr, rng: &mut Rng, open: &Arc<AtomicUsize>) -> io::Result<Self> {
+        let socket = MediaSocket::bind(ip, open)?;
+        let addr = socket.socket().local_addr()?;
+        let ssrc = u32::from_be_bytes(rng.seed32()[..4].try_into().unwrap_or([2; 4]));
+        Ok(Self {
+            socket,
+            addr,
+            remote: None,
+            ssrc,
+            seq: 0,
+        })
+    }
+}
+
+/// Both media legs of a call, relaying between them.
+#[derive(Debug)]
+pub struct Relay {
+    /// The browser's leg.
+    pub web: WebMedia,
+    /// The trunk's leg.
+    pub trunk: TrunkMedia,
+    /// Payload types between the legs, once the codec is chosen.
+    pub pts: Option<PtMap>,
+    /// The trunk has answered (packets to the browser before are early media).
+    pub answered: bool,
+}
+
+/// RTCP packet types (RFC 3550 §12.1, RFC 4585): 200–206 in the second byte.
+fn is_rtcp(packet: &[u8]) -> bool {
+    matches!(packet.get(1), Some(200..=206))
+}
+
+impl Relay {
+    /// Reads the browser's socket: STUN to ICE, DTLS to DTLS, SRTP relayed to the phone.
+    pub fn read_web(
+        &mut self,
+        now: Instant,
+        buf: &mut [u8],
+        stats: &mut CallStats,
+        events: &mut Vec<MediaEvent>,
+    ) -> bool {
+        let mut busy = false;
+        while let Ok((n, from)) = self.web.socket.socket().recv_from(buf) {
+            busy = true;
+            let Some(datagram) = buf.get_mut(..n) else {
+                continue;
+            };
+            match datagram.first().copied().unwrap_or(255) {
+                0..=3 => {
+                    let _ = self
+                        .web
+                        .ice
+                        .handle_receive(now, self.web.addr, from, datagram);
+                }
+                20..=63 => {
+                    self.web.dtls_peer.get_or_insert(from);
+                    if let Some(d) = self.web.dtls.as_mut() {
+                        let _ = d.handle_receive(now, datagram);
+                    }
+                    self.web.dtls_events(events);
+                }
+                128..=191 => self.srtp_from_browser(datagram, stats),
+                _ => stats.refused += 1,
+            }
+        }
+        busy
+    }
+
+    /// SRTP/SRTCP from the browser: verified and decrypted; RTP goes on to the phone.
+    fn srtp_from_browser(&mut self, datagram: &mut [u8], stats: &mut CallStats) {
+        let Some(keys) = self.web.keys.as_mut() else {
+            return;
+        };
+        if is_rtcp(datagram) {
+            match keys.srtp.inbound.unprotect_rtcp(datagram) {
+                Ok(len) => {
+                    stats.rtcp_terminated += 1;
+                    if let Some(rtcp) = datagram.get(..len) {
+                        stats.browser_reception.update(rtcp);
+                    }
+                }
+                Err(_) => stats.refused += 1,
+            }
+            return;
+        }
+        let Ok(len) = keys.srtp.inbound.unprotect_rtp(datagram) else {
+            stats.refused += 1;
+            return;
+        };
+        let (Some(to), Some(pts), Some(rtp)) =
+            (self.trunk.remote, self.pts, datagram.get_mut(..len))
+        else {
+            return;
+        };
+        if rtp.len() < 12 {
+            return;
+        }
+        let Some(pt) = pts.to_trunk(rtp[1] & 0x7f) else {
+            stats.refused += 1;
+            return;
+        };
+        // Topology hiding: our own SSRC and sequence towards the phone, its payload type.
+        self.trunk.seq = self.trunk.seq.wrapping_add(1);
+        rtp[1] = (rtp[1] & 0x80) | pt;
+        rtp[2..4].copy_from_slice(&self.trunk.seq.to_be_bytes());
+        rtp[8..12].copy_from_slice(&self.trunk.ssrc.to_be_bytes());
+        if self.trunk.socket.socket().send_to(rtp, to).is_ok() {
+            stats.web_to_phone += 1;
+        }
+    }
+
+    /// Reads the phone's socket: RTP protected and sent to the browser, RTCP read and ended.
+    pub fn read_trunk(&mut self, buf: &mut [u8], stats: &mut CallStats) -> bool {
+        let mut busy = false;
+        let mut out = [0u8; 1600];
+        while let Ok((n, from)) = self.trunk.socket.socket().recv_from(buf) {
+            busy = true;
+            let Some(src) = buf.get(..n) else { continue };
+            if self.trunk.remote.is_some_and(|r| r.ip() != from.ip()) {
+                stats.refused += 1;
+                continue;
+            }
+            if is_rtcp(src) {
+                stats.phone_reception.update(src);
+                continue;
+            }
+            if Some(from) != self.trunk.remote || n < 12 || n + 16 > out.len() {
+                continue;
+            }
+            if src.first().is_none_or(|b| b >> 6 != 2) {
+                continue;
+            }
+            let (Some(pts), Some(dst)) = (self.pts, out.get_mut(..n)) else {
+                continue;
+            };
+            let Some(keys) = self.web.keys.as_mut() else {
+                continue;
+            };
+            let Some(pt) = pts.to_web(src[1] & 0x7f) else {
+                stats.refused += 1;
+                continue;
+            };
+            dst.copy_from_slice(src);
+            self.web.seq = self.web.seq.wrapping_add(1);
+            dst[1] = (dst[1] & 0x80) | pt;
+            dst[2..4].copy_from_slice(&self.web.seq.to_be_bytes());
+            dst[8..12].copy_from_slice(&self.web.ssrc.to_be_bytes());
+            let Ok(len) = keys.srtp.outbound.protect_rtp(&mut out, n) else {
+                continue;
+            };
+            let to = self.web.destination();
+            if let (Some(to), Some(p)) = (to, out.get(..len)) {
+                if self.web.socket.socket().send_to(p, to).is_ok() {
+                    stats.phone_to_web += 1;
+                    if !self.answered {
+                        stats.early_media += 1;
+                    }
+                }
+            }
+        }
+        busy
+    }
+}

@@ -1,0 +1,262 @@
+//! The SDP of both legs. The browser's leg: what the gateway reads from a WebRTC description
+//! (ICE credentials and candidates, `a=fingerprint`, `a=setup`, the audio section's `a=mid` and
+//! codecs) and the WebRTC descriptions it writes — an answer (ICE-lite, `a=setup:passive`,
+//! rtcp-mux, BUNDLE of the one audio section kept, RFC 8829 §5.3) or an offer (ICE-lite,
+//! `a=setup:actpass`, RFC 5763 §5). The trunk's leg: plain RTP/AVP offers and answers.
+
+use std::net::SocketAddr;
+
+use rtcweb_ice_core::candidate::Candidate;
+use rtcweb_ice_core::Agent;
+use rtcweb_sdp_core::SessionDescription;
+use rtcweb_srtp_core::dtls::Fingerprint;
+
+use super::codec::{Codec, Rtpmap};
+
+/// What the gateway takes from a browser's offer or answer.
+#[derive(Debug, Clone)]
+pub struct WebSdp {
+    /// The audio section's `a=mid` (`0` when absent).
+    pub mid: String,
+    /// `a=ice-ufrag`.
+    pub ufrag: String,
+    /// `a=ice-pwd`.
+    pub pwd: String,
+    /// `a=fingerprint`: the browser's DTLS certificate.
+    pub fingerprint: Fingerprint,
+    /// `a=setup` (`actpass`, `active`, `passive`), `actpass` when absent (RFC 4145 §4).
+    pub setup: String,
+    /// The audio section's codecs, in the browser's order of preference.
+    pub codecs: Vec<Rtpmap>,
+    /// The candidates in the description (trickled ones come later, or never: ICE-lite needs none).
+    pub candidates: Vec<Candidate>,
+}
+
+/// Reads a browser's description.
+///
+/// # Errors
+/// Unparsable, no audio section, no fingerprint (DTLS-SRTP is required), no ICE credentials.
+pub fn parse_web(sdp: &[u8]) -> Result<WebSdp, String> {
+    let desc = SessionDescription::parse(sdp).map_err(|e| format!("SDP: {e}"))?;
+    let audio = desc
+        .media()
+        .find(|m| m.kind() == "audio" && m.port() != 0)
+        .ok_or("no audio section")?;
+    let f = audio
+        .fingerprint()
+        .or_else(|| desc.fingerprint())
+        .ok_or("no a=fingerprint (DTLS-SRTP required)")?;
+    let fingerprint = Fingerprint::parse(&format!("{} {}", f.hash_function, f.value))
+        .map_err(|e| format!("a=fingerprint: {e}"))?;
+    let setup = audio
+        .attributes()
+        .chain(desc.attributes())
+        .find(|a| a.name == "setup")
+        .and_then(|a| a.value)
+        .unwrap_or("actpass")
+        .to_string();
+    let codecs = audio
+        .rtpmaps()
+        .map(|r| Rtpmap {
+            pt: r.payload_type,
+            codec: Codec {
+                name: r.encoding.to_string(),
+                rate: r.clock_rate,
+                channels: r.channels.unwrap_or(1),
+            },
+            fmtp: audio
+                .attributes()
+                .filter(|a| a.name == "fmtp")
+                .filter_map(|a| a.value)
+                .find_map(|v| {
+                    let (pt, params) = v.split_once(' ')?;
+                    (pt.parse::<u8>().ok()? == r.payload_type).then(|| params.to_string())
+                }),
+        })
+        .collect();
+    let candidates = audio
+        .attributes()
+        .filter(|a| a.name == "candidate")
+        .filter_map(|a| Candidate::parse(&format!("candidate:{}", a.value?)).ok())
+        .collect();
+    Ok(WebSdp {
+        mid: audio.mid().unwrap_or("0").to_string(),
+        ufrag: audio
+            .ice_ufrag()
+            .or_else(|| desc.ice_ufrag())
+            .ok_or("no a=ice-ufrag")?
+            .to_string(),
+        pwd: audio
+            .ice_pwd()
+            .or_else(|| desc.ice_pwd())
+            .ok_or("no a=ice-pwd")?
+            .to_string(),
+        fingerprint,
+        setup,
+        codecs,
+        candidates,
+    })
+}
+
+/// The direction of an SDP (its first direction attribute; RFC 3264 §5.1 default sendrecv).
+#[must_use]
+pub fn direction(sdp: &[u8]) -> &'static str {
+    let text = String::from_utf8_lossy(sdp);
+    for line in text.lines() {
+        match line.trim_end() {
+            "a=sendonly" => return "sendonly",
+            "a=recvonly" => return "recvonly",
+            "a=inactive" => return "inactive",
+            "a=sendrecv" => return "sendrecv",
+            _ => {}
+        }
+    }
+    "sendrecv"
+}
+
+/// The direction that answers `offered` (RFC 3264 §6.1).
+#[must_use]
+pub fn mirrored(offered: &str) -> &'static str {
+    match offered {
+        "sendonly" => "recvonly",
+        "recvonly" => "sendonly",
+        "inactive" => "inactive",
+        _ => "sendrecv",
+    }
+}
+
+/// What a WebRTC description of ours says (answer or offer).
+#[derive(Debug, Clone)]
+pub struct WebLocal<'a> {
+    /// The ICE-lite agent of the call (credentials, host candidate).
+    pub ice: &'a Agent,
+    /// Our certificate's fingerprint.
+    pub fingerprint: &'a Fingerprint,
+    /// `a=mid` of the audio section.
+    pub mid: &'a str,
+    /// `passive` in an answer, `actpass` in an offer.
+    pub setup: &'a str,
+    /// The codecs, as payload type and name on this leg.
+    pub codecs: &'a [Rtpmap],
+    /// Our SSRC towards the browser.
+    pub ssrc: u32,
+    /// `o=` version (RFC 3264 §8: raised with every new description).
+    pub version: u64,
+    /// The direction attribute.
+    pub direction: &'a str,
+}
+
+/// A WebRTC description: ICE-lite, DTLS-SRTP, rtcp-mux, BUNDLE of the one audio section.
+#[must_use]
+pub fn web_description(l: &WebLocal<'_>) -> String {
+    let (ufrag, pwd) = l.ice.local_credentials();
+    let Some(default) = l.ice.local_candidates().next() else {
+        return String::new();
+    };
+    let pts: Vec<String> = l.codecs.iter().map(|c| c.pt.to_string()).collect();
+    let ip = default.address.ip();
+    let family = if ip.is_ipv4() { "IP4" } else { "IP6" };
+    let mut s = format!(
+        "v=0\r\no=rtcweb-gateway 1 {version} IN {family} {ip}\r\ns=-\r\nt=0 0\r\na=ice-lite\r\n\
+         a=group:BUNDLE {mid}\r\na=msid-semantic: WMS\r\n\
+         m=audio {port} UDP/TLS/RTP/SAVPF {pts}\r\nc=IN {family} {ip}\r\na=mid:{mid}\r\n\
+         a=ice-ufrag:{ufrag}\r\na=ice-pwd:{pwd}\r\na=fingerprint:{fingerprint}\r\n\
+         a=setup:{setup}\r\na=rtcp-mux\r\na={direction}\r\n",
+        version = l.version,
+        mid = l.mid,
+        port = default.address.port(),
+        pts = pts.join(" "),
+        fingerprint = l.fingerprint,
+        setup = l.setup,
+        direction = l.direction,
+    );
+    for c in l.codecs {
+        s.push_str(&c.sdp_lines());
+    }
+    s.push_str(&format!("a=ssrc:{} cname:rtcweb-gateway\r\n", l.ssrc));
+    for c in l.ice.local_candidates() {
+        s.push_str(&format!("a={c}\r\n"));
+    }
+    s.push_str("a=end-of-candidates\r\n");
+    s
+}
+
+/// A plain RTP/AVP description for the trunk: RTP at `rtp`, these codecs.
+#[must_use]
+pub fn trunk_description(
+    rtp: SocketAddr,
+    codecs: &[Rtpmap],
+    version: u64,
+    direction: &str,
+) -> String {
+    let ip = rtp.ip();
+    let family = if ip.is_ipv4() { "IP4" } else { "IP6" };
+    let pts: Vec<String> = codecs.iter().map(|c| c.pt.to_string()).collect();
+    let mut s = format!(
+        "v=0\r\no=rtcweb 1 {version} IN {family} {ip}\r\ns=-\r\nc=IN {family} {ip}\r\nt=0 0\r\n\
+         m=audio {} RTP/AVP {}\r\n",
+        rtp.port(),
+        pts.join(" ")
+    );
+    for c in codecs {
+        s.push_str(&c.sdp_lines());
+    }
+    s.push_str(&format!("a=ptime:20\r\na={direction}\r\n"));
+    s
+}
+
+/// What the gateway takes from the trunk's plain SDP: where its RTP goes and its codecs.
+#[derive(Debug, Clone)]
+pub struct TrunkSdp {
+    /// The RTP address (`c=` and `m=` port).
+    pub rtp: SocketAddr,
+    /// The audio section's codecs, in order (static payload types without `a=rtpmap` included).
+    pub codecs: Vec<Rtpmap>,
+}
+
+/// Reads the trunk's plain SDP.
+///
+/// # Errors
+/// Unparsable, no audio section or no connection address.
+pub fn parse_trunk(sdp: &[u8]) -> Result<TrunkSdp, String> {
+    let rtp = crate::call::sdp::remote_rtp(sdp)?;
+    let desc = SessionDescription::parse(sdp).map_err(|e| format!("SDP: {e}"))?;
+    let audio = desc
+        .media()
+        .find(|m| m.kind() == "audio")
+        .ok_or("no audio section")?;
+    let mapped: Vec<Rtpmap> = audio
+        .rtpmaps()
+        .map(|r| Rtpmap {
+            pt: r.payload_type,
+            codec: Codec {
+                name: r.encoding.to_string(),
+                rate: r.clock_rate,
+                channels: r.channels.unwrap_or(1),
+            },
+            fmtp: audio
+                .attributes()
+                .filter(|a| a.name == "fmtp")
+                .filter_map(|a| a.value)
+                .find_map(|v| {
+                    let (pt, params) = v.split_once(' ')?;
+                    (pt.parse::<u8>().ok()? == r.payload_type).then(|| params.to_string())
+                }),
+        })
+        .collect();
+    // The m= line's formats in order; static types (RFC 3551) need no rtpmap.
+    let mut codecs = Vec::new();
+    for f in audio.media_line().formats() {
+        let Ok(pt) = f.parse::<u8>() else { continue };
+        if let Some(m) = mapped.iter().find(|m| m.pt == pt) {
+            codecs.push(m.clone());
+        } else if let Some(codec) = Codec::of_static(pt) {
+            codecs.push(Rtpmap {
+                pt,
+                codec,
+                fmtp: None,
+            });
+        }
+    }
+    Ok(TrunkSdp { rtp, codecs })
+}

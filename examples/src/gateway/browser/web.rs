@@ -1,0 +1,201 @@
+//! The browsers' signalling leg: the WebSocket listener and connections (RFC 7118), the user
+//! agent every browser's calls live in, and the registrar browsers REGISTER with.
+//!
+//! Each connection is a [`Peer`] `{ addr: <its remote address>, transport: Ws }`: the UA answers
+//! over the connection a request came on, and requests to a browser (BYE, or an INVITE from the
+//! trunk to a registered user) go over the connection it called or registered on, whatever the
+//! `.invalid` hosts in its Via and Contact say (RFC 7118 §5).
+
+use std::collections::BTreeMap;
+use std::io;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::time::Duration;
+
+use rtcweb_sip_core::transaction::{Peer, Transport};
+use rtcweb_sip_core::ua::{UaConfig, UserAgent};
+use rtcweb_sip_core::Instant;
+
+use crate::ws::{ws_peer, Accept, Handshake, Registrar, RegistrarConfig, WsConnection, WsError};
+
+/// How long a client may take to complete the WebSocket handshake.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Most messages read from one connection per round (one chatty browser cannot starve the rest).
+const READ_BATCH: usize = 64;
+
+/// What reading the connections brought.
+#[derive(Debug, Default)]
+pub struct WebInput {
+    /// SIP messages, one per frame, with the connection they came over.
+    pub messages: Vec<(SocketAddr, Vec<u8>)>,
+    /// Connections that closed or broke.
+    pub closed: Vec<SocketAddr>,
+    /// Lines for the log.
+    pub said: Vec<String>,
+}
+
+/// The browsers' leg. See the [module docs](self).
+#[derive(Debug)]
+pub struct WebSide {
+    listener: TcpListener,
+    pending: Vec<(SocketAddr, std::time::Instant, Handshake<TcpStream>)>,
+    conns: BTreeMap<SocketAddr, WsConnection<TcpStream>>,
+    /// The user agent of every browser's call (topology hiding: nothing of its dialogs reaches
+    /// the trunk's).
+    pub ua: UserAgent,
+    /// Bindings of registered browsers (REGISTER over their connection).
+    pub registrar: Registrar,
+    /// The listener's address.
+    pub local: SocketAddr,
+}
+
+impl WebSide {
+    /// The leg on `listener`; `seed` keys the UA, `registrar_seed` the registrar's nonces.
+    ///
+    /// # Errors
+    /// The listener's address could not be read.
+    pub fn new(
+        listener: TcpListener,
+        seed: [u8; 32],
+        registrar: RegistrarConfig,
+        registrar_seed: [u8; 32],
+        max_calls: usize,
+    ) -> io::Result<Self> {
+        listener.set_nonblocking(true)?;
+        let local = listener.local_addr()?;
+        let ip = local.ip();
+        let mut cfg = UaConfig::new(
+            &format!("sip:gateway@{ip}"),
+            &format!("<sip:gateway@{local};transport=ws>"),
+            &format!("SIP/2.0/WS {local}"),
+            ws_peer(local),
+            seed,
+        );
+        cfg.user_agent = "rtcweb-gateway".into();
+        // The browser's new offers (hold, resume) are answered by the gateway once the trunk
+        // has answered the same change.
+        cfg.answer_offers = false;
+        // Calls that are ending still hold a place in the UA: room beyond the gateway's bound.
+        cfg.max_calls = max_calls.saturating_mul(2).max(4);
+        Ok(Self {
+            listener,
+            pending: Vec::new(),
+            conns: BTreeMap::new(),
+            ua: UserAgent::new(cfg),
+            registrar: Registrar::new(registrar, registrar_seed),
+            local,
+        })
+    }
+
+    /// Open connections.
+    #[must_use]
+    pub fn connections(&self) -> usize {
+        self.conns.len()
+    }
+
+    /// Accepts new connections, advances handshakes, reads every connection.
+    pub fn read(&mut self, input: &mut WebInput) -> bool {
+        let mut busy = false;
+        while let Ok((stream, addr)) = self.listener.accept() {
+            busy = true;
+            if stream.set_nonblocking(true).is_err() {
+                continue;
+            }
+            let _ = stream.set_nodelay(true);
+            self.handshake_step(
+                addr,
+                std::time::Instant::now(),
+                Handshake::start(stream),
+                input,
+            );
+        }
+        for (addr, since, h) in std::mem::take(&mut self.pending) {
+            self.handshake_step(addr, since, h.resume(), input);
+        }
+        for (&addr, conn) in &mut self.conns {
+            for _ in 0..READ_BATCH {
+                match conn.read_sip() {
+                    Ok(Some(msg)) => {
+                        busy = true;
+                        input.messages.push((addr, msg.to_vec()));
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        if !matches!(e, WsError::Closed) {
+                            input.said.push(format!("ws: {addr}: {e}"));
+                        }
+                        input.closed.push(addr);
+                        break;
+                    }
+                }
+            }
+        }
+        for addr in &input.closed {
+            if self.conns.remove(addr).is_some() {
+                input.said.push(format!("ws: {addr} disconnected"));
+            }
+        }
+        busy
+    }
+
+    fn handshake_step(
+        &mut self,
+        addr: SocketAddr,
+        since: std::time::Instant,
+        r: Result<Accept<TcpStream>, WsError>,
+        input: &mut WebInput,
+    ) {
+        match r {
+            Ok(Accept::Done(c)) => {
+                input.said.push(format!("ws: {addr} connected"));
+                self.conns.insert(addr, c);
+            }
+            Ok(Accept::Pending(h)) if since.elapsed() < HANDSHAKE_TIMEOUT => {
+                self.pending.push((addr, since, h));
+            }
+            Ok(Accept::Pending(_)) => input.said.push(format!("ws: {addr} handshake timed out")),
+            Err(e) => input.said.push(format!("ws: {addr} refused: {e}")),
+        }
+    }
+
+    /// Writes one SIP message to a connection (a response made outside the UA: REGISTER, a
+    /// refusal at the bound).
+    pub fn write(&mut self, to: SocketAddr, msg: &[u8]) {
+        if let Some(c) = self.conns.get_mut(&to) {
+            let _ = c.write_sip(msg);
+        }
+    }
+
+    /// Sends what the UA has queued, each message over its connection; flushes them all.
+    pub fn transmit(&mut self, now: Instant, buf: &mut [u8]) -> bool {
+        let mut busy = false;
+        while let Ok(Some(t)) = self.ua.poll_transmit(now, buf) {
+            busy = true;
+            let conn = match t.transport {
+                Transport::Ws => self.conns.get_mut(&t.destination),
+                _ => None,
+            };
+            // No connection: the browser is gone and a reliable transport has nowhere else to
+            // go (RFC 7118 §5); the transaction times out.
+            if let (Some(c), Some(msg)) = (conn, buf.get(..t.len)) {
+                let _ = c.write_sip(msg);
+            }
+        }
+        for c in self.conns.values_mut() {
+            let _ = c.flush();
+        }
+        busy
+    }
+
+    /// Closes every connection (the gateway stops).
+    pub fn close_all(&mut self) {
+        for (_, mut c) in std::mem::take(&mut self.conns) {
+            c.close();
+        }
+    }
+
+    /// The peer of a connection.
+    #[must_use]
+    pub const fn peer(addr: SocketAddr) -> Peer {
+        ws_peer(addr)
+    }
+}
