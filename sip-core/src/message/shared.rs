@@ -69,14 +69,15 @@ enum StartParts {
     Response { code: u16, reason: Span },
 }
 
-/// One header, as offsets (the fields of [`Header`]).
+/// One header, as the parser's offsets (name and raw line start at `offset`, the value at
+/// `value_offset`) and lengths.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct HeaderParts {
-    name: Span,
-    value: Span,
-    raw: Span,
     offset: u32,
     value_offset: u32,
+    name_len: u32,
+    value_len: u32,
+    raw_len: u32,
     id: HeaderName,
 }
 
@@ -150,13 +151,16 @@ impl SharedMessage {
         let headers: Arc<[HeaderParts]> = msg
             .headers()
             .iter()
-            .map(|h| HeaderParts {
-                name: Span::of(base, h.name),
-                value: Span::of(base, h.value),
-                raw: Span::of(base, h.raw),
-                offset: h.offset,
-                value_offset: h.value_offset,
-                id: h.id,
+            .map(|h| {
+                let len = |s: &str| u32::try_from(s.len()).unwrap_or(u32::MAX);
+                HeaderParts {
+                    offset: h.offset,
+                    value_offset: h.value_offset,
+                    name_len: len(h.name),
+                    value_len: len(h.value),
+                    raw_len: len(h.raw),
+                    id: h.id,
+                }
             })
             .collect();
         let body = msg.body();
@@ -204,10 +208,11 @@ impl SharedMessage {
             .unwrap_or_default();
         let base = p.start_offset;
         for (slot, h) in slots.iter_mut().zip(p.headers.iter()) {
+            let span = |start, len| Span { start, len }.text(head, base);
             *slot = Header {
-                name: h.name.text(head, base),
-                value: h.value.text(head, base),
-                raw: h.raw.text(head, base),
+                name: span(h.offset, h.name_len),
+                value: span(h.value_offset, h.value_len),
+                raw: span(h.offset, h.raw_len),
                 offset: h.offset,
                 value_offset: h.value_offset,
                 id: h.id,

@@ -69,6 +69,19 @@ pub enum Record {
     Aaaa(Ipv6Addr),
 }
 
+impl Record {
+    /// The type of this record.
+    #[must_use]
+    pub const fn record_type(&self) -> RecordType {
+        match self {
+            Self::Naptr(_) => RecordType::Naptr,
+            Self::Srv(_) => RecordType::Srv,
+            Self::A(_) => RecordType::A,
+            Self::Aaaa(_) => RecordType::Aaaa,
+        }
+    }
+}
+
 /// Lower-cases `name` and drops one trailing dot: DNS names compare case-insensitively.
 pub(crate) fn normalize(name: &str) -> String {
     let name = name.strip_suffix('.').unwrap_or(name);

@@ -211,19 +211,9 @@ impl ServerSelection {
                     .map(Record::Srv)
                     .collect()
             }
-            RecordType::Naptr => records
+            t => records
                 .iter()
-                .filter(|r| matches!(r, Record::Naptr(_)))
-                .cloned()
-                .collect(),
-            RecordType::A => records
-                .iter()
-                .filter(|r| matches!(r, Record::A(_)))
-                .cloned()
-                .collect(),
-            RecordType::Aaaa => records
-                .iter()
-                .filter(|r| matches!(r, Record::Aaaa(_)))
+                .filter(|r| r.record_type() == t)
                 .cloned()
                 .collect(),
         };

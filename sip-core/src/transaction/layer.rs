@@ -345,16 +345,7 @@ impl TransactionLayer {
                 return Err(e);
             }
         };
-        let result = if msg.is_request() {
-            self.receive_request(now, peer, &msg, bytes)
-        } else {
-            self.receive_response(now, peer, &msg, bytes)
-        };
-        if let Err(_e) = &result {
-            rtcweb_proto::log_debug!("sip: message from {peer:?} dropped: {_e}");
-            self.stats.dropped_malformed += 1;
-        }
-        result
+        self.dispatch(now, peer, &msg, bytes)
     }
 
     /// [`Self::handle_receive`] for a message an async driver already parsed into a
@@ -384,10 +375,21 @@ impl TransactionLayer {
                 0,
             )));
         };
+        self.dispatch(now, peer, &msg, bytes)
+    }
+
+    /// A parsed message to the request or response path; a refusal is counted and logged.
+    fn dispatch(
+        &mut self,
+        now: Instant,
+        peer: Peer,
+        msg: &Message<'_>,
+        bytes: &[u8],
+    ) -> Result<(), LayerError> {
         let result = if msg.is_request() {
-            self.receive_request(now, peer, &msg, bytes)
+            self.receive_request(now, peer, msg, bytes)
         } else {
-            self.receive_response(now, peer, &msg, bytes)
+            self.receive_response(now, peer, msg, bytes)
         };
         if let Err(_e) = &result {
             rtcweb_proto::log_debug!("sip: message from {peer:?} dropped: {_e}");

@@ -19,7 +19,7 @@ use alloc::vec::Vec;
 use super::agent::{Purpose, UaError, UserAgent};
 use super::call::CallState;
 use super::event::{CallHandle, UaEvent};
-use crate::header::{Event, Replaces, SubscriptionState};
+use crate::header::{Event, ReferTo, Replaces, SubscriptionState};
 use crate::message::{Message, Method};
 use crate::transaction::{Peer, TxId};
 use crate::Instant;
@@ -127,11 +127,10 @@ impl UserAgent {
     /// first NOTIFY, and [`UaEvent::Refer`]; a REFER without a usable Refer-To gets 400.
     pub(crate) fn on_refer(&mut self, now: Instant, tx: TxId, id: u64, msg: &Message<'_>) {
         let refer_to = msg
-            .header("refer-to")
-            .map(|h| h.value().trim())
-            .map(|v| v.trim_start_matches('<'))
-            .map(|v| v.split('>').next().unwrap_or(v).to_string())
-            .filter(|v| !v.is_empty());
+            .typed::<ReferTo>()
+            .ok()
+            .flatten()
+            .map(|r| r.uri.to_string());
         let Some(refer_to) = refer_to else {
             return self.reply(now, tx, msg, 400, "Missing Refer-To", &[]);
         };
