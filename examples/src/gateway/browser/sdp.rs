@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 
 use rtcweb_ice_core::candidate::Candidate;
 use rtcweb_ice_core::Agent;
+use rtcweb_sdp_core::description::Media;
 use rtcweb_sdp_core::SessionDescription;
 use rtcweb_srtp_core::dtls::Fingerprint;
 
@@ -30,6 +31,29 @@ pub struct WebSdp {
     pub codecs: Vec<Rtpmap>,
     /// The candidates in the description (trickled ones come later, or never: ICE-lite needs none).
     pub candidates: Vec<Candidate>,
+}
+
+/// The `a=rtpmap` codecs of a media section, each with its `a=fmtp` parameters.
+fn rtpmaps(audio: &Media<'_>) -> Vec<Rtpmap> {
+    audio
+        .rtpmaps()
+        .map(|r| Rtpmap {
+            pt: r.payload_type,
+            codec: Codec {
+                name: r.encoding.to_string(),
+                rate: r.clock_rate,
+                channels: r.channels.unwrap_or(1),
+            },
+            fmtp: audio
+                .attributes()
+                .filter(|a| a.name == "fmtp")
+                .filter_map(|a| a.value)
+                .find_map(|v| {
+                    let (pt, params) = v.split_once(' ')?;
+                    (pt.parse::<u8>().ok()? == r.payload_type).then(|| params.to_string())
+                }),
+        })
+        .collect()
 }
 
 /// Reads a browser's description.
@@ -55,25 +79,7 @@ pub fn parse_web(sdp: &[u8]) -> Result<WebSdp, String> {
         .and_then(|a| a.value)
         .unwrap_or("actpass")
         .to_string();
-    let codecs = audio
-        .rtpmaps()
-        .map(|r| Rtpmap {
-            pt: r.payload_type,
-            codec: Codec {
-                name: r.encoding.to_string(),
-                rate: r.clock_rate,
-                channels: r.channels.unwrap_or(1),
-            },
-            fmtp: audio
-                .attributes()
-                .filter(|a| a.name == "fmtp")
-                .filter_map(|a| a.value)
-                .find_map(|v| {
-                    let (pt, params) = v.split_once(' ')?;
-                    (pt.parse::<u8>().ok()? == r.payload_type).then(|| params.to_string())
-                }),
-        })
-        .collect();
+    let codecs = rtpmaps(&audio);
     let candidates = audio
         .attributes()
         .filter(|a| a.name == "candidate")
@@ -225,25 +231,7 @@ pub fn parse_trunk(sdp: &[u8]) -> Result<TrunkSdp, String> {
         .media()
         .find(|m| m.kind() == "audio")
         .ok_or("no audio section")?;
-    let mapped: Vec<Rtpmap> = audio
-        .rtpmaps()
-        .map(|r| Rtpmap {
-            pt: r.payload_type,
-            codec: Codec {
-                name: r.encoding.to_string(),
-                rate: r.clock_rate,
-                channels: r.channels.unwrap_or(1),
-            },
-            fmtp: audio
-                .attributes()
-                .filter(|a| a.name == "fmtp")
-                .filter_map(|a| a.value)
-                .find_map(|v| {
-                    let (pt, params) = v.split_once(' ')?;
-                    (pt.parse::<u8>().ok()? == r.payload_type).then(|| params.to_string())
-                }),
-        })
-        .collect();
+    let mapped = rtpmaps(&audio);
     // The m= line's formats in order; static types (RFC 3551) need no rtpmap.
     let mut codecs = Vec::new();
     for f in audio.media_line().formats() {
