@@ -381,6 +381,32 @@ static void sip_checks(void) {
     CHECK(rtcweb_sip_register_with_auth((uint8_t *)msg, sizeof msg, &reg, (const uint8_t *)basic,
                                         strlen(basic), "1001", (const uint8_t *)pw, strlen(pw),
                                         "0a4f113b", 1) == RTCWEB_ERR_NO_CHALLENGE);
+    /* A Digest challenge we cannot answer (SHA-512-256 only), one whose realm needs escaping,
+     * and SHA-256 chosen over MD5 whatever the order (RFC 8760). */
+    const char *sha512 = "SIP/2.0 401 Unauthorized\r\nCall-ID: 8f3a9c21@192.0.2.10\r\n"
+                         "CSeq: 1 REGISTER\r\nWWW-Authenticate: Digest realm=\"x\", nonce=\"n\", "
+                         "algorithm=SHA-512-256\r\n\r\n";
+    CHECK(rtcweb_sip_register_with_auth((uint8_t *)msg, sizeof msg, &reg, (const uint8_t *)sha512,
+                                        strlen(sha512), "1001", (const uint8_t *)pw, strlen(pw),
+                                        "0a4f113b", 1) == RTCWEB_ERR_UNSUPPORTED);
+    const char *escaped = "SIP/2.0 401 Unauthorized\r\nCall-ID: 8f3a9c21@192.0.2.10\r\n"
+                          "CSeq: 1 REGISTER\r\nWWW-Authenticate: Digest realm=\"a\\\"b\", nonce=\"n\"\r\n\r\n";
+    CHECK(rtcweb_sip_register_with_auth((uint8_t *)msg, sizeof msg, &reg, (const uint8_t *)escaped,
+                                        strlen(escaped), "1001", (const uint8_t *)pw, strlen(pw),
+                                        "0a4f113b", 1) == RTCWEB_ERR_UNSUPPORTED);
+    const char *both = "SIP/2.0 407 Proxy Authentication Required\r\nCall-ID: 8f3a9c21@192.0.2.10\r\n"
+                       "CSeq: 1 REGISTER\r\n"
+                       "Proxy-Authenticate: Digest realm=\"x\", nonce=\"n\", algorithm=MD5\r\n"
+                       "Proxy-Authenticate: Digest realm=\"x\", nonce=\"n\", algorithm=SHA-256\r\n\r\n";
+    n = rtcweb_sip_register_with_auth((uint8_t *)msg, sizeof msg - 1, &reg, (const uint8_t *)both,
+                                      strlen(both), "1001", (const uint8_t *)pw, strlen(pw),
+                                      "0a4f113b", 1);
+    CHECK(n > 0);
+    if (n > 0) {
+        msg[n] = 0;
+        CHECK(strstr(msg, "\r\nProxy-Authorization: Digest ") != NULL);
+        CHECK(strstr(msg, "algorithm=SHA-256\r\n") != NULL || strstr(msg, "algorithm=SHA-256,") != NULL);
+    }
 
     /* 4. 200 OK: our binding with its granted lifetime (plus another device's). */
     const char *ok =

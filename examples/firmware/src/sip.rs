@@ -1,19 +1,20 @@
 //! SIP registration (RFC 3261 §10, §22) on caller buffers: the safe core behind the `rtcweb_sip_*`
 //! functions.
 //!
-//! `rtcweb-sip-core`'s builder needs `alloc`, so requests are formatted here with
-//! [`core::fmt::Write`] straight into the caller's buffer, then parsed back with sip-core's
+//! Requests are written by sip-core's allocation-free
+//! [`MessageWriter`] straight into the caller's buffer, then parsed back with sip-core's
 //! parser: inputs that would make an ill-formed message are refused rather than sent. Responses
-//! are read with sip-core's zero-copy parser over a header index on the stack, and the digest
-//! `response` comes from sip-core's [`auth::digest`](rtcweb_sip_core::auth::digest).
+//! are read with sip-core's zero-copy parser over a header index on the stack; the challenge to
+//! answer and the credentials line come from sip-core's digest client
+//! ([`auth::client`](rtcweb_sip_core::auth::client)), the one the `alloc` registration uses.
+//! What stays here is what C callers need: argument validation and the error codes.
 
-use core::fmt::{self, Write};
-
-use rtcweb_sip_core::auth::digest::{ha1, response_from_ha1, Algorithm, DigestInput, Qop};
+use rtcweb_sip_core::auth::client::{challenge_in, DigestAnswer};
 use rtcweb_sip_core::header::{
     AuthParams, CSeq, CallId, Contact, Expires, FromHeader, MinExpires, ProxyAuthenticate,
     ToHeader, Via, WwwAuthenticate,
 };
+use rtcweb_sip_core::message::writer::MessageWriter;
 use rtcweb_sip_core::message::{Header, Message, Method};
 use rtcweb_sip_core::uri::Uri;
 
@@ -112,110 +113,49 @@ fn registrar_of(aor: &str) -> Result<(&str, &str), i32> {
     Ok((scheme, host.get(..end).unwrap_or_default()))
 }
 
-/// `fmt::Write` into a byte slice; remembers running out of room.
-struct Cursor<'a> {
-    buf: &'a mut [u8],
-    len: usize,
-    full: bool,
-}
+/// Room for the Request-URI (and digest-uri) formatted from the AOR.
+const URI_MAX: usize = 256;
 
-impl Write for Cursor<'_> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let end = self.len.checked_add(s.len()).ok_or(fmt::Error)?;
-        match self.buf.get_mut(self.len..end) {
-            Some(dst) => {
-                dst.copy_from_slice(s.as_bytes());
-                self.len = end;
-                Ok(())
-            }
-            None => {
-                self.full = true;
-                Err(fmt::Error)
-            }
-        }
+/// The Request-URI of `r`: `r.registrar`, or the AOR's scheme and host written into `room`.
+fn request_uri<'b>(r: &Register<'b>, room: &'b mut [u8; URI_MAX]) -> Result<&'b str, i32> {
+    if let Some(uri) = r.registrar {
+        return Ok(uri);
     }
+    let (scheme, host) = registrar_of(r.aor)?;
+    let n = scheme.len().saturating_add(1).saturating_add(host.len());
+    let dst = room.get_mut(..n).ok_or(RTCWEB_ERR_ARGUMENT)?;
+    let (a, rest) = dst.split_at_mut(scheme.len());
+    a.copy_from_slice(scheme.as_bytes());
+    let (colon, b) = rest.split_at_mut(1);
+    colon.copy_from_slice(b":");
+    b.copy_from_slice(host.as_bytes());
+    core::str::from_utf8(dst).map_err(|_| RTCWEB_ERR_ARGUMENT)
 }
 
-/// The credentials line answering one challenge.
-struct Answer<'a> {
-    header: &'static str,
-    username: &'a str,
-    realm: &'a str,
-    nonce: &'a str,
-    uri: &'a str,
-    response: &'a str,
-    algorithm: Algorithm,
-    qop: Option<Qop>,
-    nc: u32,
-    cnonce: &'a str,
-    opaque: Option<&'a str>,
-}
-
-impl fmt::Display for Answer<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: Digest username=\"{}\", realm=\"{}\", nonce=\"{}\", uri=\"{}\", response=\"{}\", algorithm={}",
-            self.header,
-            self.username,
-            self.realm,
-            self.nonce,
-            self.uri,
-            self.response,
-            self.algorithm.as_str()
-        )?;
-        if let Some(q) = self.qop {
-            write!(
-                f,
-                ", qop={}, nc={:08x}, cnonce=\"{}\"",
-                q.as_str(),
-                self.nc,
-                self.cnonce
-            )?;
-        }
-        if let Some(o) = self.opaque {
-            write!(f, ", opaque=\"{o}\"")?;
-        }
-        f.write_str("\r\n")
+/// Writes the REGISTER (with the `(header, answer)` credentials line when given) and returns
+/// its length.
+fn write(
+    buf: &mut [u8],
+    r: &Register<'_>,
+    uri: &str,
+    answer: Option<(&str, &DigestAnswer<'_>)>,
+) -> Result<usize, i32> {
+    let mut w = MessageWriter::request(buf, Method::Register, uri);
+    w.header_fmt("Via", format_args!("{};branch={};rport", r.via, r.branch))
+        .header("Max-Forwards", "70")
+        .header_fmt("From", format_args!("<{}>;tag={}", r.aor, r.from_tag))
+        .header_fmt("To", format_args!("<{}>", r.aor))
+        .header("Call-ID", r.call_id)
+        .header_fmt("CSeq", format_args!("{} REGISTER", r.cseq))
+        .header_fmt("Contact", format_args!("<{}>", r.contact))
+        .header_fmt("Expires", format_args!("{}", r.expires));
+    if let Some((name, a)) = answer {
+        w.header_fmt(name, format_args!("{a}"));
     }
-}
-
-/// Writes the REGISTER (with `answer`'s credentials line when given) and returns its length.
-fn write(buf: &mut [u8], r: &Register<'_>, answer: Option<&Answer<'_>>) -> Result<usize, i32> {
-    let mut w = Cursor {
-        buf,
-        len: 0,
-        full: false,
-    };
-    let result = (|| -> fmt::Result {
-        match r.registrar {
-            Some(uri) => write!(w, "REGISTER {uri} SIP/2.0\r\n")?,
-            None => {
-                let (scheme, host) = registrar_of(r.aor).map_err(|_| fmt::Error)?;
-                write!(w, "REGISTER {scheme}:{host} SIP/2.0\r\n")?;
-            }
-        }
-        write!(w, "Via: {};branch={};rport\r\n", r.via, r.branch)?;
-        w.write_str("Max-Forwards: 70\r\n")?;
-        write!(w, "From: <{}>;tag={}\r\n", r.aor, r.from_tag)?;
-        write!(w, "To: <{}>\r\n", r.aor)?;
-        write!(w, "Call-ID: {}\r\n", r.call_id)?;
-        write!(w, "CSeq: {} REGISTER\r\n", r.cseq)?;
-        write!(w, "Contact: <{}>\r\n", r.contact)?;
-        write!(w, "Expires: {}\r\n", r.expires)?;
-        if let Some(a) = answer {
-            write!(w, "{a}")?;
-        }
-        if let Some(ua) = r.user_agent {
-            write!(w, "User-Agent: {ua}\r\n")?;
-        }
-        w.write_str("Content-Length: 0\r\n\r\n")
-    })();
-    match result {
-        Ok(()) => Ok(w.len),
-        Err(_) if w.full => Err(RTCWEB_ERR_BUFFER_TOO_SMALL),
-        Err(_) => Err(RTCWEB_ERR_ARGUMENT),
+    if let Some(ua) = r.user_agent {
+        w.header("User-Agent", ua);
     }
+    w.finish(b"").map_err(|_| RTCWEB_ERR_BUFFER_TOO_SMALL)
 }
 
 /// Checks every text of `r` (and of the credentials) before anything is written.
@@ -262,49 +202,17 @@ fn check_written(msg: &[u8]) -> Result<(), i32> {
 /// Writes a REGISTER for `r` into `buf`; returns its length.
 pub fn register(buf: &mut [u8], r: &Register<'_>) -> Result<usize, i32> {
     validate(r)?;
-    let n = write(buf, r, None)?;
+    let mut room = [0u8; URI_MAX];
+    let uri = request_uri(r, &mut room)?;
+    let n = write(buf, r, uri, None)?;
     check_written(buf.get(..n).unwrap_or_default())?;
     Ok(n)
 }
 
-/// The first Digest challenge of `challenges` this build can answer, with the qop to use
-/// (`auth` preferred, then `auth-int` over the empty body).
-fn pick<'a>(
-    challenges: impl Iterator<Item = Option<AuthParams<'a>>>,
-) -> Result<(AuthParams<'a>, Algorithm, Option<Qop>), i32> {
-    let mut seen_digest = false;
-    for c in challenges.flatten().filter(AuthParams::is_digest) {
-        seen_digest = true;
-        let algorithm = match c.get("algorithm") {
-            None => Algorithm::Md5,
-            Some(a) => match Algorithm::parse(a) {
-                Some(a) => a,
-                None => continue,
-            },
-        };
-        let qop = match c.get("qop") {
-            None => None,
-            Some(list) => {
-                let mut opts = list.split(',').map(str::trim);
-                if opts.clone().any(|q| q.eq_ignore_ascii_case("auth")) {
-                    Some(Qop::Auth)
-                } else if opts.any(|q| q.eq_ignore_ascii_case("auth-int")) {
-                    Some(Qop::AuthInt)
-                } else {
-                    continue;
-                }
-            }
-        };
-        if c.get("realm").is_none() || c.get("nonce").is_none() {
-            continue;
-        }
-        return Ok((c, algorithm, qop));
-    }
-    Err(if seen_digest {
-        RTCWEB_ERR_UNSUPPORTED
-    } else {
-        RTCWEB_ERR_NO_CHALLENGE
-    })
+/// Whether any of `challenges` is a Digest challenge at all (to tell "nothing to answer" from
+/// "a Digest challenge this build cannot answer").
+fn any_digest<'a>(challenges: impl Iterator<Item = Option<AuthParams<'a>>>) -> bool {
+    challenges.flatten().any(|c| c.is_digest())
 }
 
 /// Answers the 401 (WWW-Authenticate) or 407 (Proxy-Authenticate) `challenge` to an earlier
@@ -321,88 +229,40 @@ fn write_with_auth(
     let m = Message::parse(challenge, &mut storage).map_err(|_| RTCWEB_ERR_MALFORMED)?;
     let same_call = matches!(m.typed::<CallId>(), Ok(Some(c)) if c.0 == r.call_id);
     let register = matches!(m.typed::<CSeq>(), Ok(Some(c)) if c.method == Method::Register);
-    let header = match m.status() {
-        Some(401) => "Authorization",
-        Some(407) => "Proxy-Authorization",
+    let digest_offered = match m.status() {
+        Some(401) => any_digest(
+            m.typed_all::<WwwAuthenticate>()
+                .map(|c| c.ok().map(|c| c.0)),
+        ),
+        Some(407) => any_digest(
+            m.typed_all::<ProxyAuthenticate>()
+                .map(|c| c.ok().map(|c| c.0)),
+        ),
         _ => return Err(RTCWEB_ERR_NO_CHALLENGE),
     };
     if !same_call || !register {
         return Err(RTCWEB_ERR_TRANSACTION);
     }
-    let (c, algorithm, qop) = if header == "Authorization" {
-        pick(
-            m.typed_all::<WwwAuthenticate>()
-                .map(|c| c.ok().map(|c| c.0)),
-        )?
+    let unanswerable = if digest_offered {
+        RTCWEB_ERR_UNSUPPORTED
     } else {
-        pick(
-            m.typed_all::<ProxyAuthenticate>()
-                .map(|c| c.ok().map(|c| c.0)),
-        )?
+        RTCWEB_ERR_NO_CHALLENGE
     };
-    let realm = c.get("realm").unwrap_or_default();
-    let nonce = c.get("nonce").unwrap_or_default();
-    let opaque = c.get("opaque");
-    // The server's values are hashed and written back between quotes as they came: refuse
-    // quoted-pairs (whose hashing would need unescaping) rather than answer wrongly.
-    for v in [realm, nonce, opaque.unwrap_or_default()] {
-        if v.bytes().any(|b| b < b' ' || b == b'"' || b == b'\\') {
-            return Err(RTCWEB_ERR_UNSUPPORTED);
-        }
-    }
-    let (scheme, host) = registrar_of(r.aor)?;
-    let mut uri_buf = [0u8; 256];
-    let uri = match r.registrar {
-        Some(u) => u,
-        None => {
-            let mut w = Cursor {
-                buf: &mut uri_buf,
-                len: 0,
-                full: false,
-            };
-            write!(w, "{scheme}:{host}").map_err(|_| RTCWEB_ERR_ARGUMENT)?;
-            let n = w.len;
-            core::str::from_utf8(uri_buf.get(..n).unwrap_or_default())
-                .map_err(|_| RTCWEB_ERR_ARGUMENT)?
-        }
-    };
-    let mut nc_buf = [0u8; 8];
-    let nc = {
-        let mut w = Cursor {
-            buf: &mut nc_buf,
-            len: 0,
-            full: false,
-        };
-        write!(w, "{:08x}", creds.nc).map_err(|_| RTCWEB_ERR_ARGUMENT)?;
-        core::str::from_utf8(&nc_buf).map_err(|_| RTCWEB_ERR_ARGUMENT)?
-    };
-    let input = DigestInput {
-        algorithm,
-        username: creds.username,
-        realm,
-        nonce,
+    let (c, header) = challenge_in(&m).ok_or(unanswerable)?;
+    let mut room = [0u8; URI_MAX];
+    let uri = request_uri(r, &mut room)?;
+    let answer = DigestAnswer::new(
+        &c,
+        creds.username,
+        creds.password,
+        "REGISTER",
         uri,
-        method: "REGISTER",
-        qop,
-        nc,
-        cnonce: creds.cnonce,
-    };
-    let h1 = ha1(algorithm, creds.username, realm, creds.password);
-    let response = response_from_ha1(&input, h1.as_str(), b"");
-    let answer = Answer {
-        header,
-        username: creds.username,
-        realm,
-        nonce,
-        uri,
-        response: response.as_str(),
-        algorithm,
-        qop,
-        nc: creds.nc,
-        cnonce: creds.cnonce,
-        opaque,
-    };
-    write(buf, r, Some(&answer))
+        b"",
+        creds.cnonce,
+        creds.nc,
+    )
+    .ok_or(RTCWEB_ERR_UNSUPPORTED)?;
+    write(buf, r, uri, Some((header, &answer)))
 }
 
 /// Writes a REGISTER for `r` answering the 401/407 `challenge` with `creds`; returns its length.

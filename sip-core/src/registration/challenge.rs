@@ -1,15 +1,14 @@
-//! Answering a digest challenge (RFC 3261 §22.2, RFC 7616 §3.4, RFC 8760): the `Authorization` or
-//! `Proxy-Authorization` value for a `WWW-Authenticate` / `Proxy-Authenticate` challenge.
+//! Answering a digest challenge with owned credentials (RFC 3261 §22.2): the `Authorization` or
+//! `Proxy-Authorization` value as a `String`. The allocation-free digest client it formats lives
+//! in [`auth::client`](crate::auth::client).
 
-use alloc::format;
-use alloc::string::String;
-use core::fmt::Write;
+use alloc::string::{String, ToString};
 
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::auth::digest::{ha1, response_from_ha1, Algorithm, DigestInput, Qop};
-use crate::header::{AuthParams, ProxyAuthenticate, WwwAuthenticate};
-use crate::message::Message;
+use crate::auth::client::DigestAnswer;
+pub use crate::auth::client::{challenge_in, select_challenge};
+use crate::header::AuthParams;
 
 /// A username and password; the password is wiped on drop.
 #[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
@@ -39,102 +38,12 @@ impl Credentials {
     }
 }
 
-/// What a Digest challenge asks for, when this crate can answer it: a `Digest` scheme with
-/// `realm` and `nonce`, a supported algorithm (absent: MD5) and, if `qop` is offered, `auth`
-/// (preferred) or `auth-int`.
-fn answerable<'a>(
-    challenge: &AuthParams<'a>,
-) -> Option<(&'a str, &'a str, Algorithm, Option<Qop>)> {
-    if !challenge.is_digest() {
-        return None;
-    }
-    let realm = challenge.get("realm")?;
-    let nonce = challenge.get("nonce")?;
-    let algorithm = match challenge.get("algorithm") {
-        None => Algorithm::Md5,
-        Some(a) => Algorithm::parse(a)?,
-    };
-    let qop = match challenge.get("qop") {
-        None => None,
-        Some(list) => {
-            let mut opts = list.split(',').map(str::trim);
-            if opts.clone().any(|q| q.eq_ignore_ascii_case("auth")) {
-                Some(Qop::Auth)
-            } else if opts.any(|q| q.eq_ignore_ascii_case("auth-int")) {
-                Some(Qop::AuthInt)
-            } else {
-                return None;
-            }
-        }
-    };
-    Some((realm, nonce, algorithm, qop))
-}
-
-/// How strong an algorithm is, for choosing among challenges: the SHA-256 family over the MD5
-/// family; a `-sess` variant ranks with its base algorithm.
-const fn strength(algorithm: Algorithm) -> u8 {
-    match algorithm {
-        Algorithm::Md5 | Algorithm::Md5Sess => 1,
-        Algorithm::Sha256 | Algorithm::Sha256Sess => 2,
-    }
-}
-
-/// The challenge to answer among several (RFC 7235 §4.1, RFC 8760 §2.4): the Digest challenge
-/// this crate can answer (see [`authorization`]) with the strongest algorithm — SHA-256 and
-/// SHA-256-sess over MD5 and MD5-sess — and, among equally strong ones, the first listed (the
-/// server's preference, RFC 7616 §3.7). Other schemes (`Basic`, `Bearer`, …), unsupported
-/// algorithms or qops, and malformed challenges are skipped. Allocates nothing.
-///
-/// ```
-/// use rtcweb_sip_core::header::challenges;
-/// use rtcweb_sip_core::registration::select_challenge;
-/// let v = r#"Basic realm="a", Digest realm="a", nonce="n", algorithm=MD5, Digest realm="a", nonce="n", algorithm=SHA-256"#;
-/// let best = select_challenge(challenges(v)).unwrap();
-/// assert_eq!(best.get("algorithm"), Some("SHA-256"));
-/// ```
-pub fn select_challenge<'a, C, E>(
-    challenges: impl IntoIterator<Item = Result<C, E>>,
-) -> Option<AuthParams<'a>>
-where
-    C: Into<AuthParams<'a>>,
-{
-    let mut best: Option<(u8, AuthParams<'a>)> = None;
-    for c in challenges
-        .into_iter()
-        .filter_map(Result::ok)
-        .map(Into::into)
-    {
-        let Some((_, _, algorithm, _)) = answerable(&c) else {
-            continue;
-        };
-        let rank = strength(algorithm);
-        if best.as_ref().is_none_or(|(b, _)| rank > *b) {
-            best = Some((rank, c));
-        }
-    }
-    best.map(|(_, c)| c)
-}
-
-/// The challenge to answer in a 401 (`WWW-Authenticate`, answered with `Authorization`) or 407
-/// (`Proxy-Authenticate`, answered with `Proxy-Authorization`) response, across all its header
-/// lines and all challenges in each line, chosen by [`select_challenge`]; with the name of the
-/// header that carries the answer. `None` for other responses or when nothing is answerable.
-#[must_use]
-pub fn challenge_in<'a>(response: &Message<'a>) -> Option<(AuthParams<'a>, &'static str)> {
-    match response.status()? {
-        401 => {
-            select_challenge(response.typed_all::<WwwAuthenticate>()).map(|c| (c, "Authorization"))
-        }
-        407 => select_challenge(response.typed_all::<ProxyAuthenticate>())
-            .map(|c| (c, "Proxy-Authorization")),
-        _ => None,
-    }
-}
-
 /// The credentials value answering `challenge` for a request (`method`, Request-URI `uri`, `body`
 /// for `auth-int`). `cnonce` comes from the caller's random source, `nc` counts uses of the nonce.
-/// Prefers `qop=auth` when offered. `None` when the challenge is not Digest or uses an unsupported
-/// algorithm or qop. With several challenges, pick one with [`select_challenge`] or
+/// Prefers `qop=auth` when offered. `None` when the challenge is not Digest, uses an unsupported
+/// algorithm or qop, or holds a value that cannot be written back safely (see
+/// [`DigestAnswer::new`], which this formats into a `String`; without an allocator, write the
+/// `DigestAnswer` itself). With several challenges, pick one with [`select_challenge`] or
 /// [`challenge_in`] first.
 #[must_use]
 pub fn authorization(
@@ -146,44 +55,23 @@ pub fn authorization(
     cnonce: &str,
     nc: u32,
 ) -> Option<String> {
-    let (realm, nonce, algorithm, qop) = answerable(challenge)?;
-    let nc_text = format!("{nc:08x}");
-    let input = DigestInput {
-        algorithm,
-        username: &creds.username,
-        realm,
-        nonce,
-        uri,
+    DigestAnswer::new(
+        challenge,
+        &creds.username,
+        creds.password.as_bytes(),
         method,
-        qop,
-        nc: &nc_text,
+        uri,
+        body,
         cnonce,
-    };
-    let h1 = ha1(algorithm, &creds.username, realm, creds.password.as_bytes());
-    let resp = response_from_ha1(&input, h1.as_str(), body);
-    let mut out = format!(
-        "Digest username=\"{}\", realm=\"{realm}\", nonce=\"{nonce}\", uri=\"{uri}\", response=\"{}\", algorithm={}",
-        creds.username,
-        resp.as_str(),
-        algorithm.as_str()
-    );
-    if let Some(q) = qop {
-        let _ = write!(
-            out,
-            ", qop={}, nc={nc_text}, cnonce=\"{cnonce}\"",
-            q.as_str()
-        );
-    }
-    if let Some(opaque) = challenge.get("opaque") {
-        let _ = write!(out, ", opaque=\"{opaque}\"");
-    }
-    Some(out)
+        nc,
+    )
+    .map(|a| a.to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::digest::{verify, Challenged, NonceCheck};
+    use crate::auth::digest::{verify, Algorithm, Challenged, NonceCheck, Qop};
 
     fn challenged<'a>(
         realm: &'a str,
