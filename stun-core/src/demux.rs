@@ -31,6 +31,10 @@ pub const fn classify(datagram: &[u8]) -> Packet {
 }
 
 /// Whether an RTP/RTCP packet is RTCP: payload types 192–223 in the second byte (RFC 5761 §4).
+#[deprecated(
+    since = "0.1.1",
+    note = "RTP/RTCP multiplexing is srtp-core's: use `rtcweb_srtp_core::wire::rtcp::is_rtcp`"
+)]
 pub fn is_rtcp(datagram: &[u8]) -> bool {
     matches!(datagram.get(1), Some(pt) if (192..=223).contains(pt))
 }
@@ -38,6 +42,13 @@ pub fn is_rtcp(datagram: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    #[allow(deprecated)]
+    fn rtcp_by_packet_type() {
+        assert!(is_rtcp(&[0x80, 200]));
+        assert!(!is_rtcp(&[0x80, 0]));
+    }
 
     #[test]
     fn every_first_byte() {
@@ -53,7 +64,5 @@ mod tests {
             assert_eq!(classify(&[b]), want);
         }
         assert_eq!(classify(&[]), Packet::Unknown);
-        assert!(is_rtcp(&[0x80, 200]));
-        assert!(!is_rtcp(&[0x80, 0]));
     }
 }

@@ -432,7 +432,7 @@ impl Party {
             return;
         }
         if let Some(rx) = &mut self.receiver {
-            let result = if rtcweb_stun_core::demux::is_rtcp(packet) {
+            let result = if rtcweb_srtp_core::wire::rtcp::is_rtcp(packet) {
                 rx.receive_rtcp(now, packet)
             } else {
                 rx.receive(packet).map(|_| ())

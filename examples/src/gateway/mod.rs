@@ -274,7 +274,7 @@ impl Node for Gateway {
                     == Receive::NotStun
                 {
                     // SRTCP is verified and terminated here (an SBC regenerates RTCP per leg).
-                    if rtcweb_stun_core::demux::is_rtcp(data) {
+                    if rtcweb_srtp_core::wire::rtcp::is_rtcp(data) {
                         match self.srtp_in.as_mut().map(|s| s.unprotect_rtcp(data)) {
                             Some(Ok(_)) => self.relayed.rtcp_terminated += 1,
                             Some(Err(_)) => self.relayed.refused += 1,

@@ -11,6 +11,22 @@ pub const INDEX_LEN: usize = 4;
 /// The E flag of the trailer word: the payload is encrypted.
 pub const E_FLAG: u32 = 0x8000_0000;
 
+/// Whether a packet on an RTP/RTCP-multiplexed port is RTCP (RFC 5761 §4): its second byte,
+/// RTCP's packet type, is in 192–223 — the range RFC 5761 keeps free of RTP payload types once
+/// the marker bit is taken into account (RTP's `M|PT` would read 64–95 there). The packets
+/// defined today are 200–207 (SR, RR, SDES, BYE, APP, RTPFB, PSFB, XR).
+///
+/// ```
+/// use rtcweb_srtp_core::wire::rtcp::is_rtcp;
+/// assert!(is_rtcp(&[0x80, 200, 0, 6])); // SR
+/// assert!(!is_rtcp(&[0x80, 0x80 | 0, 0, 1])); // PCMU with the marker bit
+/// assert!(!is_rtcp(&[0x80]));
+/// ```
+#[must_use]
+pub fn is_rtcp(packet: &[u8]) -> bool {
+    matches!(packet.get(1), Some(192..=223))
+}
+
 /// Checks the version and length of a compound RTCP packet and returns the sender SSRC.
 ///
 /// # Errors

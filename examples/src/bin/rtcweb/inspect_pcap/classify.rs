@@ -124,7 +124,7 @@ pub fn kind_of(payload: &[u8]) -> Kind {
         Packet::Zrtp => Kind::Zrtp,
         Packet::Dtls => Kind::Dtls,
         Packet::ChannelData => Kind::ChannelData,
-        Packet::Rtp if demux::is_rtcp(payload) => Kind::Rtcp,
+        Packet::Rtp if rtcweb_srtp_core::wire::rtcp::is_rtcp(payload) => Kind::Rtcp,
         Packet::Rtp => Kind::Rtp,
         // RFC 7983 leaves 0x50-0x7F to TURN channels as well; the channel check refuses them.
         _ if matches!(payload.first(), Some(0x50..=0x7f)) => Kind::ChannelData,
