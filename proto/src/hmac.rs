@@ -3,7 +3,8 @@
 //!
 //! `hmac::Hmac<Sha1>` keeps key-derived `ipad`/`opad` states that it cannot zeroize. Here a key is
 //! two bare compression-function states (the hash state after the `ipad` block and after the
-//! `opad` block) in a [`ZeroizeOnDrop`] type, and every running MAC ([`Mac`]) is zeroized on drop
+//! `opad` block) in a [`ZeroizeOnDrop`] type, and every running MAC ([`Mac`]) wipes its chaining
+//! state on drop
 //! too, since its state is derived from the key. Each message then costs only its own blocks plus
 //! one outer block: the key is never hashed again.
 //!
@@ -17,10 +18,17 @@
 //! assert_eq!(mac.finalize()[..4], [0xef, 0xfc, 0xdf, 0x6a]);
 //! ```
 
-use sha1::digest::generic_array::GenericArray;
+use sha1::digest::array::Array;
+use sha1::digest::typenum::U64;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 const BLOCK: usize = 64;
+
+/// The whole 64-byte blocks at the start of `data` (viewed in place, not copied) and the rest.
+fn blocks(data: &[u8]) -> (&[[u8; BLOCK]], &[u8]) {
+    let (blocks, rest) = Array::<u8, U64>::slice_as_chunks(data);
+    (Array::cast_slice_to_core(blocks), rest)
+}
 
 /// A Merkle–Damgård hash with 64-byte blocks whose compression function HMAC drives directly.
 pub trait BlockHash {
@@ -30,8 +38,8 @@ pub trait BlockHash {
     const OUTPUT: usize;
     /// The initial chaining value.
     const INIT: Self::State;
-    /// Runs the compression function over one block.
-    fn compress(state: &mut Self::State, block: &[u8; BLOCK]);
+    /// Runs the compression function over consecutive blocks.
+    fn compress(state: &mut Self::State, blocks: &[[u8; BLOCK]]);
     /// Hashes `data` in one go (for keys longer than a block, RFC 2104 §2).
     fn digest(data: &[u8], out: &mut [u8; 32]);
 }
@@ -55,14 +63,11 @@ impl BlockHash for Sha1 {
         0xC3D2_E1F0,
     ];
     #[inline]
-    fn compress(state: &mut [u32; 5], block: &[u8; BLOCK]) {
-        sha1::compress(
-            state,
-            core::slice::from_ref(GenericArray::from_slice(block)),
-        );
+    fn compress(state: &mut [u32; 5], blocks: &[[u8; BLOCK]]) {
+        sha1::block_api::compress(state, blocks);
     }
     fn digest(data: &[u8], out: &mut [u8; 32]) {
-        use sha1::Digest;
+        use sha1::Digest as _;
         let d = sha1::Sha1::digest(data);
         out.iter_mut().zip(d.iter()).for_each(|(o, d)| *o = *d);
     }
@@ -82,14 +87,18 @@ impl BlockHash for Sha256 {
         0x5be0_cd19,
     ];
     #[inline]
-    fn compress(state: &mut [u32; 8], block: &[u8; BLOCK]) {
-        sha2::compress256(
-            state,
-            core::slice::from_ref(GenericArray::from_slice(block)),
-        );
+    fn compress(state: &mut [u32; 8], blocks: &[[u8; BLOCK]]) {
+        // sha2 0.10 takes `GenericArray` blocks: one call per block (SHA-256 HMAC is not on a
+        // per-packet path).
+        for b in blocks {
+            sha2::compress256(
+                state,
+                core::slice::from_ref(sha2::digest::generic_array::GenericArray::from_slice(b)),
+            );
+        }
     }
     fn digest(data: &[u8], out: &mut [u8; 32]) {
-        use sha2::Digest;
+        use sha2::Digest as _;
         let d = sha2::Sha256::digest(data);
         out.iter_mut().zip(d.iter()).for_each(|(o, d)| *o = *d);
     }
@@ -142,10 +151,10 @@ impl<H: BlockHash> HmacKey<H> {
         }
         pad.iter_mut().for_each(|p| *p ^= 0x36);
         let mut inner = H::INIT;
-        H::compress(&mut inner, &pad);
+        H::compress(&mut inner, core::slice::from_ref(&pad));
         pad.iter_mut().for_each(|p| *p ^= 0x36 ^ 0x5c);
         let mut outer = H::INIT;
-        H::compress(&mut outer, &pad);
+        H::compress(&mut outer, core::slice::from_ref(&pad));
         pad.zeroize();
         Self { inner, outer }
     }
@@ -165,13 +174,77 @@ impl<H: BlockHash> HmacKey<H> {
     /// The MAC of `message` in one call (the first `H::OUTPUT` bytes of the result are the tag).
     #[must_use]
     pub fn mac(&self, message: &[u8]) -> [u8; 32] {
-        let mut m = self.start();
-        m.update(message);
-        m.finalize()
+        self.mac_with_trailer(message, &[])
+    }
+
+    /// The MAC of `message || trailer` in one call, without moving the message: its whole
+    /// blocks are hashed where they lie, and only its last partial block, the trailer and the
+    /// padding are written to the stack. SRTP's tag is this over `packet || ROC` (RFC 3711
+    /// §4.2); a trailer longer than a block takes the streaming path.
+    #[must_use]
+    pub fn mac_with_trailer(&self, message: &[u8], trailer: &[u8]) -> [u8; 32] {
+        if trailer.len() > BLOCK {
+            let mut m = self.start();
+            m.update(message);
+            m.update(trailer);
+            return m.finalize();
+        }
+        let mut state = self.inner;
+        let (whole, tail) = blocks(message);
+        if !whole.is_empty() {
+            H::compress(&mut state, whole);
+        }
+        // tail < 64 and trailer <= 64 bytes: with 0x80 and the 8-byte length, at most 3 blocks.
+        let end = tail.len() + trailer.len();
+        let used = (end + 9).div_ceil(BLOCK) * BLOCK;
+        let total = (BLOCK + message.len() + trailer.len()) as u64;
+        let mut last = [0u8; 3 * BLOCK];
+        if let Some(dst) = last.get_mut(..tail.len()) {
+            dst.copy_from_slice(tail);
+        }
+        if let Some(dst) = last.get_mut(tail.len()..end) {
+            dst.copy_from_slice(trailer);
+        }
+        if let Some(b) = last.get_mut(end) {
+            *b = 0x80;
+        }
+        if let Some(dst) = last.get_mut(used - 8..used) {
+            dst.copy_from_slice(&total.wrapping_mul(8).to_be_bytes());
+        }
+        H::compress(&mut state, blocks(last.get(..used).unwrap_or_default()).0);
+        let out = self.outer_of(&state);
+        state.zeroize();
+        out
+    }
+
+    /// The outer hash over an inner chaining state: one padded block, HMAC's outer message
+    /// being the 64-byte `opad` block and the inner digest.
+    fn outer_of(&self, inner: &H::State) -> [u8; 32] {
+        let mut block = [0u8; BLOCK];
+        for (o, w) in block.chunks_exact_mut(4).zip(inner.as_ref()) {
+            o.copy_from_slice(&w.to_be_bytes());
+        }
+        if let Some(b) = block.get_mut(H::OUTPUT) {
+            *b = 0x80;
+        }
+        if let Some(dst) = block.get_mut(BLOCK - 8..) {
+            dst.copy_from_slice(&(((BLOCK + H::OUTPUT) as u64) * 8).to_be_bytes());
+        }
+        let mut state = self.outer;
+        H::compress(&mut state, core::slice::from_ref(&block));
+        let mut out = [0u8; 32];
+        for (o, w) in out.chunks_exact_mut(4).zip(state.as_ref()) {
+            o.copy_from_slice(&w.to_be_bytes());
+        }
+        state.zeroize();
+        out
     }
 }
 
-/// A MAC in progress; its state derives from the key, so it is zeroized on drop.
+/// A MAC in progress. Its chaining state derives from the key (before any whole block of the
+/// message it *is* the key's inner state), so it is wiped on drop; the buffered message bytes,
+/// the inner digest and the tag are not key-equivalent and are left to the caller, which keeps
+/// the per-packet cost of SRTP's authentication at a few stores.
 pub struct Mac<'k, H: BlockHash> {
     key: &'k HmacKey<H>,
     state: H::State,
@@ -184,7 +257,6 @@ pub struct Mac<'k, H: BlockHash> {
 impl<H: BlockHash> Drop for Mac<'_, H> {
     fn drop(&mut self) {
         self.state.zeroize();
-        self.buf.zeroize();
     }
 }
 
@@ -203,31 +275,23 @@ impl<H: BlockHash> Mac<'_, H> {
             if self.used < BLOCK {
                 return;
             }
-            H::compress(&mut self.state, &self.buf);
+            H::compress(&mut self.state, core::slice::from_ref(&self.buf));
             self.used = 0;
         }
-        let mut blocks = data.chunks_exact(BLOCK);
-        for b in &mut blocks {
-            if let Ok(b) = <&[u8; BLOCK]>::try_from(b) {
-                H::compress(&mut self.state, b);
-            }
+        // Whole blocks are hashed where they lie, in one call; only the rest is buffered.
+        let (whole, rest) = blocks(data);
+        if !whole.is_empty() {
+            H::compress(&mut self.state, whole);
         }
-        let rest = blocks.remainder();
         if let Some(dst) = self.buf.get_mut(..rest.len()) {
             dst.copy_from_slice(rest);
         }
         self.used = rest.len();
     }
 
-    /// Pads `state`'s message of `total` bytes whose last `used` bytes are in `buf`, and writes
-    /// the big-endian digest into `out`.
-    fn finish(
-        state: &mut H::State,
-        buf: &mut [u8; BLOCK],
-        used: usize,
-        total: u64,
-        out: &mut [u8; 32],
-    ) {
+    /// Pads `state`'s message of `total` bytes whose last `used` bytes are in `buf`, and
+    /// hashes the padded end.
+    fn pad_and_compress(state: &mut H::State, buf: &mut [u8; BLOCK], used: usize, total: u64) {
         let bits = total.wrapping_mul(8).to_be_bytes();
         if let Some(b) = buf.get_mut(used) {
             *b = 0x80;
@@ -236,51 +300,30 @@ impl<H: BlockHash> Mac<'_, H> {
             rest.fill(0);
         }
         if used + 1 > BLOCK - 8 {
-            H::compress(state, buf);
+            H::compress(state, core::slice::from_ref(buf));
             buf.fill(0);
         }
         if let Some(len) = buf.get_mut(BLOCK - 8..) {
             len.copy_from_slice(&bits);
         }
-        H::compress(state, buf);
-        for (o, w) in out.chunks_exact_mut(4).zip(state.as_ref()) {
-            o.copy_from_slice(&w.to_be_bytes());
-        }
+        H::compress(state, core::slice::from_ref(buf));
     }
 
     /// The first `N` bytes of the tag (`N` = 20 for the whole HMAC-SHA1 tag); the rest is wiped.
     #[must_use]
     pub fn finalize_truncated<const N: usize>(self) -> [u8; N] {
-        let mut full = self.finalize();
+        let full = self.finalize();
         let mut tag = [0u8; N];
         tag.iter_mut().zip(full).for_each(|(t, f)| *t = f);
-        full.zeroize();
         tag
     }
 
     /// The tag: the first `H::OUTPUT` bytes (20 for SHA-1, 32 for SHA-256) of the result.
     #[must_use]
     pub fn finalize(mut self) -> [u8; 32] {
-        let mut inner = [0u8; 32];
         let (used, total) = (self.used, self.total);
-        Self::finish(&mut self.state, &mut self.buf, used, total, &mut inner);
-        let mut state = self.key.outer;
-        let mut buf = [0u8; BLOCK];
-        if let (Some(dst), Some(src)) = (buf.get_mut(..H::OUTPUT), inner.get(..H::OUTPUT)) {
-            dst.copy_from_slice(src);
-        }
-        let mut out = [0u8; 32];
-        Self::finish(
-            &mut state,
-            &mut buf,
-            H::OUTPUT,
-            (BLOCK + H::OUTPUT) as u64,
-            &mut out,
-        );
-        state.zeroize();
-        buf.zeroize();
-        inner.zeroize();
-        out
+        Self::pad_and_compress(&mut self.state, &mut self.buf, used, total);
+        self.key.outer_of(&self.state)
     }
 }
 
@@ -332,6 +375,35 @@ mod tests {
             k.mac(b"Test Using Larger Than Block-Size Key - Hash Key First"),
             hex("60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
         );
+    }
+
+    #[test]
+    fn one_shot_with_trailer_equals_streaming_at_every_length() {
+        let key = HmacKey::<Sha1>::new(b"key");
+        let key256 = HmacKey::<Sha256>::new(b"key");
+        let msg: [u8; 300] = core::array::from_fn(|i| (i * 31 + 7) as u8);
+        let trailer: [u8; 70] = core::array::from_fn(|i| (i * 13 + 1) as u8);
+        for len in 0..msg.len() {
+            for t in [0, 1, 4, 55, 56, 63, 64, 65, 70] {
+                let (m, tr) = (&msg[..len], &trailer[..t]);
+                let mut s = key.start();
+                s.update(m);
+                s.update(tr);
+                assert_eq!(
+                    key.mac_with_trailer(m, tr),
+                    s.finalize(),
+                    "len {len} trailer {t}"
+                );
+                let mut s = key256.start();
+                s.update(m);
+                s.update(tr);
+                assert_eq!(
+                    key256.mac_with_trailer(m, tr),
+                    s.finalize(),
+                    "len {len} trailer {t}"
+                );
+            }
+        }
     }
 
     #[test]

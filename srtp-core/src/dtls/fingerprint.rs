@@ -2,6 +2,7 @@
 
 use core::fmt;
 
+use sha1::Digest as _;
 use sha2::Digest as _;
 use subtle::ConstantTimeEq as _;
 
