@@ -78,6 +78,12 @@ harness_start=$(date +%s)
 "$exe" --bench >"$work/tables.md"
 harness_secs=$(( $(date +%s) - harness_start ))
 
+echo "== memory per agent, stream, transaction and dialog (bench footprint)" >&2
+footprint_exe=$(cargo bench -p rtcweb-bench --bench footprint --no-run \
+        --message-format=json-render-diagnostics |
+      sed -n 's/.*"executable":"\([^"]*footprint[^"]*\)".*/\1/p' | tail -n 1)
+"$footprint_exe" --bench >"$work/footprint.md"
+
 echo "== crypto limit (openssl speed), $rounds rounds after" >&2
 limit_rounds "$openssl_file"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -232,6 +238,17 @@ EOF
   echo "### SRTP: share of the crypto limit (same run)"
   echo
   echo "$limit_table"
+  echo
+  echo "### Memory per unit of state (same run, \`cargo bench -p rtcweb-bench --bench footprint\`)"
+  echo
+  echo "Heap bytes counted by an instrumented allocator (\`stats_alloc\`) while 1 000 units are built"
+  echo "and kept alive, per unit, plus the unit's inline size; five runs (they agree to the byte)."
+  echo "The SIP dialog figure is per end (a caller and a callee UA with 1 000 confirmed calls, every"
+  echo "transaction finished). rtcweb-srtp-core keeps each stream's AES round keys and HMAC states"
+  echo "expanded (no key expansion per packet) and a keyed template for new SSRCs; webrtc-srtp"
+  echo "keeps less per stream and pays for it per packet (see the SRTP table)."
+  echo
+  cat "$work/footprint.md"
   echo
   if [ -n "$other" ]; then
     echo "$other"

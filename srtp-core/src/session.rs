@@ -1,6 +1,7 @@
 //! A session: the stream contexts of many SSRCs under one master key, created on first use and
 //! bounded in number (RFC 3711 §3.2.3). Needs `alloc`.
 
+use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, VecDeque};
 
 use crate::stream::ReplayState;
@@ -18,7 +19,9 @@ pub struct Session {
     /// so a packet for an unknown SSRC costs no key derivation.
     template: Stream,
     config: Config,
-    streams: BTreeMap<u32, Stream>,
+    /// Boxed: a `Stream` is about 2.5 KB (expanded keys for RTP and RTCP, replay lists), and a
+    /// B-tree leaf holds 11 values inline, so unboxed a one-stream session took 24 KB.
+    streams: BTreeMap<u32, Box<Stream>>,
     /// Replay state of removed streams, newest last, at most `config.max_streams`: a removed SSRC
     /// that comes back resumes from it instead of accepting its old packets again.
     retired: VecDeque<(u32, ReplayState)>,
@@ -39,8 +42,8 @@ impl Session {
     }
 
     /// A fresh stream for `ssrc`: the template, with the replay state it had if it was removed.
-    fn new_stream(&self, ssrc: u32) -> Stream {
-        let mut stream = self.template.clone();
+    fn new_stream(&self, ssrc: u32) -> Box<Stream> {
+        let mut stream = Box::new(self.template.clone());
         if let Some((_, state)) = self.retired.iter().rev().find(|(s, _)| *s == ssrc) {
             stream.restore_replay_state(state.clone());
         }
@@ -57,9 +60,12 @@ impl Session {
             let stream = self.new_stream(ssrc);
             self.streams.insert(ssrc, stream);
         }
-        self.streams.get_mut(&ssrc).ok_or(Error::TooManyStreams {
-            limit: self.config.max_streams,
-        })
+        self.streams
+            .get_mut(&ssrc)
+            .map(|s| &mut **s)
+            .ok_or(Error::TooManyStreams {
+                limit: self.config.max_streams,
+            })
     }
 
     /// Runs `f` on the SSRC's stream, or on a new one kept only when `f` succeeds.
@@ -147,7 +153,7 @@ impl Session {
     /// The ROC of an SSRC, when its stream exists.
     #[must_use]
     pub fn roc(&self, ssrc: u32) -> Option<u32> {
-        self.streams.get(&ssrc).map(Stream::roc)
+        self.streams.get(&ssrc).map(|s| s.roc())
     }
 
     /// Sets the ROC of an SSRC, creating its stream if needed.
@@ -170,7 +176,7 @@ impl Session {
     /// The stream of an SSRC.
     #[must_use]
     pub fn stream(&self, ssrc: u32) -> Option<&Stream> {
-        self.streams.get(&ssrc)
+        self.streams.get(&ssrc).map(|s| &**s)
     }
 
     /// Frees an SSRC's stream (RTCP BYE); returns whether it existed. Its replay state (index and

@@ -17,6 +17,7 @@
 )]
 
 mod ice;
+mod scale;
 mod sdp;
 mod sip;
 mod srtp;
@@ -51,6 +52,7 @@ fn main() {
     sdp::check();
     stun::check();
     ice::check();
+    scale::check();
     eprintln!("checks passed");
 
     let path = json_path();
@@ -81,5 +83,7 @@ fn main() {
     h.run_group(stun);
     let ice = ice::group(&h);
     h.run_group(ice);
+    let scale = scale::group(&h);
+    h.run_group(scale);
     h.summary();
 }
