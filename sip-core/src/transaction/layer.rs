@@ -334,18 +334,35 @@ impl TransactionLayer {
         bytes: &[u8],
     ) -> Result<(), LayerError> {
         let mut st = [Header::EMPTY; HEADERS];
-        let msg = match self.parse_checked(bytes, &mut st) {
-            Ok(m) => m,
+        let msg = self.parse_received(peer, bytes, &mut st)?;
+        self.dispatch(now, peer, &msg, bytes)
+    }
+
+    /// Parses a received message for [`Self::dispatch`]; a refusal is counted and logged, and a
+    /// request whose body is cut short is answered 400 (§18.3). The UA parses each datagram
+    /// here once and then works on the same view as the layer.
+    pub(crate) fn parse_received<'b>(
+        &mut self,
+        peer: Peer,
+        bytes: &'b [u8],
+        st: &'b mut [Header<'b>],
+    ) -> Result<Message<'b>, LayerError> {
+        match self.parse_checked(bytes, st) {
+            Ok(m) => Ok(m),
             Err(e) => {
                 rtcweb_proto::log_debug!("sip: {} bytes from {peer:?} dropped: {e}", bytes.len());
                 self.stats.dropped_malformed += 1;
                 if matches!(e, LayerError::Parse(p) if p.kind == ErrorKind::BodyTruncated) {
                     self.answer_truncated(peer, bytes);
                 }
-                return Err(e);
+                Err(e)
             }
-        };
-        self.dispatch(now, peer, &msg, bytes)
+        }
+    }
+
+    /// Events queued for the transaction user.
+    pub(crate) fn queued_events(&self) -> usize {
+        self.out.events.len()
     }
 
     /// [`Self::handle_receive`] for a message an async driver already parsed into a
@@ -378,8 +395,10 @@ impl TransactionLayer {
         self.dispatch(now, peer, &msg, bytes)
     }
 
-    /// A parsed message to the request or response path; a refusal is counted and logged.
-    fn dispatch(
+    /// A parsed message to the request or response path; a refusal is counted and logged. It
+    /// queues at most one event carrying this message (Request, Ack, Response or
+    /// StrayResponse).
+    pub(crate) fn dispatch(
         &mut self,
         now: Instant,
         peer: Peer,

@@ -13,7 +13,7 @@ use super::event::{CallHandle, EndReason, UaEvent};
 use super::sent_invites::SentInvites;
 use crate::dialog::Dialog;
 use crate::message::builder::MessageBuilder;
-use crate::message::{Message, Method};
+use crate::message::{Header, Message, Method};
 use crate::registration::{Registration, RegistrationConfig, RegistrationEvent};
 use crate::transaction::{
     IdGenerator, LayerError, Peer, TransactionEvent, TransactionLayer, Transmit, TxId,
@@ -302,8 +302,19 @@ impl UserAgent {
         peer: Peer,
         bytes: &[u8],
     ) -> Result<(), LayerError> {
-        let r = self.layer.handle_receive(now, peer, bytes);
-        self.pump(now);
+        // One parse: the layer and the UA logic read the same view (the layer's event carries
+        // the bytes for later, the UA does not parse them again).
+        let mut st = [Header::EMPTY; HEADERS];
+        let msg = match self.layer.parse_received(peer, bytes, &mut st) {
+            Ok(m) => m,
+            Err(e) => {
+                self.pump(now);
+                return Err(e);
+            }
+        };
+        let fresh = self.layer.queued_events() == 0;
+        let r = self.layer.dispatch(now, peer, &msg, bytes);
+        self.pump_with(now, fresh.then_some(&msg));
         r
     }
 
@@ -361,6 +372,13 @@ impl UserAgent {
     /// Moves work between the parts: registration requests into transactions, layer events into
     /// the UAC/UAS logic, registration events out.
     pub(crate) fn pump(&mut self, now: Instant) {
+        self.pump_with(now, None);
+    }
+
+    /// [`Self::pump`] with the view of the message just dispatched, used for the one event
+    /// that carries it (the first such event, the queue having been empty) instead of parsing
+    /// the event's copy again.
+    fn pump_with(&mut self, now: Instant, mut received: Option<&Message<'_>>) {
         for _ in 0..10_000 {
             let mut progressed = false;
             if let Some(req) = self.registration.poll_request() {
@@ -371,7 +389,7 @@ impl UserAgent {
             }
             if let Some(e) = self.layer.poll_event() {
                 progressed = true;
-                self.on_layer_event(now, e);
+                self.on_layer_event(now, e, &mut received);
             }
             if let Some(e) = self.registration.poll_event() {
                 progressed = true;
@@ -404,26 +422,59 @@ impl UserAgent {
         self.calls.flush();
     }
 
-    pub(crate) fn on_layer_event(&mut self, now: Instant, e: TransactionEvent) {
-        match e {
-            TransactionEvent::Request { tx, peer, message } => {
-                self.on_request(now, tx, peer, &message)
+    /// A layer event to the UAC/UAS logic. `received`: the view of the message just received,
+    /// taken by the first event that carries a message; other events' copies are parsed.
+    pub(crate) fn on_layer_event(
+        &mut self,
+        now: Instant,
+        e: TransactionEvent,
+        received: &mut Option<&Message<'_>>,
+    ) {
+        let mut st = [Header::EMPTY; HEADERS];
+        let (raw, pre) = match &e {
+            TransactionEvent::Request { message, .. }
+            | TransactionEvent::Ack { message, .. }
+            | TransactionEvent::Response { message, .. }
+            | TransactionEvent::StrayResponse { message, .. } => {
+                (message.as_slice(), received.take())
             }
-            TransactionEvent::Ack { message, .. } => self.on_ack(now, &message),
-            TransactionEvent::Response { tx, message } => {
-                let purpose = self.txs.get(&tx).copied();
-                self.on_response(now, tx, purpose, &message);
+            TransactionEvent::Timeout { .. } | TransactionEvent::Terminated { .. } => {
+                (&[][..], None)
             }
-            TransactionEvent::StrayResponse { peer, message } => {
-                self.on_stray_response(now, peer, &message)
+        };
+        let parsed;
+        let msg = match pre {
+            Some(m) => Some(m),
+            None if raw.is_empty() => None,
+            None => match Message::parse(raw, &mut st) {
+                Ok(m) => {
+                    parsed = m;
+                    Some(&parsed)
+                }
+                Err(_) => return,
+            },
+        };
+        match (&e, msg) {
+            (TransactionEvent::Request { tx, peer, message }, Some(msg)) => {
+                self.on_request(now, *tx, *peer, message, msg)
             }
-            TransactionEvent::Timeout { tx } => {
-                let purpose = self.txs.get(&tx).copied();
+            (TransactionEvent::Ack { .. }, Some(msg)) => self.on_ack(now, msg),
+            (TransactionEvent::Response { tx, .. }, Some(msg)) => {
+                let purpose = self.txs.get(tx).copied();
+                self.on_response(now, *tx, purpose, msg);
+            }
+            (TransactionEvent::StrayResponse { peer, .. }, Some(msg)) => {
+                self.on_stray_response(now, *peer, msg)
+            }
+            (TransactionEvent::Timeout { tx }, _) => {
+                let purpose = self.txs.get(tx).copied();
                 self.on_tx_timeout(now, purpose);
             }
-            TransactionEvent::Terminated { tx } => {
-                self.txs.remove(&tx);
+            (TransactionEvent::Terminated { tx }, _) => {
+                self.txs.remove(tx);
             }
+            // A message event whose copy did not parse was returned from above.
+            (_, None) => {}
         }
     }
 

@@ -15,11 +15,7 @@ use crate::transaction::Peer;
 use crate::Instant;
 
 impl UserAgent {
-    pub(crate) fn on_stray_response(&mut self, now: Instant, _peer: Peer, raw: &[u8]) {
-        let mut st = [Header::EMPTY; HEADERS];
-        let Ok(msg) = Message::parse(raw, &mut st) else {
-            return;
-        };
+    pub(crate) fn on_stray_response(&mut self, now: Instant, _peer: Peer, msg: &Message<'_>) {
         let is_invite_2xx = msg.status().is_some_and(|c| (200..300).contains(&c))
             && msg
                 .typed::<CSeq>()
@@ -29,7 +25,7 @@ impl UserAgent {
         if !is_invite_2xx {
             return; // §18.1.2: other stray responses are dropped
         }
-        let id = DialogId::of_received_response(&msg);
+        let id = DialogId::of_received_response(msg);
         let known = id
             .as_ref()
             .and_then(|id| self.call_for_dialog(id))
@@ -39,7 +35,7 @@ impl UserAgent {
                 let proxy = self.cfg.proxy;
                 self.layer.send_stateless(proxy, &ack);
             }
-            None => self.ack_and_bye(now, &msg),
+            None => self.ack_and_bye(now, msg),
         }
     }
 

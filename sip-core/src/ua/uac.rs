@@ -20,20 +20,16 @@ impl UserAgent {
         now: Instant,
         _tx: TxId,
         purpose: Option<Purpose>,
-        raw: &[u8],
+        msg: &Message<'_>,
     ) {
-        let mut st = [Header::EMPTY; HEADERS];
-        let Ok(msg) = Message::parse(raw, &mut st) else {
-            return;
-        };
         let Some(code) = msg.status() else { return };
         match purpose {
             Some(Purpose::Invite(id)) => {
                 if self.calls.contains_key(&id) {
-                    self.on_invite_response(now, id, &msg, code);
+                    self.on_invite_response(now, id, msg, code);
                 } else if (200..300).contains(&code) {
                     // The call is gone (cancelled, failed): a late 2xx still needs ACK + BYE.
-                    self.ack_and_bye(now, &msg);
+                    self.ack_and_bye(now, msg);
                 }
             }
             Some(Purpose::Bye(id)) if code >= 200 => {
@@ -51,7 +47,7 @@ impl UserAgent {
                             t.refreshed(now);
                         }
                         if let Some(d) = c.dialog_mut() {
-                            d.handle_refresh_response(&msg);
+                            d.handle_refresh_response(msg);
                         }
                         let call = c.handle;
                         self.event(UaEvent::SessionRefreshed { call });
@@ -60,11 +56,11 @@ impl UserAgent {
                     self.end_call(id, EndReason::SessionExpired);
                 }
             }
-            Some(Purpose::Register) => self.registration_response(now, &msg),
+            Some(Purpose::Register) => self.registration_response(now, msg),
             Some(Purpose::Options) if code >= 200 => self.event(UaEvent::OptionsResponse { code }),
             Some(Purpose::Refer(id)) if code >= 200 => self.refer_response(id, code),
             Some(Purpose::Reoffer(id)) if code >= 200 => {
-                self.reoffer_response(now, id, code, Some(&msg));
+                self.reoffer_response(now, id, code, Some(msg));
             }
             _ => {}
         }

@@ -49,11 +49,14 @@ impl UserAgent {
         c.dialog().is_some_and(|d| d.id() == id).then_some(k)
     }
 
-    pub(crate) fn on_request(&mut self, now: Instant, tx: TxId, peer: Peer, raw: &[u8]) {
-        let mut st = [Header::EMPTY; HEADERS];
-        let Ok(msg) = Message::parse(raw, &mut st) else {
-            return;
-        };
+    pub(crate) fn on_request(
+        &mut self,
+        now: Instant,
+        tx: TxId,
+        peer: Peer,
+        raw: &[u8],
+        msg: &Message<'_>,
+    ) {
         let Some(method) = msg.method() else { return };
         let in_dialog = msg
             .typed::<crate::header::ToHeader>()
@@ -62,21 +65,21 @@ impl UserAgent {
             .and_then(|t| t.tag())
             .is_some();
         match method {
-            Method::Invite if !in_dialog => self.new_incoming(now, tx, peer, raw, &msg),
-            Method::Cancel => self.on_cancel(now, tx, &msg),
-            Method::Prack => self.on_prack(now, tx, &msg),
+            Method::Invite if !in_dialog => self.new_incoming(now, tx, peer, raw, msg),
+            Method::Cancel => self.on_cancel(now, tx, msg),
+            Method::Prack => self.on_prack(now, tx, msg),
             Method::Options if !in_dialog => {
                 let extra = [
                     ("Allow", String::from(ALLOW)),
                     ("Accept", String::from("application/sdp")),
                 ];
-                self.reply(now, tx, &msg, 200, "OK", &extra);
+                self.reply(now, tx, msg, 200, "OK", &extra);
             }
-            _ if in_dialog => self.in_dialog(now, tx, &msg, raw, method),
+            _ if in_dialog => self.in_dialog(now, tx, msg, raw, method),
             _ => self.reply(
                 now,
                 tx,
-                &msg,
+                msg,
                 405,
                 "Method Not Allowed",
                 &[("Allow", String::from(ALLOW))],
@@ -403,12 +406,8 @@ impl UserAgent {
     }
 
     /// An ACK outside any transaction: for our 2xx (stops its retransmission) or stray (dropped).
-    pub(crate) fn on_ack(&mut self, now: Instant, raw: &[u8]) {
-        let mut st = [Header::EMPTY; HEADERS];
-        let Ok(msg) = Message::parse(raw, &mut st) else {
-            return;
-        };
-        let Some(id) = self.call_for_request(&msg) else {
+    pub(crate) fn on_ack(&mut self, now: Instant, msg: &Message<'_>) {
+        let Some(id) = self.call_for_request(msg) else {
             return;
         };
         let seq = msg.typed::<CSeq>().ok().flatten().map(|c| c.seq);
