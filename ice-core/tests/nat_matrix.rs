@@ -63,7 +63,7 @@ fn run(a_kind: NatKind, b_kind: NatKind, b_lite: bool, turn: bool, seed: u64) ->
     let pb: IpAddr = "203.0.113.2".parse().unwrap();
     let sa = sim.add_site(a_kind, pa);
     let sb = sim.add_site(b_kind, pb);
-    let mut a = Agent::new(AgentConfig::default(), sim.rng.seed());
+    let mut a = Agent::new(AgentConfig::default(), sim.net.rng.seed());
     let a_addr = node_addr(a_kind, pa, "10.0.0.1:5000");
     a.add_local_host(a_addr).unwrap();
     a.add_stun_server(STUN_SERVER.parse().unwrap()).unwrap();
@@ -79,7 +79,7 @@ fn run(a_kind: NatKind, b_kind: NatKind, b_lite: bool, turn: bool, seed: u64) ->
             ..AgentConfig::default()
         }
     };
-    let mut b = Agent::new(b_config, sim.rng.seed());
+    let mut b = Agent::new(b_config, sim.net.rng.seed());
     let b_addr = node_addr(b_kind, pb, "10.0.1.1:6000");
     b.add_local_host(b_addr).unwrap();
     if !b_lite {
@@ -126,10 +126,10 @@ fn run(a_kind: NatKind, b_kind: NatKind, b_lite: bool, turn: bool, seed: u64) ->
         "{a_kind:?}/{b_kind:?}: both ends see the same path"
     );
     // Data flows both ways over the selected pair (wrapped by the agent when relayed).
-    sim.link.loss = 0.0;
+    sim.net.link.loss = 0;
     assert!(sim.send_data(0, b"\x80ping"));
     assert!(sim.send_data(1, b"\x80pong"));
-    let until = sim.now + std::time::Duration::from_secs(1);
+    let until = sim.net.now + std::time::Duration::from_secs(1);
     sim.run(until, |_| false);
     assert!(
         sim.nodes[1].received.iter().any(|d| d == b"\x80ping"),

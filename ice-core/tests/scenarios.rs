@@ -34,8 +34,8 @@ fn pair(seed: u64, a: AgentConfig, b: AgentConfig) -> Sim {
     let sa = sim.add_site(NatKind::None, pa);
     let sb = sim.add_site(NatKind::None, pb);
     let (aa, ab) = (SocketAddr::new(pa, 5000), SocketAddr::new(pb, 6000));
-    let mut x = Agent::new(a, sim.rng.seed());
-    let mut y = Agent::new(b, sim.rng.seed());
+    let mut x = Agent::new(a, sim.net.rng.seed());
+    let mut y = Agent::new(b, sim.net.rng.seed());
     x.add_local_host(aa).unwrap();
     y.add_local_host(ab).unwrap();
     if a.components > 1 {
@@ -87,12 +87,12 @@ fn consent_loss_disconnects_then_fails_after_30_s() {
     sim.run(ms(10_000), both_connected);
     assert!(both_connected(&sim));
     // Consent keeps it up for a minute on a healthy link.
-    let t0 = sim.now;
+    let t0 = sim.net.now;
     sim.run(t0 + Duration::from_secs(60), |s| !both_connected(s));
     assert!(both_connected(&sim), "consent refreshes keep the pair");
     // Then the path dies.
-    sim.link.loss = 1.0;
-    let cut = sim.now;
+    sim.net.link.loss = 1000;
+    let cut = sim.net.now;
     sim.run(cut + Duration::from_secs(60), |s| {
         s.nodes[0].agent.state() == ConnectionState::Failed
     });
@@ -119,7 +119,10 @@ fn consent_loss_disconnects_then_fails_after_30_s() {
     );
     let mut buf = [0u8; 100];
     assert!(
-        sim.nodes[0].agent.send(sim.now, b"x", &mut buf).is_err(),
+        sim.nodes[0]
+            .agent
+            .send(sim.net.now, b"x", &mut buf)
+            .is_err(),
         "no sending without consent"
     );
 }
@@ -142,7 +145,7 @@ fn restart_reconnects_with_new_credentials() {
             sim.nodes[to].agent.add_remote_candidate(c).unwrap();
         }
     }
-    let t = sim.now;
+    let t = sim.net.now;
     sim.run(t + Duration::from_secs(10), both_connected);
     assert!(both_connected(&sim), "{:?}", sim.nodes[0].states);
 }
@@ -190,8 +193,8 @@ fn two_components_without_rtcp_mux() {
 fn heavy_loss_and_reordering_still_connect() {
     for seed in 10..20 {
         let mut sim = pair(seed, AgentConfig::default(), controlled());
-        sim.link.loss = 0.3;
-        sim.link.jitter = Duration::from_millis(200);
+        sim.net.link.loss = 300;
+        sim.net.link.jitter = Duration::from_millis(200);
         sim.run(ms(30_000), both_connected);
         assert!(
             both_connected(&sim),
@@ -243,7 +246,7 @@ fn candidates_after_completion_are_not_checked() {
     )
     .unwrap();
     sim.nodes[0].agent.add_remote_candidate(late).unwrap();
-    let t = sim.now;
+    let t = sim.net.now;
     sim.run(t + Duration::from_secs(3), |_| false);
     assert_eq!(sim.nodes[0].agent.state(), ConnectionState::Completed);
     assert!(sim.nodes[0]

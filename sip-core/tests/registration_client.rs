@@ -113,7 +113,7 @@ fn challenge_then_registered_then_refreshed_then_unregistered() {
     let mut r = registrar(0, Rc::new(Cell::new(false)));
     let mut sim = Sim::new(1, Link::PERFECT);
     a.ua.register(at(0));
-    sim.run_until(&mut [&mut a, &mut r], at(1_000));
+    sim.run_to(&mut [&mut a, &mut r], at(1_000));
     assert_eq!(
         sim.count("REGISTER "),
         2,
@@ -126,14 +126,14 @@ fn challenge_then_registered_then_refreshed_then_unregistered() {
         RegistrationState::Registered { .. }
     ));
     // Granted 60 s: refreshed at max(30, 60 − 32) = 30 s, every time.
-    sim.run_until(&mut [&mut a, &mut r], at(100_000));
+    sim.run_to(&mut [&mut a, &mut r], at(100_000));
     assert_eq!(a.count(|e| matches!(e, UaEvent::Registered { .. })), 4);
     assert_eq!(
         a.count(|e| matches!(e, UaEvent::RegistrationFailed { .. })),
         0
     );
     a.ua.unregister(sim.now);
-    sim.run_until(&mut [&mut a, &mut r], at(200_000));
+    sim.run_to(&mut [&mut a, &mut r], at(200_000));
     assert_eq!(a.count(|e| *e == UaEvent::Unregistered), 1);
     assert_eq!(a.ua.registration().state(), RegistrationState::Unregistered);
     assert_eq!(a.ua.poll_timeout(), None, "no refresh after unregister");
@@ -148,7 +148,7 @@ fn interval_too_brief_retries_with_min_expires() {
     let mut r = registrar(600, Rc::new(Cell::new(false)));
     let mut sim = Sim::new(2, Link::PERFECT);
     a.ua.register(at(0));
-    sim.run_until(&mut [&mut a, &mut r], at(1_000));
+    sim.run_to(&mut [&mut a, &mut r], at(1_000));
     assert_eq!(a.count(|e| matches!(e, UaEvent::Registered { .. })), 1);
     assert_eq!(sim.count("SIP/2.0 423"), 1);
     assert_eq!(a.count(|e| *e == UaEvent::Registered { expires: 600 }), 1);
@@ -162,7 +162,7 @@ fn failures_back_off_and_recover() {
     let mut sim = Sim::new(3, Link::PERFECT);
     a.ua.register(at(0));
     // Retries at 30 s, then 60 s later, then 120 s later (RFC 5626 §4.5 backoff).
-    sim.run_until(&mut [&mut a, &mut r], at(200_000));
+    sim.run_to(&mut [&mut a, &mut r], at(200_000));
     let fails: Vec<u64> = a
         .events
         .iter()
@@ -171,7 +171,7 @@ fn failures_back_off_and_recover() {
         .collect();
     assert_eq!(fails, [0, 30, 90]);
     down.set(false);
-    sim.run_until(&mut [&mut a, &mut r], at(300_000));
+    sim.run_to(&mut [&mut a, &mut r], at(300_000));
     assert!(a.count(|e| matches!(e, UaEvent::Registered { .. })) >= 1);
 }
 
@@ -182,7 +182,7 @@ fn registration_survives_a_lossy_link() {
         let mut r = registrar(0, Rc::new(Cell::new(false)));
         let mut sim = Sim::new(seed, Link::LOSSY);
         a.ua.register(at(0));
-        sim.run_until(&mut [&mut a, &mut r], at(300_000));
+        sim.run_to(&mut [&mut a, &mut r], at(300_000));
         assert!(
             a.count(|e| matches!(e, UaEvent::Registered { .. })) >= 1,
             "seed {seed}"
@@ -199,10 +199,10 @@ fn outbound_instance_and_keepalives() {
     let mut r = registrar(0, Rc::new(Cell::new(false)));
     let mut sim = Sim::new(4, Link::PERFECT);
     a.ua.register(at(0));
-    sim.run_until(&mut [&mut a, &mut r], at(1_000));
+    sim.run_to(&mut [&mut a, &mut r], at(1_000));
     assert_eq!(a.count(|e| matches!(e, UaEvent::Registered { .. })), 1);
     // UDP flow: the app is told to send STUN keep-alives every 96–120 s.
-    sim.run_until(&mut [&mut a, &mut r], at(600_000));
+    sim.run_to(&mut [&mut a, &mut r], at(600_000));
     let k = a.count(|e| *e == UaEvent::KeepAlive);
     assert!((5..=6).contains(&k), "{k} keep-alives in 10 min");
 }
@@ -228,7 +228,7 @@ fn sha256_and_md5_in_one_line_answers_sha256() {
     let mut a = alice(5);
     let mut sim = Sim::new(5, Link::PERFECT);
     a.ua.register(at(0));
-    sim.run_until(&mut [&mut a, &mut r], at(1_000));
+    sim.run_to(&mut [&mut a, &mut r], at(1_000));
     assert_eq!(sim.count("SIP/2.0 401"), 1);
     assert_eq!(sim.count("SIP/2.0 403"), 0);
     assert_eq!(sim.count("SIP/2.0 200"), 1);
@@ -264,7 +264,7 @@ fn unknown_schemes_are_skipped_and_the_strongest_digest_wins() {
     let mut a = alice(6);
     let mut sim = Sim::new(6, Link::PERFECT);
     a.ua.register(at(0));
-    sim.run_until(&mut [&mut a, &mut r], at(1_000));
+    sim.run_to(&mut [&mut a, &mut r], at(1_000));
     assert_eq!(*answered.borrow(), ["SHA-256"]);
     assert_eq!(a.count(|e| *e == UaEvent::Registered { expires: 60 }), 1);
     assert_eq!(
@@ -292,7 +292,7 @@ fn md5_only_with_basic_still_registers() {
     let mut a = alice(7);
     let mut sim = Sim::new(7, Link::PERFECT);
     a.ua.register(at(0));
-    sim.run_until(&mut [&mut a, &mut r], at(1_000));
+    sim.run_to(&mut [&mut a, &mut r], at(1_000));
     assert_eq!(*answered.borrow(), ["MD5"]);
     assert_eq!(a.count(|e| *e == UaEvent::Registered { expires: 60 }), 1);
 }

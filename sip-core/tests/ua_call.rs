@@ -41,7 +41,7 @@ fn call_answer_hangup() {
     answering_bob(&mut bob);
     let mut sim = Sim::new(1, Link::PERFECT);
     let call = alice.ua.call(at(0), "sip:bob@example.com", OFFER).unwrap();
-    sim.run_until(&mut [&mut alice, &mut bob], at(2_000));
+    sim.run_to(&mut [&mut alice, &mut bob], at(2_000));
     assert_eq!(alice.ua.call_state(call), Some(CallState::Established));
     assert!(alice.count(|e| matches!(e, UaEvent::Progress { code: 180, .. })) == 1);
     assert!(alice
@@ -56,7 +56,7 @@ fn call_answer_hangup() {
     let d = alice.ua.dialog(call).unwrap();
     assert_eq!(d.remote_target(), "sip:bob@192.0.2.2:5060");
     alice.ua.hangup(sim.now, call).unwrap();
-    sim.run_until(&mut [&mut alice, &mut bob], at(60_000));
+    sim.run_to(&mut [&mut alice, &mut bob], at(60_000));
     assert!(alice.events.iter().any(|(_, e)| matches!(
         e,
         UaEvent::CallEnded {
@@ -89,7 +89,7 @@ fn reject_busy_and_decline() {
         });
         let mut sim = Sim::new(2, Link::PERFECT);
         let call = alice.ua.call(at(0), "sip:bob@example.com", OFFER).unwrap();
-        sim.run_until(&mut [&mut alice, &mut bob], at(40_000));
+        sim.run_to(&mut [&mut alice, &mut bob], at(40_000));
         assert!(alice.events.iter().any(|(_, e)| *e
             == UaEvent::CallFailed {
                 call,
@@ -115,7 +115,7 @@ fn cancel_after_ringing() {
     });
     let mut sim = Sim::new(3, Link::PERFECT);
     let call = alice.ua.call(at(0), "sip:bob@example.com", OFFER).unwrap();
-    sim.run_until(&mut [&mut alice, &mut bob], at(40_000));
+    sim.run_to(&mut [&mut alice, &mut bob], at(40_000));
     assert_eq!(sim.count("CANCEL "), 1);
     assert_eq!(sim.count("SIP/2.0 487"), 1);
     assert!(alice.events.iter().any(|(_, e)| *e
@@ -145,9 +145,9 @@ fn cancel_before_any_provisional_waits_for_one() {
     let call = alice.ua.call(at(0), "sip:bob@example.com", OFFER).unwrap();
     alice.ua.hangup(at(0), call).unwrap();
     // Nothing but the INVITE yet (§9.1).
-    sim.run_until(&mut [&mut alice, &mut bob], at(5));
+    sim.run_to(&mut [&mut alice, &mut bob], at(5));
     assert_eq!(sim.count("CANCEL "), 0);
-    sim.run_until(&mut [&mut alice, &mut bob], at(40_000));
+    sim.run_to(&mut [&mut alice, &mut bob], at(40_000));
     assert_eq!(sim.count("CANCEL "), 1);
     assert!(alice.events.iter().any(|(_, e)| *e
         == UaEvent::CallEnded {
@@ -161,12 +161,12 @@ fn missing_ack_retransmits_2xx_then_byes() {
     let (mut alice, mut bob) = pair(5);
     answering_bob(&mut bob);
     let mut sim = Sim::new(5, Link::PERFECT);
-    sim.drop_if = Some(Box::new(|l| l.starts_with("ACK ")));
+    sim.drop_lines(|l| l.starts_with("ACK "));
     alice.ua.call(at(0), "sip:bob@example.com", OFFER).unwrap();
-    sim.run_until(&mut [&mut alice, &mut bob], at(60_000));
+    sim.run_to(&mut [&mut alice, &mut bob], at(60_000));
     // §13.3.1.4: T1, 2T1, … capped at T2, for 64·T1.
     let oks = sim
-        .log
+        .log()
         .iter()
         .filter(|l| l.1 == addr(BOB) && l.2 == "SIP/2.0 200 OK")
         .count();
@@ -199,7 +199,7 @@ fn lossy_link_calls_settle_for_many_seeds() {
         });
         let mut sim = Sim::new(seed, Link::LOSSY);
         alice.ua.call(at(0), "sip:bob@example.com", OFFER).unwrap();
-        sim.run_until(&mut [&mut alice, &mut bob], at(600_000));
+        sim.run_to(&mut [&mut alice, &mut bob], at(600_000));
         let answered = alice.count(|e| matches!(e, UaEvent::Answered { .. }));
         let failed = alice.count(|e| matches!(e, UaEvent::CallFailed { .. }));
         assert_eq!(answered + failed, 1, "seed {seed}: {:?}", alice.events);
@@ -228,9 +228,9 @@ fn callee_hangup_before_ack_waits_for_the_ack() {
     });
     let mut sim = Sim::new(6, Link::PERFECT);
     alice.ua.call(at(0), "sip:bob@example.com", OFFER).unwrap();
-    sim.run_until(&mut [&mut alice, &mut bob], at(60_000));
-    let order: Vec<&str> = sim
-        .log
+    sim.run_to(&mut [&mut alice, &mut bob], at(60_000));
+    let log = sim.log();
+    let order: Vec<&str> = log
         .iter()
         .map(|l| l.2.as_str())
         .filter(|l| l.starts_with("ACK") || l.starts_with("BYE"))
@@ -267,9 +267,9 @@ fn unanswered_cancel_gives_up_after_64_t1() {
     });
     let mut sim = Sim::new(7, Link::PERFECT);
     // The callee never sees the CANCEL (and so never sends 487).
-    sim.drop_if = Some(Box::new(|l| l.starts_with("CANCEL ")));
+    sim.drop_lines(|l| l.starts_with("CANCEL "));
     let call = alice.ua.call(at(0), "sip:bob@example.com", OFFER).unwrap();
-    sim.run_until(&mut [&mut alice, &mut bob], at(40_000));
+    sim.run_to(&mut [&mut alice, &mut bob], at(40_000));
     let ended: Vec<_> = alice
         .events
         .iter()
@@ -304,7 +304,7 @@ fn call_to_a_peer_other_than_the_proxy_keeps_the_whole_call_there() {
         .ua
         .call_to(at(0), "sip:carol@example.com", peer, OFFER)
         .unwrap();
-    sim.run_until(&mut [&mut alice, &mut bob, &mut carol], at(2_000));
+    sim.run_to(&mut [&mut alice, &mut bob, &mut carol], at(2_000));
     assert_eq!(alice.ua.call_state(call), Some(CallState::Established));
     let incoming = carol
         .events
@@ -323,7 +323,7 @@ fn call_to_a_peer_other_than_the_proxy_keeps_the_whole_call_there() {
     assert_eq!(incoming.1, "<sip:carol@example.com>");
     assert_eq!(incoming.2.addr, addr(ALICE));
     alice.ua.hangup(sim.now, call).unwrap();
-    sim.run_until(&mut [&mut alice, &mut bob, &mut carol], at(60_000));
+    sim.run_to(&mut [&mut alice, &mut bob, &mut carol], at(60_000));
     assert!(carol
         .events
         .iter()

@@ -80,7 +80,7 @@ fn forked_invite_early_dialogs_and_second_2xx_is_acked_and_byed() {
         .ua
         .call(at(0), "sip:bob@example.com", b"v=0\r\n")
         .unwrap();
-    sim.run_until(&mut [&mut alice, &mut proxy], at(1_000));
+    sim.run_to(&mut [&mut alice, &mut proxy], at(1_000));
     assert_eq!(
         alice.ua.early_dialogs(call).len(),
         2,
@@ -94,7 +94,7 @@ fn forked_invite_early_dialogs_and_second_2xx_is_acked_and_byed() {
     assert_eq!(alice.ua.call_state(call), Some(CallState::Established));
     // Both 2xx ACKed; the losing fork (f1) gets a BYE.
     let acks: Vec<_> = sim
-        .log
+        .log()
         .iter()
         .filter(|l| l.2.starts_with("ACK "))
         .map(|l| l.2.clone())
@@ -148,7 +148,7 @@ fn invite_challenged_with_407_is_retried_with_credentials() {
     });
     let mut sim = Sim::new(8, Link::PERFECT);
     let call = alice.ua.call(at(0), "sip:bob@example.com", b"").unwrap();
-    sim.run_until(&mut [&mut alice, &mut proxy], at(2_000));
+    sim.run_to(&mut [&mut alice, &mut proxy], at(2_000));
     assert_eq!(sim.count("INVITE "), 2);
     assert_eq!(alice.ua.call_state(call), Some(CallState::Established));
     assert_eq!(
@@ -201,7 +201,7 @@ fn invite_407_with_several_challenges_is_answered_with_sha256() {
     });
     let mut sim = Sim::new(11, Link::PERFECT);
     let call = alice.ua.call(at(0), "sip:bob@example.com", b"").unwrap();
-    sim.run_until(&mut [&mut alice, &mut proxy], at(2_000));
+    sim.run_to(&mut [&mut alice, &mut proxy], at(2_000));
     assert_eq!(sim.count("SIP/2.0 407"), 1);
     assert_eq!(sim.count("INVITE "), 2);
     assert_eq!(alice.ua.call_state(call), Some(CallState::Established));
@@ -227,7 +227,7 @@ fn wrong_password_fails_after_bounded_retries() {
     });
     let mut sim = Sim::new(9, Link::PERFECT);
     let call = alice.ua.call(at(0), "sip:bob@example.com", b"").unwrap();
-    sim.run_until(&mut [&mut alice, &mut proxy], at(40_000));
+    sim.run_to(&mut [&mut alice, &mut proxy], at(40_000));
     assert_eq!(
         sim.count("INVITE "),
         3,
@@ -381,7 +381,7 @@ fn a_2xx_that_cannot_make_a_dialog_fails_the_call() {
         .ua
         .call(at(0), "sip:bob@example.com", b"v=0\r\n")
         .unwrap();
-    sim.run_until(&mut [&mut alice, &mut proxy], at(40_000));
+    sim.run_to(&mut [&mut alice, &mut proxy], at(40_000));
     assert_eq!(alice.ua.call_state(call), None, "the call is gone");
     assert!(alice.events.iter().any(|(_, e)| *e
         == UaEvent::CallFailed {
@@ -403,7 +403,7 @@ fn a_bye_that_cannot_be_sent_ends_the_call() {
         .ua
         .call(at(0), "sip:bob@example.com", b"v=0\r\n")
         .unwrap();
-    sim.run_until(&mut [&mut alice, &mut proxy], at(100));
+    sim.run_to(&mut [&mut alice, &mut proxy], at(100));
     assert_eq!(alice.ua.call_state(call), Some(CallState::Established));
     assert!(alice.ua.hangup(at(100), call).is_err(), "no room for BYE");
     assert_eq!(alice.ua.call_state(call), None);

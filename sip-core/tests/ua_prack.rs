@@ -58,7 +58,7 @@ fn reliable_183_is_pracked_and_the_held_2xx_follows() {
     early_media_bob(&mut bob);
     let mut sim = Sim::new(1, Link::PERFECT);
     let call = alice.ua.call(at(0), "sip:bob@example.com", OFFER).unwrap();
-    sim.run_until(&mut [&mut alice, &mut bob], at(5_000));
+    sim.run_to(&mut [&mut alice, &mut bob], at(5_000));
     assert_eq!(alice.ua.call_state(call), Some(CallState::Established));
     assert_eq!(sim.count("PRACK "), 1);
     assert_eq!(
@@ -68,12 +68,12 @@ fn reliable_183_is_pracked_and_the_held_2xx_follows() {
     );
     // The 2xx left only after the PRACK was answered (§3: the 183 carried SDP).
     let prack_ok = sim
-        .log
+        .log()
         .iter()
         .position(|l| l.2.starts_with("PRACK "))
         .unwrap();
     let ok = sim
-        .log
+        .log()
         .iter()
         .rposition(|l| l.2 == "SIP/2.0 200 OK" && l.1 == addr(BOB))
         .unwrap();
@@ -91,7 +91,8 @@ fn reliable_183_is_pracked_and_the_held_2xx_follows() {
     );
     assert_eq!(bob.count(|e| matches!(e, UaEvent::PrackReceived { .. })), 1);
     // The INVITE said Require: 100rel; the 183 said Require and RSeq.
-    let invite = sim.log.iter().find(|l| l.2.starts_with("INVITE ")).unwrap();
+    let log = sim.log();
+    let invite = log.iter().find(|l| l.2.starts_with("INVITE ")).unwrap();
     assert_eq!(invite.1, addr(ALICE));
 }
 
@@ -102,15 +103,15 @@ fn lost_prack_makes_the_uas_retransmit_and_the_uac_pass_it_up_once() {
     let mut sim = Sim::new(2, Link::PERFECT);
     // The first PRACK is lost; the transaction layer retransmits it (UDP, Timer E).
     let mut dropped = false;
-    sim.drop_if = Some(Box::new(move |line| {
+    sim.drop_lines(move |line| {
         if line.starts_with("PRACK ") && !dropped {
             dropped = true;
             return true;
         }
         false
-    }));
+    });
     let call = alice.ua.call(at(0), "sip:bob@example.com", OFFER).unwrap();
-    sim.run_until(&mut [&mut alice, &mut bob], at(10_000));
+    sim.run_to(&mut [&mut alice, &mut bob], at(10_000));
     assert_eq!(alice.ua.call_state(call), Some(CallState::Established));
     assert!(sim.count("PRACK ") >= 2, "retransmitted");
     assert!(
@@ -129,9 +130,9 @@ fn no_prack_at_all_ends_the_incoming_call_with_504() {
     let (mut alice, mut bob) = pair(3, Rel100::Required, Rel100::Supported);
     early_media_bob(&mut bob);
     let mut sim = Sim::new(3, Link::PERFECT);
-    sim.drop_if = Some(Box::new(|line| line.starts_with("PRACK ")));
+    sim.drop_lines(|line| line.starts_with("PRACK "));
     let call = alice.ua.call(at(0), "sip:bob@example.com", OFFER).unwrap();
-    sim.run_until(&mut [&mut alice, &mut bob], at(120_000));
+    sim.run_to(&mut [&mut alice, &mut bob], at(120_000));
     assert_eq!(sim.count("SIP/2.0 504"), 1);
     assert!(bob.events.iter().any(|(_, e)| matches!(
         e,
@@ -173,7 +174,7 @@ fn only_one_unacknowledged_reliable_provisional_at_a_time() {
     });
     let mut sim = Sim::new(4, Link::PERFECT);
     alice.ua.call(at(0), "sip:bob@example.com", OFFER).unwrap();
-    sim.run_until(&mut [&mut alice, &mut bob], at(3_000));
+    sim.run_to(&mut [&mut alice, &mut bob], at(3_000));
     let r = results.borrow();
     assert!(r[0].is_ok());
     assert_eq!(r[1], Err(UaError::ProvisionalPending.to_string()));
@@ -192,7 +193,7 @@ fn supported_on_both_sides_stays_unreliable_and_required_but_disabled_is_420() {
     early_media_bob(&mut bob);
     let mut sim = Sim::new(5, Link::PERFECT);
     let call = alice.ua.call(at(0), "sip:bob@example.com", OFFER).unwrap();
-    sim.run_until(&mut [&mut alice, &mut bob], at(3_000));
+    sim.run_to(&mut [&mut alice, &mut bob], at(3_000));
     assert_eq!(alice.ua.call_state(call), Some(CallState::Established));
     assert_eq!(sim.count("PRACK "), 0);
 
@@ -201,7 +202,7 @@ fn supported_on_both_sides_stays_unreliable_and_required_but_disabled_is_420() {
     early_media_bob(&mut bob);
     let mut sim = Sim::new(6, Link::PERFECT);
     alice.ua.call(at(0), "sip:bob@example.com", OFFER).unwrap();
-    sim.run_until(&mut [&mut alice, &mut bob], at(3_000));
+    sim.run_to(&mut [&mut alice, &mut bob], at(3_000));
     assert_eq!(sim.count("SIP/2.0 420"), 1);
     assert!(alice.events.iter().any(|(_, e)| matches!(
         e,
@@ -219,7 +220,7 @@ fn lossy_links_still_complete_for_many_seeds() {
         early_media_bob(&mut bob);
         let mut sim = Sim::new(seed, Link::LOSSY);
         let call = alice.ua.call(at(0), "sip:bob@example.com", OFFER).unwrap();
-        sim.run_until(&mut [&mut alice, &mut bob], at(60_000));
+        sim.run_to(&mut [&mut alice, &mut bob], at(60_000));
         let state = alice.ua.call_state(call);
         let failed = alice
             .events

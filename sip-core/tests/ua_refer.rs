@@ -72,14 +72,14 @@ fn blind_transfer_with_refer_and_sipfrag_notifies() {
     });
     let mut sim = Sim::new(1, Link::PERFECT);
     let call = alice.ua.call(at(0), "sip:bob@example.com", SDP).unwrap();
-    sim.run_until(&mut [&mut alice, &mut bob, &mut carol], at(3_000));
+    sim.run_to(&mut [&mut alice, &mut bob, &mut carol], at(3_000));
     let bob_call = incoming(&bob)[0];
     assert_eq!(bob.ua.call_state(bob_call), Some(CallState::Established));
 
     bob.ua
         .refer(sim.now, bob_call, &format!("sip:carol@{CAROL}"))
         .unwrap();
-    sim.run_until(&mut [&mut alice, &mut bob, &mut carol], at(10_000));
+    sim.run_to(&mut [&mut alice, &mut bob, &mut carol], at(10_000));
 
     assert_eq!(sim.count("REFER "), 1);
     assert_eq!(sim.count("SIP/2.0 202"), 1);
@@ -123,7 +123,7 @@ fn attended_transfer_invite_with_replaces_names_the_replaced_call() {
     answering(&mut carol);
     let mut sim = Sim::new(2, Link::PERFECT);
     let bc = bob.ua.call(at(0), "sip:carol@example.com", SDP).unwrap();
-    sim.run_until(&mut [&mut alice, &mut bob, &mut carol], at(3_000));
+    sim.run_to(&mut [&mut alice, &mut bob, &mut carol], at(3_000));
     let carol_bob = incoming(&carol)[0];
     let d = bob.ua.dialog(bc).unwrap().id().clone();
     // From Carol's side: to-tag is hers (Bob's remote tag), from-tag is Bob's.
@@ -141,7 +141,7 @@ fn attended_transfer_invite_with_replaces_names_the_replaced_call() {
             &replaces,
         )
         .unwrap();
-    sim.run_until(&mut [&mut alice, &mut bob, &mut carol], at(6_000));
+    sim.run_to(&mut [&mut alice, &mut bob, &mut carol], at(6_000));
     assert_eq!(alice.ua.call_state(ac), Some(CallState::Established));
     let new_call = incoming(&carol)[1];
     assert!(carol.events.iter().any(|(_, e)| matches!(
@@ -161,7 +161,7 @@ fn attended_transfer_invite_with_replaces_names_the_replaced_call() {
             &bogus,
         )
         .unwrap();
-    sim.run_until(&mut [&mut alice, &mut bob, &mut carol], at(9_000));
+    sim.run_to(&mut [&mut alice, &mut bob, &mut carol], at(9_000));
     assert_eq!(alice.ua.call_state(failed), None);
     assert!(alice.events.iter().any(|(_, e)| matches!(
         e,
@@ -202,12 +202,12 @@ fn a_failing_transfer_target_is_reported_to_the_transferor() {
     });
     let mut sim = Sim::new(3, Link::PERFECT);
     let call = alice.ua.call(at(0), "sip:bob@example.com", SDP).unwrap();
-    sim.run_until(&mut [&mut alice, &mut bob, &mut carol], at(3_000));
+    sim.run_to(&mut [&mut alice, &mut bob, &mut carol], at(3_000));
     let bob_call = incoming(&bob)[0];
     bob.ua
         .refer(sim.now, bob_call, &format!("sip:carol@{CAROL}"))
         .unwrap();
-    sim.run_until(&mut [&mut alice, &mut bob, &mut carol], at(10_000));
+    sim.run_to(&mut [&mut alice, &mut bob, &mut carol], at(10_000));
     assert!(bob.events.iter().any(|(_, e)| matches!(
         e,
         UaEvent::ReferProgress {

@@ -36,7 +36,7 @@ fn established(seed: u64, link: Link) -> (UaNode, UaNode, Sim, CallHandle, CallH
     });
     let mut sim = Sim::new(seed, link);
     let call = alice.ua.call(at(0), "sip:bob@example.com", OFFER).unwrap();
-    sim.run_until(&mut [&mut alice, &mut bob], at(3_000));
+    sim.run_to(&mut [&mut alice, &mut bob], at(3_000));
     assert_eq!(alice.ua.call_state(call), Some(CallState::Established));
     let bob_call = bob
         .events
@@ -46,7 +46,7 @@ fn established(seed: u64, link: Link) -> (UaNode, UaNode, Sim, CallHandle, CallH
             _ => None,
         })
         .unwrap();
-    sim.run_until(&mut [&mut alice, &mut bob], at(5_000));
+    sim.run_to(&mut [&mut alice, &mut bob], at(5_000));
     assert_eq!(bob.ua.call_state(bob_call), Some(CallState::Established));
     (alice, bob, sim, call, bob_call)
 }
@@ -62,7 +62,7 @@ fn hold_and_resume_by_reinvite_then_by_update() {
         .ua
         .reoffer(sim.now, call, ReofferMethod::Invite, HOLD)
         .unwrap();
-    sim.run_until(&mut [&mut alice, &mut bob], at(7_000));
+    sim.run_to(&mut [&mut alice, &mut bob], at(7_000));
     assert_eq!(answered(&alice), 1);
     assert!(bob.events.iter().any(|(_, e)| matches!(
         e,
@@ -74,7 +74,7 @@ fn hold_and_resume_by_reinvite_then_by_update() {
         .ua
         .reoffer(sim.now, call, ReofferMethod::Update, RESUME)
         .unwrap();
-    sim.run_until(&mut [&mut alice, &mut bob], at(9_000));
+    sim.run_to(&mut [&mut alice, &mut bob], at(9_000));
     assert_eq!(answered(&alice), 2);
     assert_eq!(sim.count("UPDATE "), 1);
     assert_eq!(sim.count("ACK "), 2, "no ACK for UPDATE");
@@ -108,7 +108,7 @@ fn glare_is_491_on_both_sides_then_both_retry_at_their_own_times() {
         bob.ua
             .reoffer(t0, bob_call, ReofferMethod::Invite, BOB_HOLD)
             .unwrap();
-        sim.run_until(
+        sim.run_to(
             &mut [&mut alice, &mut bob],
             t0 + std::time::Duration::from_secs(20),
         );
@@ -117,7 +117,7 @@ fn glare_is_491_on_both_sides_then_both_retry_at_their_own_times() {
         assert_eq!(answered(&bob), 1, "seed {seed}");
         // When each side sent its second INVITE (after the 491 came back at t0 + 20 ms).
         let resent = |from: &str| {
-            sim.log
+            sim.log()
                 .iter()
                 .filter(|l| l.0 >= t0 && l.1 == addr(from) && l.2.starts_with("INVITE "))
                 .nth(1)
@@ -140,18 +140,18 @@ fn a_481_to_an_offer_ends_the_call() {
     // Bob forgets the dialog (his BYE is lost): he answers Alice's UPDATE 481, and her call
     // ends with a BYE.
     bob.ua.hangup(sim.now, bob_call).unwrap();
-    sim.drop_if = Some(Box::new(|line| line.starts_with("BYE ")));
-    sim.run_until(
+    sim.drop_lines(|line| line.starts_with("BYE "));
+    sim.run_to(
         &mut [&mut alice, &mut bob],
         sim.now + std::time::Duration::from_secs(40),
     );
     assert!(bob.ua.call_state(bob_call).is_none());
-    sim.drop_if = None;
+    sim.drop_none();
     alice
         .ua
         .reoffer(sim.now, call, ReofferMethod::Update, HOLD)
         .unwrap();
-    sim.run_until(
+    sim.run_to(
         &mut [&mut alice, &mut bob],
         sim.now + std::time::Duration::from_secs(40),
     );
@@ -191,12 +191,12 @@ fn the_application_answers_or_refuses_offers() {
     });
     let mut sim = Sim::new(30, Link::PERFECT);
     let call = alice.ua.call(at(0), "sip:bob@example.com", OFFER).unwrap();
-    sim.run_until(&mut [&mut alice, &mut bob], at(3_000));
+    sim.run_to(&mut [&mut alice, &mut bob], at(3_000));
     alice
         .ua
         .reoffer(sim.now, call, ReofferMethod::Update, HOLD)
         .unwrap();
-    sim.run_until(&mut [&mut alice, &mut bob], at(5_000));
+    sim.run_to(&mut [&mut alice, &mut bob], at(5_000));
     assert!(alice.events.iter().any(|(_, e)| matches!(
         e,
         UaEvent::ReofferAnswered { sdp, .. } if sdp == BOB_RECVONLY
@@ -206,7 +206,7 @@ fn the_application_answers_or_refuses_offers() {
         .ua
         .reoffer(sim.now, call, ReofferMethod::Invite, RESUME)
         .unwrap();
-    sim.run_until(&mut [&mut alice, &mut bob], at(8_000));
+    sim.run_to(&mut [&mut alice, &mut bob], at(8_000));
     assert!(alice.events.iter().any(|(_, e)| matches!(
         e,
         UaEvent::ReofferFailed {
@@ -221,7 +221,7 @@ fn the_application_answers_or_refuses_offers() {
         .ua
         .reoffer(sim.now, call, ReofferMethod::Update, HOLD)
         .unwrap();
-    sim.run_until(&mut [&mut alice, &mut bob], at(8_000));
+    sim.run_to(&mut [&mut alice, &mut bob], at(8_000));
     assert!(alice.events.iter().any(|(_, e)| matches!(
         e,
         UaEvent::ReofferAnswered { sdp, .. } if sdp == ANSWER

@@ -46,7 +46,7 @@ fn refresher_keeps_the_session_alive() {
         .ua
         .call(at(0), "sip:bob@example.com", b"v=0\r\n")
         .unwrap();
-    sim.run_until(&mut [&mut alice, &mut bob], at(400_000));
+    sim.run_to(&mut [&mut alice, &mut bob], at(400_000));
     // The UAC refreshes every 45 s with UPDATE; nobody expires.
     let updates = sim.count("UPDATE ");
     assert!((8..=9).contains(&updates), "{updates} refreshes");
@@ -64,9 +64,9 @@ fn session_expires_when_refreshes_are_lost() {
         .ua
         .call(at(0), "sip:bob@example.com", b"v=0\r\n")
         .unwrap();
-    sim.run_until(&mut [&mut alice, &mut bob], at(10_000));
-    sim.drop_if = Some(Box::new(|l| l.starts_with("UPDATE ")));
-    sim.run_until(&mut [&mut alice, &mut bob], at(200_000));
+    sim.run_to(&mut [&mut alice, &mut bob], at(10_000));
+    sim.drop_lines(|l| l.starts_with("UPDATE "));
+    sim.run_to(&mut [&mut alice, &mut bob], at(200_000));
     // Bob (not the refresher) gives up at 90 − 30 = 60 s and sends BYE.
     assert!(bob.events.iter().any(|(t, e)| matches!(
         e,
@@ -90,11 +90,11 @@ fn too_small_interval_gets_422_and_a_retry() {
         .ua
         .call(at(0), "sip:bob@example.com", b"v=0\r\n")
         .unwrap();
-    sim.run_until(&mut [&mut alice, &mut bob], at(1_000));
+    sim.run_to(&mut [&mut alice, &mut bob], at(1_000));
     assert_eq!(sim.count("SIP/2.0 422"), 1);
     assert_eq!(sim.count("INVITE "), 2);
     assert_eq!(alice.ua.call_state(call), Some(CallState::Established));
-    sim.run_until(&mut [&mut alice, &mut bob], at(100_000));
+    sim.run_to(&mut [&mut alice, &mut bob], at(100_000));
     // Negotiated 120 s: first refresh at 60 s.
     assert_eq!(sim.count("UPDATE "), 1);
 }

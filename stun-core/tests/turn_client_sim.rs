@@ -1,5 +1,5 @@
-//! The TURN client against a simulated TURN server on a fake clock and a lossy, duplicating
-//! in-memory link: deterministic, no sockets, no sleeps.
+//! The TURN client against a simulated TURN server on the test kit's virtual clock and a lossy,
+//! duplicating in-memory link (`rtcweb-testkit`): deterministic, no sockets, no sleeps.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -10,6 +10,7 @@
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
+use std::ops::{Deref, DerefMut};
 use std::time::Duration;
 
 use rtcweb_stun_core::credentials::long_term_key_md5;
@@ -17,6 +18,7 @@ use rtcweb_stun_core::turn::{Received, TurnClient, TurnConfig, TurnEvent};
 use rtcweb_stun_core::wire::attributes::*;
 use rtcweb_stun_core::wire::{Class, Message, MessageType, MessageWriter, Method};
 use rtcweb_stun_core::{Instant, IntegrityKey};
+use rtcweb_testkit::{BufferTooSmall, Datagram, Link, Net, Node, Peer, Transmit};
 
 const USER: &str = "alice";
 const PASS: &str = "secret";
@@ -45,6 +47,8 @@ struct SimServer {
     silent: bool,
     counts: std::collections::HashMap<&'static str, usize>,
     relayed_to_peer: Vec<Vec<u8>>,
+    /// Responses waiting for the network.
+    outbox: VecDeque<Vec<u8>>,
 }
 
 impl SimServer {
@@ -59,6 +63,7 @@ impl SimServer {
             silent: false,
             counts: Default::default(),
             relayed_to_peer: vec![],
+            outbox: VecDeque::new(),
         }
     }
 
@@ -179,100 +184,135 @@ impl SimServer {
     }
 }
 
-/// Drives client and server over a link that drops every `drop_every`-th datagram in each
-/// direction and delivers every `dup_every`-th twice; 20 ms one-way delay.
-struct Sim {
-    client: TurnClient,
-    server: SimServer,
-    now: Instant,
-    to_server: VecDeque<(Instant, Vec<u8>)>,
-    to_client: VecDeque<(Instant, Vec<u8>)>,
-    sent: usize,
-    drop_every: usize,
-    dup_every: usize,
+impl Node for SimServer {
+    fn addr(&self) -> SocketAddr {
+        server_addr()
+    }
+    fn handle_receive(&mut self, _: Instant, from: Peer, bytes: &[u8]) {
+        assert_eq!(from.addr, client_addr());
+        if let Some(resp) = self.handle(bytes) {
+            self.outbox.push_back(resp);
+        }
+    }
+    fn handle_timeout(&mut self, _: Instant) {}
+    fn poll_transmit(
+        &mut self,
+        _: Instant,
+        buf: &mut [u8],
+    ) -> Result<Option<Transmit>, BufferTooSmall> {
+        let Some(resp) = self.outbox.pop_front() else {
+            return Ok(None);
+        };
+        buf[..resp.len()].copy_from_slice(&resp);
+        Ok(Some(Transmit::udp(client_addr(), resp.len())))
+    }
+    fn poll_timeout(&self) -> Option<Instant> {
+        None
+    }
+}
+
+/// The TURN client as a network node: what it reports and the relayed data it hands up.
+struct Client {
+    turn: TurnClient,
     events: Vec<(Instant, TurnEvent)>,
     data: Vec<Vec<u8>>,
+}
+
+impl Deref for Client {
+    type Target = TurnClient;
+    fn deref(&self) -> &TurnClient {
+        &self.turn
+    }
+}
+
+impl DerefMut for Client {
+    fn deref_mut(&mut self) -> &mut TurnClient {
+        &mut self.turn
+    }
+}
+
+impl Node for Client {
+    fn addr(&self) -> SocketAddr {
+        client_addr()
+    }
+    fn handle_receive(&mut self, now: Instant, from: Peer, bytes: &[u8]) {
+        match self.turn.handle_receive(now, from.addr, bytes) {
+            Received::Data { data, .. } => self.data.push(data.to_vec()),
+            Received::Handled => {}
+            Received::NotMine => panic!("the client refused a server datagram"),
+        }
+    }
+    fn handle_timeout(&mut self, now: Instant) {
+        self.turn.handle_timeout(now);
+    }
+    fn poll_transmit(
+        &mut self,
+        now: Instant,
+        buf: &mut [u8],
+    ) -> Result<Option<Transmit>, BufferTooSmall> {
+        let t = self.turn.poll_transmit(now, buf)?;
+        if let Some(t) = t {
+            assert_eq!(t.destination, server_addr());
+        }
+        Ok(t)
+    }
+    fn poll_timeout(&self) -> Option<Instant> {
+        self.turn.poll_timeout()
+    }
+    fn process(&mut self, now: Instant) {
+        while let Some(e) = self.turn.poll_event() {
+            self.events.push((now, e));
+        }
+    }
+}
+
+/// Client and server over a link that drops every `drop_every`-th datagram (both directions
+/// counted together) and delivers `dup_permille` ‰ twice; 20 ms one-way delay.
+struct Sim {
+    client: Client,
+    server: SimServer,
+    net: Net,
 }
 
 const DELAY: Duration = Duration::from_millis(20);
 
 impl Sim {
-    fn new(password: &str, client_password: &str, drop_every: usize, dup_every: usize) -> Self {
+    fn new(password: &str, client_password: &str, drop_every: usize, dup_permille: u32) -> Self {
         let cfg = TurnConfig::new(server_addr(), USER, client_password);
-        Sim {
-            client: TurnClient::new(cfg, [1; 32]),
-            server: SimServer::new(password),
-            now: Instant::from_nanos(0),
-            to_server: VecDeque::new(),
-            to_client: VecDeque::new(),
-            sent: 0,
-            drop_every,
-            dup_every,
-            events: vec![],
-            data: vec![],
-        }
-    }
-
-    fn link(&mut self, to_server: bool, bytes: Vec<u8>) {
-        self.sent += 1;
-        if self.drop_every > 0 && self.sent % self.drop_every == 0 {
-            return;
-        }
-        let q = if to_server {
-            &mut self.to_server
-        } else {
-            &mut self.to_client
+        let link = Link {
+            delay: DELAY,
+            duplication: dup_permille,
+            ..Link::PERFECT
         };
-        if self.dup_every > 0 && self.sent % self.dup_every == 0 {
-            q.push_back((self.now + DELAY, bytes.clone()));
+        let mut net = Net::new(1, link);
+        if drop_every > 0 {
+            let mut sent = 0;
+            net.drop_if(move |_| {
+                sent += 1;
+                sent % drop_every == 0
+            });
         }
-        q.push_back((self.now + DELAY, bytes));
-    }
-
-    fn flush(&mut self) {
-        let mut buf = [0u8; 1500];
-        while let Ok(Some(t)) = self.client.poll_transmit(self.now, &mut buf) {
-            assert_eq!(t.destination, server_addr());
-            self.link(true, buf[..t.len].to_vec());
-        }
-        while let Some(e) = self.client.poll_event() {
-            self.events.push((self.now, e));
+        Sim {
+            client: Client {
+                turn: TurnClient::new(cfg, [1; 32]),
+                events: vec![],
+                data: vec![],
+            },
+            server: SimServer::new(password),
+            net,
         }
     }
 
     /// Runs until `until`, jumping the clock to the next deadline or delivery.
     fn run(&mut self, until: Instant) {
-        loop {
-            self.flush();
-            let next = [
-                self.client.poll_timeout(),
-                self.to_server.front().map(|x| x.0),
-                self.to_client.front().map(|x| x.0),
-            ]
-            .into_iter()
-            .flatten()
-            .min();
-            let Some(next) = next.filter(|n| *n <= until) else {
-                self.now = until;
-                return;
-            };
-            self.now = self.now.max(next);
-            while self.to_server.front().is_some_and(|x| x.0 <= self.now) {
-                let (_, bytes) = self.to_server.pop_front().unwrap();
-                if let Some(resp) = self.server.handle(&bytes) {
-                    self.link(false, resp);
-                }
-            }
-            while self.to_client.front().is_some_and(|x| x.0 <= self.now) {
-                let (_, bytes) = self.to_client.pop_front().unwrap();
-                match self.client.handle_receive(self.now, server_addr(), &bytes) {
-                    Received::Data { data, .. } => self.data.push(data.to_vec()),
-                    Received::Handled => {}
-                    Received::NotMine => panic!("the client refused a server datagram"),
-                }
-            }
-            self.client.handle_timeout(self.now);
-        }
+        let nodes: &mut [&mut dyn Node] = &mut [&mut self.client, &mut self.server];
+        self.net.run_to(nodes, until);
+    }
+
+    /// Puts a datagram from the client on the wire.
+    fn inject(&mut self, bytes: Vec<u8>) {
+        self.net
+            .send(Datagram::udp(client_addr(), server_addr(), bytes));
     }
 
     fn at(secs: f64) -> Instant {
@@ -280,17 +320,17 @@ impl Sim {
     }
 
     fn count(&self, f: impl Fn(&TurnEvent) -> bool) -> usize {
-        self.events.iter().filter(|(_, e)| f(e)).count()
+        self.client.events.iter().filter(|(_, e)| f(e)).count()
     }
 }
 
 #[test]
 fn allocates_refreshes_and_relays_over_a_lossy_link() {
-    let mut sim = Sim::new(PASS, PASS, 3, 4);
+    let mut sim = Sim::new(PASS, PASS, 3, 250);
     sim.server.stale_after = Some(3);
-    sim.client.allocate(sim.now).unwrap();
+    sim.client.allocate(sim.net.now).unwrap();
     sim.run(Sim::at(10.0));
-    let (t, e) = sim.events.first().cloned().expect("an event");
+    let (t, e) = sim.client.events.first().cloned().expect("an event");
     assert!(
         matches!(e, TurnEvent::Allocated { relayed: r, mapped: Some(_), .. } if r == relayed()),
         "{e:?}"
@@ -298,8 +338,10 @@ fn allocates_refreshes_and_relays_over_a_lossy_link() {
     assert!(t < Sim::at(5.0), "allocated at {t} despite loss");
     assert_eq!(sim.client.relayed_address(), Some(relayed()));
 
-    sim.client.create_permission(sim.now, peer().ip()).unwrap();
-    let ch = sim.client.bind_channel(sim.now, peer()).unwrap();
+    sim.client
+        .create_permission(sim.net.now, peer().ip())
+        .unwrap();
+    let ch = sim.client.bind_channel(sim.net.now, peer()).unwrap();
     sim.run(Sim::at(30.0));
     assert_eq!(
         sim.count(|e| matches!(e, TurnEvent::PermissionCreated(_))),
@@ -316,7 +358,8 @@ fn allocates_refreshes_and_relays_over_a_lossy_link() {
     assert_eq!(&buf[..2], &ch.to_be_bytes());
     let r = sim
         .client
-        .handle_receive(sim.now, server_addr(), &buf[..t.len]);
+        .turn
+        .handle_receive(sim.net.now, server_addr(), &buf[..t.len]);
     assert_eq!(
         r,
         Received::Data {
@@ -332,7 +375,7 @@ fn allocates_refreshes_and_relays_over_a_lossy_link() {
         sim.count(|e| matches!(e, TurnEvent::AllocationFailed { .. })),
         0,
         "{:?}",
-        sim.events
+        sim.client.events
     );
     assert!(sim.count(|e| matches!(e, TurnEvent::Refreshed { .. })) >= 3);
     assert!(
@@ -343,24 +386,29 @@ fn allocates_refreshes_and_relays_over_a_lossy_link() {
     assert!(sim.server.counts["channel"] >= 3, "{:?}", sim.server.counts);
     assert!(sim.client.has_permission(peer().ip()));
     assert_eq!(sim.client.channel(peer()), Some(ch));
+    let stats = sim.net.stats;
+    assert!(
+        stats.filtered > 10 && stats.duplicated > 5,
+        "the link dropped and duplicated: {stats:?}"
+    );
 
-    sim.client.deallocate(sim.now).unwrap();
+    sim.client.deallocate(sim.net.now).unwrap();
     sim.run(Sim::at(1900.0));
     assert!(matches!(
-        sim.events.last(),
+        sim.client.events.last(),
         Some((_, TurnEvent::Deallocated))
     ));
-    assert_eq!(sim.client.poll_timeout(), None);
+    assert_eq!(sim.client.turn.poll_timeout(), None);
 }
 
 #[test]
 fn wrong_password_fails_with_401() {
     let mut sim = Sim::new(PASS, "not-the-password", 0, 0);
-    sim.client.allocate(sim.now).unwrap();
+    sim.client.allocate(sim.net.now).unwrap();
     sim.run(Sim::at(5.0));
-    assert_eq!(sim.events.len(), 1);
+    assert_eq!(sim.client.events.len(), 1);
     assert_eq!(
-        sim.events[0].1,
+        sim.client.events[0].1,
         TurnEvent::AllocationFailed { code: Some(401) }
     );
     assert_eq!(
@@ -373,13 +421,13 @@ fn wrong_password_fails_with_401() {
 fn silent_server_times_out_after_rfc_schedule() {
     let mut sim = Sim::new(PASS, PASS, 0, 0);
     sim.server.silent = true;
-    sim.client.allocate(sim.now).unwrap();
+    sim.client.allocate(sim.net.now).unwrap();
     sim.run(Sim::at(60.0));
-    assert_eq!(sim.events.len(), 1);
-    let (t, e) = &sim.events[0];
+    assert_eq!(sim.client.events.len(), 1);
+    let (t, e) = &sim.client.events[0];
     assert_eq!(*e, TurnEvent::AllocationFailed { code: None });
     assert_eq!(*t, Sim::at(39.5));
-    assert_eq!(sim.sent, 7, "Rc = 7 transmissions");
+    assert_eq!(sim.net.stats.sent, 7, "Rc = 7 transmissions");
 }
 
 #[test]
@@ -388,12 +436,15 @@ fn data_before_allocation_is_refused_and_strangers_are_not_mine() {
     let mut buf = [0u8; 64];
     assert!(sim.client.send_to(peer(), b"x", &mut buf).is_err());
     assert_eq!(
-        sim.client.handle_receive(sim.now, peer(), &[0, 1, 0, 0]),
+        sim.client
+            .turn
+            .handle_receive(sim.net.now, peer(), &[0, 1, 0, 0]),
         Received::NotMine
     );
     assert_eq!(
         sim.client
-            .handle_receive(sim.now, server_addr(), &[0x80, 0, 0, 0]),
+            .turn
+            .handle_receive(sim.net.now, server_addr(), &[0x80, 0, 0, 0]),
         Received::NotMine
     );
 }
@@ -420,21 +471,27 @@ fn data_from_a_peer_without_permission_is_dropped() {
     // Before the fix: any Data indication the server (or a spoofer of its address) sent was
     // handed up as relayed data, whatever the peer (RFC 8656 §11.6).
     let mut sim = Sim::new(PASS, PASS, 0, 0);
-    sim.client.allocate(sim.now).unwrap();
+    sim.client.allocate(sim.net.now).unwrap();
     sim.run(Sim::at(1.0));
-    sim.client.create_permission(sim.now, peer().ip()).unwrap();
+    sim.client
+        .create_permission(sim.net.now, peer().ip())
+        .unwrap();
     sim.run(Sim::at(2.0));
     let stranger: SocketAddr = "198.51.100.99:4000".parse().unwrap();
     let d = data_indication(stranger, b"spoof");
     assert_eq!(
-        sim.client.handle_receive(sim.now, server_addr(), &d),
+        sim.client
+            .turn
+            .handle_receive(sim.net.now, server_addr(), &d),
         Received::Handled
     );
     // Another port of a permitted address is fine: permissions are per IP (RFC 8656 §9).
     let other_port = SocketAddr::new(peer().ip(), 1);
     let d = data_indication(other_port, b"ok");
     assert_eq!(
-        sim.client.handle_receive(sim.now, server_addr(), &d),
+        sim.client
+            .turn
+            .handle_receive(sim.net.now, server_addr(), &d),
         Received::Data {
             peer: other_port,
             data: b"ok"
@@ -447,13 +504,15 @@ fn forged_errors_to_authenticated_requests_are_discarded() {
     // Before the fix: an error response with the right transaction ID but no (or a wrong)
     // MESSAGE-INTEGRITY was acted on: a forged 403 failed the permission.
     let mut sim = Sim::new(PASS, PASS, 0, 0);
-    sim.client.allocate(sim.now).unwrap();
+    sim.client.allocate(sim.net.now).unwrap();
     sim.run(Sim::at(1.0));
-    sim.client.create_permission(sim.now, peer().ip()).unwrap();
+    sim.client
+        .create_permission(sim.net.now, peer().ip())
+        .unwrap();
     let mut buf = [0u8; 1500];
     let t = sim
         .client
-        .poll_transmit(sim.now, &mut buf)
+        .poll_transmit(sim.net.now, &mut buf)
         .unwrap()
         .unwrap();
     let request = buf[..t.len].to_vec();
@@ -479,19 +538,21 @@ fn forged_errors_to_authenticated_requests_are_discarded() {
         }
         let n = w.finish();
         assert_eq!(
-            sim.client.handle_receive(sim.now, server_addr(), &out[..n]),
+            sim.client
+                .turn
+                .handle_receive(sim.net.now, server_addr(), &out[..n]),
             Received::Handled
         );
         assert!(sim.client.poll_event().is_none(), "signed: {signed}");
     }
     // The real request still goes through.
-    sim.link(true, request);
+    sim.inject(request);
     sim.run(Sim::at(5.0));
     assert_eq!(
         sim.count(|e| matches!(e, TurnEvent::PermissionCreated(_))),
         1,
         "{:?}",
-        sim.events
+        sim.client.events
     );
     assert_eq!(
         sim.count(|e| matches!(e, TurnEvent::PermissionFailed { .. })),

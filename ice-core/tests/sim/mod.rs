@@ -1,85 +1,24 @@
-//! A deterministic network simulator for ICE agents: a fake clock, links with delay, jitter
-//! (reordering) and loss from a seeded RNG, NAT models (RFC 4787 mapping and filtering
-//! behaviours), a UDP-blocking firewall, and a STUN and a TURN server. No sockets, no sleeps.
+//! ICE agents on the test kit's network (`rtcweb-testkit`): its virtual clock, seeded links
+//! with delay, jitter (reordering) and loss, RFC 4787 NAT models, a UDP-blocking firewall, and
+//! its STUN and TURN servers. What is ICE's own stays here: agents behind sites' NATs, the
+//! routing between them and the servers, and the signalling channel that trickles candidates.
+//! No sockets, no sleeps.
 #![allow(dead_code)]
 
-pub mod nat;
-pub mod turn;
-
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::VecDeque;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use rtcweb_ice_core::{Agent, ConnectionState, IceEvent, Instant, Receive};
-use rtcweb_stun_core::wire::attributes::XorMappedAddress;
-use rtcweb_stun_core::wire::{Class, Message, MessageType, MessageWriter, Method};
+use rtcweb_testkit::stun_server::binding_response;
+use rtcweb_testkit::{Datagram, Link, Nat, Net, TurnServer};
 
-pub use nat::{Nat, NatKind};
-pub use turn::TurnSim;
+pub use rtcweb_testkit::{as_ms, ms, NatKind};
 
 pub const STUN_SERVER: &str = "198.51.100.1:3478";
 pub const TURN_SERVER: &str = "198.51.100.2:3478";
 pub const TURN_USER: &str = "user";
 pub const TURN_PASS: &str = "pass";
-
-pub fn ms(n: u64) -> Instant {
-    Instant::from_nanos((n * 1_000_000) as i64)
-}
-
-pub fn as_ms(t: Instant) -> u64 {
-    (t.as_nanos() / 1_000_000) as u64
-}
-
-/// A small deterministic RNG (SplitMix64).
-#[derive(Debug, Clone)]
-pub struct SimRng(pub u64);
-
-impl SimRng {
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    pub fn chance(&mut self, p: f64) -> bool {
-        (self.next() % 1_000_000) as f64 / 1_000_000.0 < p
-    }
-    pub fn seed(&mut self) -> [u8; 32] {
-        let mut s = [0u8; 32];
-        for c in s.chunks_mut(8) {
-            c.copy_from_slice(&self.next().to_le_bytes());
-        }
-        s
-    }
-}
-
-/// Link behaviour, the same on every path.
-#[derive(Debug, Clone, Copy)]
-pub struct Link {
-    pub delay: Duration,
-    /// Uniform extra delay in [0, jitter): reorders packets.
-    pub jitter: Duration,
-    pub loss: f64,
-}
-
-impl Default for Link {
-    fn default() -> Self {
-        Link {
-            delay: Duration::from_millis(20),
-            jitter: Duration::from_millis(10),
-            loss: 0.01,
-        }
-    }
-}
-
-#[derive(Debug)]
-struct Packet {
-    src: SocketAddr,
-    dst: SocketAddr,
-    data: Vec<u8>,
-}
 
 /// One agent on a site (its private address behind the site's NAT, or public).
 pub struct Node {
@@ -101,49 +40,45 @@ enum Signal {
 }
 
 pub struct Sim {
-    pub now: Instant,
-    pub rng: SimRng,
-    pub link: Link,
+    /// The kit's network: clock (`net.now`), link (`net.link`), seeded RNG (`net.rng`).
+    pub net: Net,
     pub nodes: Vec<Node>,
     pub sites: Vec<Nat>,
-    pub turn: Option<TurnSim>,
+    pub turn: Option<TurnServer>,
     pub stun_enabled: bool,
-    in_flight: BinaryHeap<Reverse<(Instant, u64, usize)>>,
-    packets: Vec<Option<Packet>>,
-    seq: u64,
     signals: VecDeque<(Instant, usize, Signal)>,
     pub signalling_delay: Duration,
-    pub delivered: usize,
+    /// Datagrams a firewall, a NAT's filter or a closed port dropped (the link's losses are in
+    /// `net.stats`).
     pub dropped: usize,
 }
 
 impl Sim {
     pub fn new(seed: u64) -> Self {
+        let mut net = Net::new(seed, Link::WAN);
+        net.record = false;
         Sim {
-            now: Instant::ZERO,
-            rng: SimRng(seed),
-            link: Link::default(),
+            net,
             nodes: Vec::new(),
             sites: Vec::new(),
             turn: None,
             stun_enabled: true,
-            in_flight: BinaryHeap::new(),
-            packets: Vec::new(),
-            seq: 0,
             signals: VecDeque::new(),
             signalling_delay: Duration::from_millis(100),
-            delivered: 0,
             dropped: 0,
         }
     }
 
     pub fn enable_turn(&mut self) {
-        self.turn = Some(TurnSim::new(TURN_SERVER.parse().unwrap()));
+        self.turn = Some(TurnServer::new(TURN_SERVER.parse().unwrap()));
     }
 
-    /// Adds a site with a NAT of `kind`; `public` is its public IP (the node's own IP if `None`).
+    /// Adds a site with a NAT of `kind` on the public IP `public` (a `UdpBlocked` firewall
+    /// passes only the TURN server).
     pub fn add_site(&mut self, kind: NatKind, public: IpAddr) -> usize {
-        self.sites.push(Nat::new(kind, public));
+        let mut nat = Nat::new(kind, public);
+        nat.allow(TURN_SERVER.parse().unwrap());
+        self.sites.push(nat);
         self.sites.len() - 1
     }
 
@@ -183,60 +118,44 @@ impl Sim {
     }
 
     fn send(&mut self, src: SocketAddr, dst: SocketAddr, data: Vec<u8>) {
-        if self.rng.chance(self.link.loss) {
-            self.dropped += 1;
-            return;
-        }
-        let jitter = self.link.jitter.as_nanos() as u64;
-        let extra = if jitter == 0 {
-            0
-        } else {
-            self.rng.next() % jitter
-        };
-        let at = self.now + self.link.delay + Duration::from_nanos(extra);
-        self.packets.push(Some(Packet { src, dst, data }));
-        self.seq += 1;
-        self.in_flight
-            .push(Reverse((at, self.seq, self.packets.len() - 1)));
+        self.net.send(Datagram::udp(src, dst, data));
     }
 
     /// A datagram leaves node `n`'s socket: through its site's NAT, onto the link.
     fn egress(&mut self, n: usize, node_addr: SocketAddr, dst: SocketAddr, data: Vec<u8>) {
         let site = self.nodes[n].site;
-        let turn_addr: SocketAddr = TURN_SERVER.parse().unwrap();
-        match self.sites[site].outbound(node_addr, dst, turn_addr) {
+        match self.sites[site].outbound(node_addr, dst) {
             Some(src) => self.send(src, dst, data),
             None => self.dropped += 1,
         }
     }
 
     /// A datagram arrives at `dst` on the "internet".
-    fn ingress(&mut self, p: Packet) {
+    fn ingress(&mut self, p: Datagram) {
         let stun: SocketAddr = STUN_SERVER.parse().unwrap();
-        if p.dst == stun {
+        if p.to == stun {
             if self.stun_enabled {
-                if let Some(resp) = stun_response(&p.data, p.src) {
-                    self.send(stun, p.src, resp);
+                if let Some(resp) = binding_response(&p.bytes, p.from) {
+                    self.send(stun, p.from, resp);
                 }
             }
             return;
         }
         if let Some(turn) = self.turn.as_mut() {
-            if turn.owns(p.dst) {
-                let outs = turn.handle(p.src, p.dst, &p.data);
-                for (src, dst, data) in outs {
-                    self.send(src, dst, data);
+            if turn.owns(p.to) {
+                for out in turn.handle(p.from, p.to, &p.bytes) {
+                    self.net.send(out);
                 }
                 return;
             }
         }
         // A NAT's public address, or a public node.
-        for (site, nat) in self.sites.iter_mut().enumerate() {
-            if let Some(private) = nat.inbound(p.src, p.dst) {
+        for (site, nat) in self.sites.iter().enumerate() {
+            if let Some(private) = nat.inbound(p.from, p.to) {
                 if let Some(n) = self.nodes.iter().position(|node| {
                     node.site == site && (node.addr == private || node.extra.contains(&private))
                 }) {
-                    self.deliver(n, private, p.src, p.data);
+                    self.deliver(n, private, p.from, p.bytes);
                     return;
                 }
             }
@@ -245,8 +164,7 @@ impl Sim {
     }
 
     fn deliver(&mut self, n: usize, local: SocketAddr, from: SocketAddr, data: Vec<u8>) {
-        self.delivered += 1;
-        let now = self.now;
+        let now = self.net.now;
         let node = &mut self.nodes[n];
         match node.agent.handle_receive(now, local, from, &data) {
             Receive::NotStun => node.received.push(data),
@@ -269,7 +187,7 @@ impl Sim {
         let mut buf = vec![0u8; 1500];
         for n in 0..self.nodes.len() {
             loop {
-                let now = self.now;
+                let now = self.net.now;
                 let Ok(Some(t)) = self.nodes[n].agent.poll_transmit(now, &mut buf) else {
                     break;
                 };
@@ -289,7 +207,7 @@ impl Sim {
             }
             while let Some(e) = self.nodes[n].agent.poll_event() {
                 let peer = self.peer_of(n);
-                let at = self.now + self.signalling_delay;
+                let at = self.net.now + self.signalling_delay;
                 match e {
                     IceEvent::LocalCandidate(c) => {
                         self.signals
@@ -300,9 +218,9 @@ impl Sim {
                         self.signals.push_back((at, peer, Signal::EndOfCandidates))
                     }
                     IceEvent::StateChanged(s) => {
-                        self.nodes[n].states.push((self.now, s));
+                        self.nodes[n].states.push((self.net.now, s));
                         if s == ConnectionState::Connected && self.nodes[n].connected_at.is_none() {
-                            self.nodes[n].connected_at = Some(self.now);
+                            self.nodes[n].connected_at = Some(self.net.now);
                         }
                     }
                     _ => {}
@@ -312,7 +230,7 @@ impl Sim {
     }
 
     fn next_wakeup(&self) -> Option<Instant> {
-        let pkt = self.in_flight.peek().map(|Reverse((t, _, _))| *t);
+        let pkt = self.net.next_delivery();
         let sig = self.signals.iter().map(|(t, _, _)| *t).min();
         let agents = self
             .nodes
@@ -333,19 +251,13 @@ impl Sim {
                 return;
             };
             if next > until {
-                self.now = until;
+                self.net.advance_to(until);
                 return;
             }
-            self.now = self.now.max(next);
-            let now = self.now;
-            while let Some(Reverse((t, _, idx))) = self.in_flight.peek().copied() {
-                if t > now {
-                    break;
-                }
-                self.in_flight.pop();
-                if let Some(p) = self.packets[idx].take() {
-                    self.ingress(p);
-                }
+            self.net.advance_to(next);
+            let now = self.net.now;
+            while let Some(p) = self.net.pop_due() {
+                self.ingress(p);
             }
             while let Some(pos) = self.signals.iter().position(|(t, _, _)| *t <= now) {
                 let (_, n, sig) = self.signals.remove(pos).unwrap();
@@ -368,7 +280,7 @@ impl Sim {
     /// Sends `data` from node `n` over its selected pair.
     pub fn send_data(&mut self, n: usize, data: &[u8]) -> bool {
         let mut buf = vec![0u8; 1500];
-        let now = self.now;
+        let now = self.net.now;
         match self.nodes[n].agent.send(now, data, &mut buf) {
             Ok(t) => {
                 let out = buf[..t.len].to_vec();
@@ -383,22 +295,4 @@ impl Sim {
             Err(_) => false,
         }
     }
-}
-
-fn stun_response(req: &[u8], src: SocketAddr) -> Option<Vec<u8>> {
-    let msg = Message::parse(req).ok()?;
-    if msg.method() != Method::BINDING || msg.class() != Class::Request {
-        return None;
-    }
-    let mut buf = [0u8; 64];
-    let mut w = MessageWriter::new(
-        &mut buf,
-        MessageType::new(Method::BINDING, Class::Success),
-        msg.transaction_id(),
-    )
-    .ok()?;
-    w.add(&XorMappedAddress(src)).ok()?;
-    w.add_fingerprint().ok()?;
-    let len = w.finish();
-    Some(buf[..len].to_vec())
 }

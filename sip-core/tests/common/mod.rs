@@ -1,5 +1,7 @@
-//! A deterministic, Sans-IO network for the state-machine tests: a virtual clock, and a link that
-//! loses, duplicates, delays and reorders datagrams from a seeded PRNG. No sockets, no sleeps.
+//! The state-machine tests' network: the test kit's (`rtcweb-testkit`) virtual clock and a link
+//! that loses, duplicates, delays and reorders datagrams from a seeded PRNG, with SIP's view of
+//! it — nodes for a transaction layer and a UA, the wire's log by first line. No sockets, no
+//! sleeps.
 #![allow(
     clippy::std_instead_of_core,
     clippy::std_instead_of_alloc,
@@ -13,182 +15,83 @@
     clippy::panic
 )]
 
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::time::Duration;
+use std::ops::{Deref, DerefMut};
 
-use rtcweb_sip_core::transaction::{Peer, TransactionEvent, TransactionLayer, Transmit, Transport};
+use rtcweb_sip_core::transaction::{
+    BufferTooSmall, Peer, TransactionEvent, TransactionLayer, Transmit,
+};
 use rtcweb_sip_core::Instant;
+pub use rtcweb_testkit::{Link, Net, Node};
 
-/// One endpoint on the simulated network.
-pub trait Node {
-    /// Its address.
-    fn addr(&self) -> SocketAddr;
-    /// A datagram arrived.
-    fn receive(&mut self, now: Instant, from: Peer, bytes: &[u8]);
-    /// Time moved on.
-    fn timeout(&mut self, now: Instant);
-    /// The next outgoing datagram.
-    fn transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<Transmit>;
-    /// The next deadline.
-    fn deadline(&mut self) -> Option<Instant>;
-    /// Lets the application logic (the TU) react to events; called after every input.
-    fn process(&mut self, now: Instant);
-}
-
-/// Link behaviour, in per-mille and milliseconds.
-#[derive(Debug, Clone, Copy)]
-pub struct Link {
-    pub loss_permille: u32,
-    pub dup_permille: u32,
-    pub delay_ms: u64,
-    pub jitter_ms: u64,
-    pub transport: Transport,
-}
-
-impl Link {
-    pub const PERFECT: Self = Self {
-        loss_permille: 0,
-        dup_permille: 0,
-        delay_ms: 10,
-        jitter_ms: 0,
-        transport: Transport::Udp,
-    };
-    pub const LOSSY: Self = Self {
-        loss_permille: 250,
-        dup_permille: 150,
-        delay_ms: 20,
-        jitter_ms: 400,
-        transport: Transport::Udp,
-    };
-}
-
-/// The simulated network and clock.
+/// The kit's [`Net`] with SIP's conveniences; derefs to it (`sim.now`, `sim.stats`, …).
 pub struct Sim {
-    pub now: Instant,
-    pub link: Link,
-    rng: u64,
-    seq: u64,
-    inflight: BTreeMap<(Instant, u64), (usize, Peer, Vec<u8>)>,
-    /// Every datagram put on the wire: (time, from, first line).
-    pub log: Vec<(Instant, SocketAddr, String)>,
-    /// Drops datagrams for which this returns true (before random loss).
-    pub drop_if: Option<Box<dyn FnMut(&str) -> bool>>,
+    pub net: Net,
 }
 
-pub fn first_line(b: &[u8]) -> String {
-    let s = String::from_utf8_lossy(b);
-    s.lines().next().unwrap_or("").to_string()
+impl Deref for Sim {
+    type Target = Net;
+    fn deref(&self) -> &Net {
+        &self.net
+    }
+}
+
+impl DerefMut for Sim {
+    fn deref_mut(&mut self) -> &mut Net {
+        &mut self.net
+    }
 }
 
 impl Sim {
     pub fn new(seed: u64, link: Link) -> Self {
         Self {
-            now: Instant::ZERO,
-            link,
-            rng: seed | 1,
-            seq: 0,
-            inflight: BTreeMap::new(),
-            log: Vec::new(),
-            drop_if: None,
+            net: Net::new(seed, link),
         }
     }
 
-    fn rand(&mut self) -> u64 {
-        self.rng ^= self.rng << 13;
-        self.rng ^= self.rng >> 7;
-        self.rng ^= self.rng << 17;
-        self.rng
+    /// Runs every event up to `until` (virtual time), delivering datagrams and firing timers in
+    /// order; then the clock stands at `until`.
+    pub fn run_to(&mut self, nodes: &mut [&mut dyn Node], until: Instant) {
+        self.net.run_to(nodes, until);
     }
 
-    fn chance(&mut self, permille: u32) -> bool {
-        self.rand() % 1000 < u64::from(permille)
+    /// Drops the datagrams whose first line `f` picks (before random loss).
+    pub fn drop_lines(&mut self, mut f: impl FnMut(&str) -> bool + 'static) {
+        self.net.drop_if(move |d| f(&d.first_line()));
     }
 
-    fn enqueue(&mut self, to: usize, from: Peer, bytes: Vec<u8>) {
-        let jitter = if self.link.jitter_ms > 0 {
-            self.rand() % self.link.jitter_ms
-        } else {
-            0
-        };
-        let at = self.now + Duration::from_millis(self.link.delay_ms + jitter);
-        self.seq += 1;
-        self.inflight.insert((at, self.seq), (to, from, bytes));
-    }
-
-    fn flush(&mut self, nodes: &mut [&mut dyn Node]) {
-        let mut buf = vec![0u8; 65535];
-        for i in 0..nodes.len() {
-            let from_addr = nodes[i].addr();
-            while let Some(t) = nodes[i].transmit(self.now, &mut buf) {
-                let bytes = buf[..t.len].to_vec();
-                let line = first_line(&bytes);
-                self.log.push((self.now, from_addr, line.clone()));
-                let Some(to) = nodes.iter().position(|n| n.addr() == t.destination) else {
-                    continue;
-                };
-                if self.drop_if.as_mut().is_some_and(|f| f(&line)) {
-                    continue;
-                }
-                let from = Peer {
-                    addr: from_addr,
-                    transport: t.transport,
-                };
-                let reliable = t.transport.is_reliable();
-                if !reliable && self.chance(self.link.loss_permille) {
-                    continue;
-                }
-                if !reliable && self.chance(self.link.dup_permille) {
-                    self.enqueue(to, from, bytes.clone());
-                }
-                self.enqueue(to, from, bytes);
-            }
-        }
-    }
-
-    /// Runs until `until` (virtual time), delivering datagrams and firing timers in order.
-    pub fn run_until(&mut self, nodes: &mut [&mut dyn Node], until: Instant) {
-        for _ in 0..1_000_000 {
-            for n in nodes.iter_mut() {
-                n.process(self.now);
-            }
-            self.flush(nodes);
-            let mut next = self.inflight.keys().next().map(|k| k.0);
-            for n in nodes.iter_mut() {
-                if let Some(d) = n.deadline() {
-                    next = Some(next.map_or(d, |x: Instant| x.min(d)));
-                }
-            }
-            let Some(next) = next.filter(|&n| n <= until) else {
-                self.now = self.now.max(until);
-                return;
-            };
-            self.now = self.now.max(next);
-            while let Some(entry) = self.inflight.first_entry() {
-                if entry.key().0 > self.now {
-                    break;
-                }
-                let (to, from, bytes) = entry.remove();
-                nodes[to].receive(self.now, from, &bytes);
-                nodes[to].process(self.now);
-            }
-            for n in nodes.iter_mut() {
-                if n.deadline().is_some_and(|d| d <= self.now) {
-                    n.timeout(self.now);
-                }
-            }
-        }
-        panic!("simulation did not settle");
+    /// Every datagram put on the wire: (time, from, first line).
+    pub fn log(&self) -> Vec<(Instant, SocketAddr, String)> {
+        self.net
+            .log
+            .iter()
+            .map(|s| (s.at, s.datagram.from, s.datagram.first_line()))
+            .collect()
     }
 
     /// How many datagrams whose first line starts with `prefix` went on the wire.
     pub fn count(&self, prefix: &str) -> usize {
-        self.log.iter().filter(|l| l.2.starts_with(prefix)).count()
+        self.net
+            .count(|s| s.datagram.first_line().starts_with(prefix))
     }
 }
 
+/// The first line of a message (its start line).
+pub fn first_line(b: &[u8]) -> String {
+    rtcweb_testkit::first_line(b)
+}
+
+/// The sender as sip-core's transaction layer names it.
+fn sip_peer(from: rtcweb_testkit::Peer) -> Peer {
+    Peer {
+        addr: from.addr,
+        transport: from.transport,
+    }
+}
+
+/// `ms` milliseconds into the run.
 pub fn at(ms: u64) -> Instant {
-    Instant::ZERO + Duration::from_millis(ms)
+    rtcweb_testkit::ms(ms)
 }
 
 pub fn addr(s: &str) -> SocketAddr {
@@ -223,18 +126,20 @@ impl Node for LayerNode {
     fn addr(&self) -> SocketAddr {
         self.addr
     }
-    fn receive(&mut self, now: Instant, from: Peer, bytes: &[u8]) {
-        let _ = self.layer.handle_receive(now, from, bytes);
+    fn handle_receive(&mut self, now: Instant, from: rtcweb_testkit::Peer, bytes: &[u8]) {
+        let _ = self.layer.handle_receive(now, sip_peer(from), bytes);
     }
-    fn timeout(&mut self, now: Instant) {
+    fn handle_timeout(&mut self, now: Instant) {
         self.layer.handle_timeout(now);
     }
-    fn transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<Transmit> {
-        self.layer
-            .poll_transmit(now, buf)
-            .expect("64 KiB holds any SIP message")
+    fn poll_transmit(
+        &mut self,
+        now: Instant,
+        buf: &mut [u8],
+    ) -> Result<Option<Transmit>, BufferTooSmall> {
+        self.layer.poll_transmit(now, buf)
     }
-    fn deadline(&mut self) -> Option<Instant> {
+    fn poll_timeout(&self) -> Option<Instant> {
         self.layer.poll_timeout()
     }
     fn process(&mut self, now: Instant) {
@@ -293,18 +198,20 @@ impl Node for UaNode {
     fn addr(&self) -> SocketAddr {
         self.addr
     }
-    fn receive(&mut self, now: Instant, from: Peer, bytes: &[u8]) {
-        let _ = self.ua.handle_receive(now, from, bytes);
+    fn handle_receive(&mut self, now: Instant, from: rtcweb_testkit::Peer, bytes: &[u8]) {
+        let _ = self.ua.handle_receive(now, sip_peer(from), bytes);
     }
-    fn timeout(&mut self, now: Instant) {
+    fn handle_timeout(&mut self, now: Instant) {
         self.ua.handle_timeout(now);
     }
-    fn transmit(&mut self, now: Instant, buf: &mut [u8]) -> Option<Transmit> {
-        self.ua
-            .poll_transmit(now, buf)
-            .expect("64 KiB holds any SIP message")
+    fn poll_transmit(
+        &mut self,
+        now: Instant,
+        buf: &mut [u8],
+    ) -> Result<Option<Transmit>, BufferTooSmall> {
+        self.ua.poll_transmit(now, buf)
     }
-    fn deadline(&mut self) -> Option<Instant> {
+    fn poll_timeout(&self) -> Option<Instant> {
         self.ua.poll_timeout()
     }
     fn process(&mut self, now: Instant) {
@@ -329,14 +236,12 @@ pub fn ua_config(user: &str, me: &str, to: &str, seed: u64) -> UaConfig {
     )
 }
 
-/// A test seed: `seed` spread over the 32 bytes the CSPRNG takes (tests only; production seeds
-/// come from the OS).
+/// A test seed: `seed` spread over the 32 bytes the CSPRNG takes by the kit's [`SimRng`]
+/// (tests only; production seeds come from the OS).
+///
+/// [`SimRng`]: rtcweb_testkit::SimRng
 pub fn seed32(seed: u64) -> [u8; 32] {
-    let mut s = [0u8; 32];
-    for (i, chunk) in s.chunks_mut(8).enumerate() {
-        chunk.copy_from_slice(&(seed ^ (i as u64).wrapping_mul(0x9E37_79B9)).to_le_bytes());
-    }
-    s
+    rtcweb_testkit::SimRng::new(seed).seed()
 }
 
 /// What a test registrar or proxy challenged `m` with (qop=auth): the other half of digest
