@@ -24,6 +24,7 @@
 
 mod common;
 use common::browser::{chromium_installed, folder, npm_packages_installed, run_js};
+use common::sipp::{free_udp_port, phone_for};
 use common::{sipp_installed, Killed};
 
 use std::net::UdpSocket;
@@ -37,14 +38,6 @@ const DEADLINE: Duration = Duration::from_secs(90);
 const MIN_PACKETS: u64 = 200;
 /// Most packets by which the browser's and the gateway's counts may differ (1 s of PCMU).
 const AGREE: u64 = 50;
-
-fn free_udp_port() -> u16 {
-    UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn stat(s: &Value, key: &str) -> u64 {
     s.get(key).and_then(Value::as_u64).unwrap_or(0)
@@ -97,53 +90,80 @@ fn call_through_gateway(scenario: &str, phone_hangs_up: bool) -> GatewayStats {
     call_with(scenario, phone_hangs_up, None, false).0
 }
 
-/// Starts sipp as a phone on `sip_port` (scenario in `tests/jssip/`, echoing RTP on a free
-/// even port), with `-key` pairs for the scenario.
-fn phone(scenario: &str, sip_port: u16, dir: &std::path::Path, keys: &[(&str, String)]) -> Killed {
-    phone_for(scenario, sip_port, dir, keys, 1)
+/// How the browser reaches the gateway in [`call_via`].
+#[derive(Default)]
+struct Leg {
+    /// `wss://` with a self-signed certificate (Chromium trusts its SPKI hash only).
+    tls: bool,
+    /// The gateway's `--auth-secret`: the browser registers with ephemeral credentials
+    /// (`<expiry>:alice`, HMAC-SHA1 of the secret) made by the test, then calls.
+    auth_secret: Option<&'static str>,
 }
 
-/// [`phone`] for `calls` calls (sipp `-m`).
-fn phone_for(
-    scenario: &str,
-    sip_port: u16,
-    dir: &std::path::Path,
-    keys: &[(&str, String)],
-    calls: u32,
-) -> Killed {
-    let mut media_port = free_udp_port();
-    if media_port % 2 == 1 {
-        media_port -= 1;
-    }
-    let mut cmd = Command::new("sipp");
-    cmd.args([
-        "-sf",
-        folder().join(scenario).to_str().unwrap(),
-        "-i",
-        "127.0.0.1",
-        "-p",
-        &sip_port.to_string(),
-        "-mi",
-        "127.0.0.1",
-        "-mp",
-        &media_port.to_string(),
-        "-rtp_echo",
-        "-m",
-        &calls.to_string(),
-        "-nostdin",
-        "-trace_err",
-    ]);
-    for (k, v) in keys {
-        cmd.args(["-key", k, v]);
-    }
-    Killed(
-        cmd.current_dir(dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("starting sipp"),
-    )
+/// SIP over secure WebSocket (RFC 7118 §3): the gateway serves `wss://` with a self-signed
+/// certificate made by openssl for 127.0.0.1; Chromium is started with
+/// `--ignore-certificate-errors-spki-list=<its SPKI SHA-256>`, trusting that one key and no
+/// other (not `--ignore-certificate-errors`, which would trust anything). JsSIP sends Via
+/// `SIP/2.0/WSS`; the call is asserted as over `ws://`: DTLS connected, packets both ways,
+/// BYE answered, no call left.
+#[test]
+fn wss_jssip_in_chromium_calls_sipp_through_the_gateway() {
+    let leg = Leg {
+        tls: true,
+        ..Leg::default()
+    };
+    let (st, _) = call_via("uas_pcmu.xml", false, None, false, &leg);
+    assert!(
+        st.log.iter().any(|l| l.starts_with("wss: ")),
+        "{:?}",
+        st.log
+    );
+    assert_eq!((st.active_calls, st.sockets_open), (0, 0), "{st:?}");
+}
+
+/// Ephemeral credentials (Kamailio auth_ephemeral, TURN REST): the gateway runs with an auth
+/// secret and no user table; the test computes `<now + 1 h>:alice` and its password with
+/// rtcweb-proto's `turn_rest` (as a web application would), JsSIP registers with them
+/// (`authorization_user`, digest after a 401) and then calls sipp. Asserted: the REGISTER was
+/// answered 200 after the challenge and bound alice's AOR, and the call as in the other tests.
+#[test]
+fn jssip_registers_with_ephemeral_credentials_then_calls_through_the_gateway() {
+    let leg = Leg {
+        auth_secret: Some("north-wind"),
+        ..Leg::default()
+    };
+    let (st, page) = call_via("uas_pcmu.xml", false, None, false, &leg);
+    assert!(
+        page.iter().any(|(k, d)| k == "registered" && d == "200"),
+        "{page:?}"
+    );
+    let registers: Vec<&String> = st
+        .log
+        .iter()
+        .filter(|l| l.starts_with("registrar: REGISTER sip:alice@example.com"))
+        .collect();
+    assert!(
+        registers.len() >= 2
+            && registers[0].ends_with("-> 401")
+            && registers[1].ends_with("-> 200"),
+        "challenged, then registered: {:?}",
+        st.log
+    );
+    assert!(
+        st.log
+            .iter()
+            .any(|l| l.starts_with("registrar: sip:alice@example.com bound at")),
+        "{:?}",
+        st.log
+    );
+    assert_eq!(st.finished.len(), 1, "{st:?}");
+    assert_eq!(st.finished[0].browser, "alice", "{st:?}");
+    assert_eq!((st.active_calls, st.sockets_open), (0, 0), "{st:?}");
+}
+
+/// Starts sipp as a phone for one call (see [`phone_for`]).
+fn phone(scenario: &str, sip_port: u16, dir: &std::path::Path, keys: &[(&str, String)]) -> Killed {
+    phone_for(scenario, sip_port, dir, keys, 1)
 }
 
 /// [`call_through_gateway`]; with `transfer_to` (a second sipp scenario), the first phone refers
@@ -153,6 +173,17 @@ fn call_with(
     phone_hangs_up: bool,
     transfer_to: Option<&str>,
     hold: bool,
+) -> (GatewayStats, Vec<(String, String)>) {
+    call_via(scenario, phone_hangs_up, transfer_to, hold, &Leg::default())
+}
+
+/// [`call_with`] over the browser `leg` given (`wss://`, ephemeral credentials).
+fn call_via(
+    scenario: &str,
+    phone_hangs_up: bool,
+    transfer_to: Option<&str>,
+    hold: bool,
+    leg: &Leg,
 ) -> (GatewayStats, Vec<(String, String)>) {
     let _serial = SERIAL
         .lock()
@@ -175,16 +206,51 @@ fn call_with(
         if target.is_some() { &keys } else { &[] },
     );
 
-    let mut gateway = BrowserGateway::start(BrowserGatewayConfig::new(
+    let mut gw_cfg = BrowserGatewayConfig::new(
         "127.0.0.1:0".parse().unwrap(),
         format!("127.0.0.1:{sip_port}").parse().unwrap(),
         [17; 32],
-    ))
-    .unwrap();
+    );
+    let mut chromium_args = vec![
+        "--use-fake-device-for-media-stream".to_string(),
+        "--use-fake-ui-for-media-stream".into(),
+        "--allow-loopback-in-peer-connection".into(),
+        "--disable-features=WebRtcHideLocalIpsWithMdns".into(),
+    ];
+    if leg.tls {
+        let spki = common::tls::self_signed(&dir);
+        gw_cfg.tls = Some(
+            rtcweb_cli::sip_stream::server_config(&dir.join("self.pem"), &dir.join("self.key"))
+                .unwrap(),
+        );
+        chromium_args.push(format!("--ignore-certificate-errors-spki-list={spki}"));
+    }
+    // Ephemeral credentials as a web application hands them out: valid for an hour.
+    let (auth_user, password) = match leg.auth_secret {
+        Some(secret) => {
+            gw_cfg.auth_secret = Some(secret.into());
+            let expiry = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs()
+                + 3600;
+            let mut buf = [0u8; 64];
+            let user = rtcweb_proto::turn_rest::username(&mut buf, expiry, "alice").unwrap();
+            let password = rtcweb_proto::turn_rest::password(secret.as_bytes(), user);
+            (
+                Value::from(user.to_string()),
+                Value::from(password.as_str().to_string()),
+            )
+        }
+        None => (Value::Null, Value::Null),
+    };
+    let mut gateway = BrowserGateway::start(gw_cfg).unwrap();
     let ws = gateway.local_addr();
 
     let cfg = serde_json::json!({
-        "url": format!("ws://{ws}"),
+        "url": gateway.url(),
+        "authorization_user": auth_user,
+        "password": password,
         "uri": "sip:alice@example.com",
         "target": format!("sip:phone@{ws}"),
         "seconds": if phone_hangs_up {
@@ -196,12 +262,7 @@ fn call_with(
         },
         "page": "call_page.js",
         "hold": if hold { serde_json::json!([3, 5]) } else { Value::Null },
-        "args": [
-            "--use-fake-device-for-media-stream",
-            "--use-fake-ui-for-media-stream",
-            "--allow-loopback-in-peer-connection",
-            "--disable-features=WebRtcHideLocalIpsWithMdns",
-        ],
+        "args": chromium_args,
     });
     let (mut driver, from_node) = run_js(&cfg);
 

@@ -4,8 +4,10 @@
 //! | file | what |
 //! |---|---|
 //! | [`connection`] | one WebSocket connection: the handshake requiring and echoing the `sip` subprotocol (§4), one SIP message per frame (§5), pings, close |
+//! | [`ephemeral`] | ephemeral (TURN REST, Kamailio `auth_ephemeral`) credentials for REGISTER, from a shared secret |
 //! | [`registrar`] | REGISTER with HTTP Digest, bindings with expiry, unregister, bindings removed with their connection (Sans-IO) |
 //! | [`service`] | the SIP side: sip-core's transaction layer, the registrar, OPTIONS/MESSAGE answered 200, requests sent to registered browsers (Sans-IO) |
+//! | [`stream`] | the bytes under a connection: plain TCP (`ws://`) or rustls TLS (`wss://`) |
 //! | [`server`] | the std driver: a thread with a non-blocking listener, a map from remote address to connection, channels to the application |
 //!
 //! Each connection is one [`Peer`](rtcweb_sip_core::transaction::Peer)
@@ -26,14 +28,18 @@
 //! ```
 
 pub mod connection;
+pub mod ephemeral;
 pub mod registrar;
 pub mod server;
 pub mod service;
+pub mod stream;
 
 pub use connection::{offers_sip, Accept, Handshake, WsConnection, WsError, SUBPROTOCOL};
+pub use ephemeral::EphemeralAuth;
 pub use registrar::{Binding, Registrar, RegistrarConfig, RegistrarEvent, Removal};
 pub use server::{Command, ServerEvent, WsServer};
 pub use service::{stamp_via, ws_peer, SendError, Service, ServiceConfig, ServiceEvent};
+pub use stream::WebStream;
 
 #[cfg(test)]
 mod tests;

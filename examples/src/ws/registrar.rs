@@ -2,7 +2,9 @@
 //! (RFC 3261 §22.4, RFC 7616; stateless nonces from sip-core's [`NonceKey`]), bindings with an
 //! expiry, unregistration (`Expires: 0`, `Contact: *`), and bindings that die with the connection
 //! they were registered on: a browser behind a WebSocket is reachable only over that connection
-//! (RFC 7118 §5, RFC 5626 flows).
+//! (RFC 7118 §5, RFC 5626 flows). Users come from a table ([`RegistrarConfig::users`]) or, with
+//! [`RegistrarConfig::ephemeral`], from ephemeral credentials derived from a shared secret
+//! (Kamailio's `auth_ephemeral`, see [`super::ephemeral`]).
 //!
 //! Call order: [`Registrar::handle_register`] (returns the response to send through the server
 //! transaction) / [`Registrar::connection_closed`] / [`Registrar::handle_timeout`] in; then
@@ -20,6 +22,9 @@ use rtcweb_sip_core::transaction::{IdGenerator, Peer};
 use rtcweb_sip_core::uri::{Host, Uri};
 use rtcweb_sip_core::Instant;
 
+use super::ephemeral::EphemeralAuth;
+use rtcweb_sip_core::auth::ephemeral::{EphemeralAuthError, EphemeralError};
+
 /// What the registrar serves and whom it lets in.
 #[derive(Debug, Clone)]
 pub struct RegistrarConfig {
@@ -29,6 +34,10 @@ pub struct RegistrarConfig {
     pub realm: String,
     /// Username → password. A user may register only its own address of record.
     pub users: BTreeMap<String, String>,
+    /// Ephemeral credentials instead of [`Self::users`] (default `None`): the username is
+    /// `<expiry>:<user>`, the password base64(HMAC-SHA1(secret, username)), and `<user>` may
+    /// register only `sip:<user>@domain` (see [`super::ephemeral`] for what is refused how).
+    pub ephemeral: Option<EphemeralAuth>,
     /// Expiry when the request names none, seconds (§10.2.1.1; default 3600).
     pub default_expires: u32,
     /// Longest expiry granted, seconds (§10.3 step 7: the registrar may shorten; default 3600).
@@ -56,6 +65,7 @@ impl RegistrarConfig {
                 .iter()
                 .map(|(u, p)| ((*u).to_string(), (*p).to_string()))
                 .collect(),
+            ephemeral: None,
             default_expires: 3600,
             max_expires: 3600,
             min_expires: 60,
@@ -99,7 +109,8 @@ pub enum Removal {
 /// What happened, for the application and for tests.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RegistrarEvent {
-    /// A REGISTER was answered with `status`; `user` is set when its digest credentials verified.
+    /// A REGISTER was answered with `status`; `user` is set when its digest credentials verified
+    /// (with ephemeral credentials, the `<user>` part of `<expiry>:<user>`).
     Register {
         /// The connection it came over.
         peer: Peer,
@@ -296,31 +307,7 @@ impl Registrar {
         let Some(creds) = creds else {
             return Err(self.challenge(now, false));
         };
-        let username = creds.get("username").unwrap_or_default();
-        let Some(password) = self.cfg.users.get(username) else {
-            return Err(refuse(403, "Forbidden"));
-        };
-        let challenged = Challenged {
-            realm: &self.cfg.realm,
-            nonce: NonceCheck::Stateless {
-                key: &self.nonces,
-                now_unix_secs: secs(now),
-                max_age_secs: self.cfg.nonce_max_age,
-            },
-            algorithm: Algorithm::Md5,
-            qop: Some(Qop::Auth),
-            method: "REGISTER",
-            request_uri: ruri,
-        };
-        match digest::verify(&creds, &challenged, password.as_bytes(), req.body()) {
-            Ok(()) => {}
-            Err(DigestError::StaleNonce) => return Err(self.challenge(now, true)),
-            Err(DigestError::UnknownNonce) => return Err(self.challenge(now, false)),
-            Err(e) => {
-                log::info!("ws registrar: REGISTER from {peer:?} refused: {e}");
-                return Err(refuse(403, "Forbidden"));
-            }
-        }
+        let username = self.authenticate(now, peer, req, &creds, ruri)?;
         // Step 4: the authenticated user may change only its own address of record.
         let to = req
             .typed::<ToHeader>()
@@ -342,6 +329,62 @@ impl Registrar {
         let cseq = req.typed::<CSeq>().ok().flatten().map_or(0, |c| c.seq);
         self.apply(now, peer, &aor, changes, &call_id, cseq)?;
         Ok((username.to_string(), aor))
+    }
+
+    /// Step 3 (§22.4): the Digest `creds` verify against a configured user's password or, with
+    /// [`RegistrarConfig::ephemeral`], against the password the secret derives from the
+    /// username; the user the address of record must name on success.
+    fn authenticate<'c>(
+        &self,
+        now: Instant,
+        peer: Peer,
+        req: &Message<'_>,
+        creds: &Authorization<'c>,
+        ruri: &str,
+    ) -> Result<&'c str, Refusal> {
+        let challenged = Challenged {
+            realm: &self.cfg.realm,
+            nonce: NonceCheck::Stateless {
+                key: &self.nonces,
+                now_unix_secs: secs(now),
+                max_age_secs: self.cfg.nonce_max_age,
+            },
+            algorithm: Algorithm::Md5,
+            qop: Some(Qop::Auth),
+            method: "REGISTER",
+            request_uri: ruri,
+        };
+        let username = creds.get("username").unwrap_or_default();
+        let verified = match &self.cfg.ephemeral {
+            Some(eph) => eph.verify(now, creds, &challenged, req.body()),
+            None => {
+                let Some(password) = self.cfg.users.get(username) else {
+                    return Err(refuse(403, "Forbidden"));
+                };
+                digest::verify(creds, &challenged, password.as_bytes(), req.body())
+                    .map(|()| username)
+                    .map_err(EphemeralAuthError::Digest)
+            }
+        };
+        match verified {
+            Ok(user) => Ok(user),
+            Err(EphemeralAuthError::Digest(DigestError::StaleNonce)) => {
+                Err(self.challenge(now, true))
+            }
+            Err(EphemeralAuthError::Digest(DigestError::UnknownNonce)) => {
+                Err(self.challenge(now, false))
+            }
+            // Kamailio's auth_ephemeral: an expired username fails like a missing credential,
+            // and is challenged again (fresh credentials from the web application answer it).
+            Err(EphemeralAuthError::Ephemeral(EphemeralError::Expired { expiry })) => {
+                log::info!("ws registrar: REGISTER from {peer:?}: {username} expired at {expiry}");
+                Err(self.challenge(now, false))
+            }
+            Err(e) => {
+                log::info!("ws registrar: REGISTER from {peer:?} refused: {e}");
+                Err(refuse(403, "Forbidden"))
+            }
+        }
     }
 
     /// Steps 4–7 without authentication ([`RegistrarConfig::authenticate`] off): the user is

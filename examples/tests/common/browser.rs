@@ -105,15 +105,24 @@ impl Drop for Driver {
         }
         let _ = self.node.kill();
         let _ = self.node.wait();
-        if let Some(pid) = self.browser_pid {
-            // Only if that PID is still a Chromium (never a recycled PID of something else).
-            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-            if comm.contains("chrom") {
-                let _ = Command::new("kill")
-                    .args(["-KILL", &pid.to_string()])
-                    .status();
-            }
-        }
+        self.kill_browser();
+    }
+}
+
+impl Driver {
+    /// Kills the browser at once (SIGKILL, by its PID, only if that PID is still a Chromium,
+    /// never a recycled PID of something else): its connections drop without a WebSocket
+    /// close or a BYE. Whether it was killed.
+    pub fn kill_browser(&mut self) -> bool {
+        let Some(pid) = self.browser_pid else {
+            return false;
+        };
+        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+        comm.contains("chrom")
+            && Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status()
+                .is_ok_and(|s| s.success())
     }
 }
 

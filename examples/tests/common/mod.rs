@@ -4,6 +4,7 @@ pub mod browser;
 pub mod coturn;
 pub mod dns;
 pub mod kamailio;
+pub mod sipp;
 pub mod tls;
 
 use std::process::{Child, Command, Stdio};

@@ -1,8 +1,15 @@
-// The browser side of examples/tests/browser_call.rs: a JsSIP 3.13 UA (not registered) calls
-// cfg.target through the gateway over ws://, talks cfg.seconds with the fake microphone, reports
+// The browser side of examples/tests/browser_call.rs: a JsSIP 3.13 UA calls cfg.target through
+// the gateway over cfg.url (ws:// or wss://) — unregistered, or, when cfg.password is given,
+// once registered as cfg.uri with cfg.authorization_user / cfg.password (digest, e.g. ephemeral
+// credentials) — talks cfg.seconds with the fake microphone, reports
 // getStats() of the call's RTCPeerConnection every 500 ms ('stats', JSON), puts the call on hold
 // and resumes it at the times cfg.hold gives (if any), hangs up (BYE) after
-// cfg.seconds unless the far end hung up first, and stops. Every step goes to window.report(kind, detail), printed by run.js as one JSON line.
+// cfg.seconds unless the far end hung up first, and stops. With cfg.cancelAfterMs it instead
+// cancels the call that long after sending the INVITE (JsSIP terminate() before an answer: a
+// CANCEL); with cfg.expectFailure a failed call is reported as 'failed' (originator and cause)
+// and the page stops, instead of an 'error'. The first line of every SIP message received on the
+// WebSocket is reported as 'sip-in'. Every step goes to window.report(kind, detail), printed by
+// run.js as one JSON line.
 'use strict';
 
 window.start = (cfg) => {
@@ -10,10 +17,20 @@ window.start = (cfg) => {
     document.getElementById('log').textContent += `${kind} ${detail || ''}\n`;
     window.report(kind, detail === undefined ? '' : String(detail));
   };
+  const socket = new JsSIP.WebSocketInterface(cfg.url);
+  // Bound when the socket connects: wrapped before, so every frame is seen first.
+  const onMessage = socket._onMessage;
+  socket._onMessage = function (ev) {
+    report('sip-in', String(ev.data).split('\r\n', 1)[0]);
+    return onMessage.call(this, ev);
+  };
   const ua = new JsSIP.UA({
-    sockets: [new JsSIP.WebSocketInterface(cfg.url)],
+    sockets: [socket],
     uri: cfg.uri,
-    register: false,
+    authorization_user: cfg.authorization_user || undefined,
+    password: cfg.password || undefined,
+    register: Boolean(cfg.password),
+    register_expires: 600,
     session_timers: false,
   });
   let session = null;
@@ -38,14 +55,26 @@ window.start = (cfg) => {
     });
     return s;
   };
-  ua.on('connected', () => {
-    report('connected');
+  const call = () => {
     session = ua.call(cfg.target, {
       mediaConstraints: { audio: true, video: false },
       pcConfig: { iceServers: [] },
       eventHandlers: {
+        sending: () => {
+          if (cfg.cancelAfterMs !== undefined) {
+            setTimeout(() => { report('canceling'); session.terminate(); }, cfg.cancelAfterMs);
+          }
+        },
         progress: (e) => report('progress', e.response && e.response.status_code),
-        failed: (e) => report('error', `call failed: ${e.cause}`),
+        failed: (e) => {
+          if (!cfg.expectFailure) {
+            report('error', `call failed: ${e.cause}`);
+            return;
+          }
+          report('failed', `${e.originator} ${e.cause}`);
+          // The final response (487, 488) and its ACK go through before the page stops.
+          setTimeout(() => { ua.stop(); setTimeout(() => report('done'), 300); }, 1000);
+        },
         hold: (e) => report('hold', e.originator),
         unhold: (e) => report('unhold', e.originator),
         confirmed: () => {
@@ -88,7 +117,17 @@ window.start = (cfg) => {
         },
       },
     });
+  };
+  ua.on('connected', () => {
+    report('connected');
+    if (!cfg.password) call();
   });
+  ua.on('registered', (e) => {
+    if (session) return; // a refresh
+    report('registered', e.response.status_code);
+    call();
+  });
+  ua.on('registrationFailed', (e) => report('error', `registration failed: ${e.cause}`));
   ua.on('disconnected', (e) => report('disconnected', e && e.code));
   ua.start();
   report('started', JsSIP.version);

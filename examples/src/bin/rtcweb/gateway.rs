@@ -14,6 +14,10 @@ use rtcweb_cli::gateway::demo;
   rtcweb gateway --seconds 3 --pcap gw.pcap      the narrated one-call sketch
   rtcweb gateway --ws 127.0.0.1:8088 --trunk 127.0.0.1:5070 [--json]
                                                   browsers (JsSIP, SIP.js) on ws://127.0.0.1:8088
+  rtcweb gateway --ws 0.0.0.0:8443 --trunk 10.0.0.5:5060 --tls-cert cert.pem --tls-key key.pem
+                 --auth-secret S                  wss://, browsers register with ephemeral credentials:
+                                                  user \"<expiry>:<name>\", password
+                                                  base64(HMAC-SHA1(S, user)) (Kamailio auth_ephemeral)
 
 Exit status: 0 ok, 1 when the call failed or a socket could not be opened, 2 usage.")]
 pub struct Args {
@@ -38,26 +42,48 @@ pub struct Args {
     /// With `--ws`: most calls at once (two UDP sockets each); more get 503 with Retry-After.
     #[arg(long, value_name = "N", default_value_t = 64)]
     pub max_calls: usize,
+    /// With `--ws`: serve secure WebSocket (`wss://`, RFC 7118) with this certificate chain
+    /// (PEM), and `--tls-key`.
+    #[arg(long, value_name = "PEM", requires_all = ["ws", "tls_key"])]
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// The private key (PEM) of `--tls-cert`.
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<std::path::PathBuf>,
+    /// With `--ws`: browsers register with ephemeral credentials derived from this shared
+    /// secret (Kamailio auth_ephemeral, TURN REST): username `<expiry unix time>:<user>`,
+    /// password base64(HMAC-SHA1(SECRET, username)); expired ones are challenged again (401).
+    /// Without it, any user registers without credentials.
+    #[arg(long, value_name = "SECRET", requires = "ws")]
+    pub auth_secret: Option<String>,
 }
 
 /// `--ws`: the browser gateway, printing what it does until interrupted, and each call's
 /// statistics when it ends (one line of text, or one JSON object with `--json`).
 fn run_browser_gateway(
+    args: &Args,
     ws: std::net::SocketAddr,
     trunk: std::net::SocketAddr,
-    max_calls: usize,
-    json: bool,
 ) -> Result<(), String> {
     use rtcweb_cli::gateway::browser::{BrowserGateway, BrowserGatewayConfig};
+    let (max_calls, json) = (args.max_calls, args.json);
     let mut seed = [0u8; 32];
     getrandom::fill(&mut seed).map_err(|e| format!("random seed: {e}"))?;
     let mut cfg = BrowserGatewayConfig::new(ws, trunk, seed);
     cfg.max_calls = max_calls;
+    cfg.auth_secret.clone_from(&args.auth_secret);
+    if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
+        cfg.tls = Some(rtcweb_cli::sip_stream::server_config(cert, key)?);
+    }
     let gw = BrowserGateway::start(cfg).map_err(|e| format!("gateway on {ws}: {e}"))?;
+    let auth = if args.auth_secret.is_some() {
+        "ephemeral credentials (--auth-secret)"
+    } else {
+        "no credentials"
+    };
     println!(
-        "browser gateway: JsSIP WebSocketInterface('ws://{}'), calls go to sip:phone@{trunk}; \
-         the trunk reaches browsers registered in example.com (at most {max_calls} calls)",
-        gw.local_addr()
+        "browser gateway: JsSIP WebSocketInterface('{}'), calls go to sip:phone@{trunk}; \
+         the trunk reaches browsers registered in example.com with {auth} (at most {max_calls} calls)",
+        gw.url()
     );
     let mut shown = 0u64;
     let mut printed = std::collections::BTreeSet::new();
@@ -95,7 +121,7 @@ fn run_browser_gateway(
 /// Runs the subcommand.
 pub fn run(args: &Args) -> Result<(), String> {
     if let (Some(ws), Some(trunk)) = (args.ws, args.trunk) {
-        return run_browser_gateway(ws, trunk, args.max_calls, args.json);
+        return run_browser_gateway(args, ws, trunk);
     }
     let capture = args.pcap.as_deref().map(Capture::create).transpose()?;
     let report = demo::run_captured(Duration::from_secs(args.seconds), capture.as_ref());

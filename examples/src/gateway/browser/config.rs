@@ -1,12 +1,18 @@
 //! What the gateway is told: where it listens, whom it calls, how many calls it holds.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 /// Where the gateway listens, whom it calls and its bounds.
 #[derive(Debug, Clone)]
 pub struct BrowserGatewayConfig {
-    /// The WebSocket listener (`ws://` + this). The media sockets are bound on its IP.
+    /// The WebSocket listener (`ws://` + this, or `wss://` with [`Self::tls`]). The media
+    /// sockets are bound on its IP.
     pub ws: SocketAddr,
+    /// Serve secure WebSocket (`wss://`, RFC 7118 §3) with this rustls configuration
+    /// (default `None`: plain `ws://`); see [`crate::sip_stream::server_config`] to load one
+    /// from PEM files.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
     /// The phone (or trunk) every browser's call goes to, SIP over UDP.
     pub trunk: SocketAddr,
     /// Our SIP/UDP socket towards the trunk, where its calls to browsers arrive (default: the
@@ -23,8 +29,13 @@ pub struct BrowserGatewayConfig {
     /// call from the trunk to `sip:user@<any host>` goes to the browser registered as `user`.
     pub domain: String,
     /// Users and passwords the registrar challenges (digest, RFC 3261 §22.4). Empty (the
-    /// default): any user may register without credentials.
+    /// default) and no [`Self::auth_secret`]: any user may register without credentials.
     pub users: Vec<(String, String)>,
+    /// Accept ephemeral credentials instead of [`Self::users`] (Kamailio `auth_ephemeral`,
+    /// TURN REST): username `<expiry unix time>:<user>`, password
+    /// base64(HMAC-SHA1(this secret, username)); `<user>` registers `sip:<user>@domain`
+    /// (see [`crate::ws::ephemeral`]).
+    pub auth_secret: Option<String>,
     /// Codecs the gateway may relay, by encoding name, among PCMU, PCMA, G722 and opus
     /// (default: all four; see [`super::codec`]).
     pub codecs: Vec<String>,
@@ -36,6 +47,7 @@ impl BrowserGatewayConfig {
     pub fn new(ws: SocketAddr, trunk: SocketAddr, seed: [u8; 32]) -> Self {
         Self {
             ws,
+            tls: None,
             trunk,
             sip: None,
             seed,
@@ -43,6 +55,7 @@ impl BrowserGatewayConfig {
             retry_after: 5,
             domain: "example.com".into(),
             users: Vec::new(),
+            auth_secret: None,
             codecs: super::codec::DEFAULT_CODECS
                 .iter()
                 .map(|c| (*c).to_string())

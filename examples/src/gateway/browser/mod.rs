@@ -1,12 +1,13 @@
 //! A browser-to-phone gateway (issue #17): a back-to-back user agent and media relay whose web
-//! legs are SIP over WebSocket (RFC 7118: the browser's JsSIP connects to us) with WebRTC media
+//! legs are SIP over WebSocket (RFC 7118: the browser's JsSIP connects to us, `ws://` or
+//! `wss://`) with WebRTC media
 //! (ICE-lite, DTLS-SRTP, rtcp-mux, BUNDLE), and whose trunk legs are plain SIP over UDP with
 //! RTP/AVP to one configured phone or trunk. Browsers call the phone; the phone calls a browser
 //! registered over WebSocket (`sip:alice@…` reaches the browser registered as alice).
 //!
 //! | file | concern |
 //! |---|---|
-//! | [`config`] | where it listens, whom it calls, `max_calls`, the registrar's users, codecs allowed |
+//! | [`config`] | where it listens (`ws://` or `wss://`), whom it calls, `max_calls`, the registrar's users or ephemeral-credential secret, codecs allowed |
 //! | [`table`] | the call table: calls keyed by both legs' [`CallHandle`](rtcweb_sip_core::ua::CallHandle)s, bounded |
 //! | [`call`] | one call: both legs' handles, its media relay, what is pending (early media, transfer, hold) |
 //! | [`web`] | the browsers' signalling leg: WebSocket listener and connections, their UA, the registrar |
@@ -55,11 +56,12 @@ use std::net::{SocketAddr, TcpListener};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use rtcweb_proto::Rng;
 use rtcweb_srtp_core::dtls::Certificate;
 
-use crate::ws::RegistrarConfig;
+use crate::ws::{EphemeralAuth, RegistrarConfig};
 
 pub use config::BrowserGatewayConfig;
 pub use stats::{CallStats, GatewayStats};
@@ -71,6 +73,7 @@ use table::CallTable;
 #[derive(Debug)]
 pub struct BrowserGateway {
     local_ws: SocketAddr,
+    secure: bool,
     sip_addr: SocketAddr,
     stats: Arc<Mutex<GatewayStats>>,
     stop: Arc<AtomicBool>,
@@ -86,6 +89,12 @@ impl BrowserGateway {
     pub fn start(cfg: BrowserGatewayConfig) -> io::Result<Self> {
         let listener = TcpListener::bind(cfg.ws)?;
         let local_ws = listener.local_addr()?;
+        // The driver's clock starts now: its `Instant::ZERO` is this Unix time (ephemeral
+        // credentials carry Unix expiries).
+        let clock = std::time::Instant::now();
+        let unix_at_zero = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
         let ip = local_ws.ip();
         let mut rng = Rng::from_seed(cfg.seed);
         let users: Vec<(&str, &str)> = cfg
@@ -94,9 +103,14 @@ impl BrowserGateway {
             .map(|(u, p)| (u.as_str(), p.as_str()))
             .collect();
         let mut registrar = RegistrarConfig::new(&cfg.domain, &users);
-        registrar.authenticate = !cfg.users.is_empty();
+        registrar.authenticate = !cfg.users.is_empty() || cfg.auth_secret.is_some();
+        registrar.ephemeral = cfg
+            .auth_secret
+            .as_ref()
+            .map(|s| EphemeralAuth::new(s.as_bytes(), unix_at_zero));
         let web = web::WebSide::new(
             listener,
+            cfg.tls.clone(),
             rng.seed32(),
             registrar,
             rng.seed32(),
@@ -107,6 +121,7 @@ impl BrowserGateway {
         let sip_addr = trunk.local;
         let certificate =
             Certificate::self_signed(&rng.seed32()).map_err(|e| io::Error::other(e.to_string()))?;
+        let secure = cfg.tls.is_some();
         let stats = Arc::new(Mutex::new(GatewayStats::default()));
         let stop = Arc::new(AtomicBool::new(false));
         let driver = Driver {
@@ -125,7 +140,7 @@ impl BrowserGateway {
             log: VecDeque::new(),
             shared: Arc::clone(&stats),
             stop: Arc::clone(&stop),
-            clock: std::time::Instant::now(),
+            clock,
             dirty: false,
         };
         let thread = std::thread::Builder::new()
@@ -133,6 +148,7 @@ impl BrowserGateway {
             .spawn(move || driver.run())?;
         Ok(Self {
             local_ws,
+            secure,
             sip_addr,
             stats,
             stop,
@@ -140,10 +156,17 @@ impl BrowserGateway {
         })
     }
 
-    /// The WebSocket address (`ws://` + this).
+    /// The WebSocket address (`ws://` + this, or `wss://` + this when TLS is configured).
     #[must_use]
     pub const fn local_addr(&self) -> SocketAddr {
         self.local_ws
+    }
+
+    /// The URL browsers connect to: `ws://ADDR` or `wss://ADDR`.
+    #[must_use]
+    pub fn url(&self) -> String {
+        let scheme = if self.secure { "wss" } else { "ws" };
+        format!("{scheme}://{}", self.local_ws)
     }
 
     /// Our SIP/UDP address towards the trunk: where its calls to browsers go

@@ -5,17 +5,26 @@
 //! over the connection a request came on, and requests to a browser (BYE, or an INVITE from the
 //! trunk to a registered user) go over the connection it called or registered on, whatever the
 //! `.invalid` hosts in its Via and Contact say (RFC 7118 §5).
+//!
+//! With a TLS configuration the listener serves `wss://` instead of `ws://` (RFC 7118 §3): each
+//! accepted stream is wrapped in a rustls session ([`WebStream`]) and everything else is the
+//! same — the same non-blocking loop, the same connections keyed by remote address. The
+//! gateway's own Via then says `SIP/2.0/WSS`; browsers' Vias say `WSS` and are answered over the
+//! connection whatever they say.
 
 use std::collections::BTreeMap;
 use std::io;
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
 use std::time::Duration;
 
 use rtcweb_sip_core::transaction::{Peer, Transport};
 use rtcweb_sip_core::ua::{UaConfig, UserAgent};
 use rtcweb_sip_core::Instant;
 
-use crate::ws::{ws_peer, Accept, Handshake, Registrar, RegistrarConfig, WsConnection, WsError};
+use crate::ws::{
+    ws_peer, Accept, Handshake, Registrar, RegistrarConfig, WebStream, WsConnection, WsError,
+};
 
 /// How long a client may take to complete the WebSocket handshake.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -37,8 +46,10 @@ pub struct WebInput {
 #[derive(Debug)]
 pub struct WebSide {
     listener: TcpListener,
-    pending: Vec<(SocketAddr, std::time::Instant, Handshake<TcpStream>)>,
-    conns: BTreeMap<SocketAddr, WsConnection<TcpStream>>,
+    /// `wss://` when set: every accepted stream is wrapped in TLS.
+    tls: Option<Arc<rustls::ServerConfig>>,
+    pending: Vec<(SocketAddr, std::time::Instant, Handshake<WebStream>)>,
+    conns: BTreeMap<SocketAddr, WsConnection<WebStream>>,
     /// The user agent of every browser's call (topology hiding: nothing of its dialogs reaches
     /// the trunk's).
     pub ua: UserAgent,
@@ -49,12 +60,14 @@ pub struct WebSide {
 }
 
 impl WebSide {
-    /// The leg on `listener`; `seed` keys the UA, `registrar_seed` the registrar's nonces.
+    /// The leg on `listener` (`wss://` with `tls`); `seed` keys the UA, `registrar_seed` the
+    /// registrar's nonces.
     ///
     /// # Errors
     /// The listener's address could not be read.
     pub fn new(
         listener: TcpListener,
+        tls: Option<Arc<rustls::ServerConfig>>,
         seed: [u8; 32],
         registrar: RegistrarConfig,
         registrar_seed: [u8; 32],
@@ -63,10 +76,13 @@ impl WebSide {
         listener.set_nonblocking(true)?;
         let local = listener.local_addr()?;
         let ip = local.ip();
+        // RFC 7118 §5.2: Via transport `WSS` over secure WebSocket; the URI parameter is `ws`
+        // for both.
+        let via = if tls.is_some() { "WSS" } else { "WS" };
         let mut cfg = UaConfig::new(
             &format!("sip:gateway@{ip}"),
             &format!("<sip:gateway@{local};transport=ws>"),
-            &format!("SIP/2.0/WS {local}"),
+            &format!("SIP/2.0/{via} {local}"),
             ws_peer(local),
             seed,
         );
@@ -78,12 +94,28 @@ impl WebSide {
         cfg.max_calls = max_calls.saturating_mul(2).max(4);
         Ok(Self {
             listener,
+            tls,
             pending: Vec::new(),
             conns: BTreeMap::new(),
             ua: UserAgent::new(cfg),
             registrar: Registrar::new(registrar, registrar_seed),
             local,
         })
+    }
+
+    /// Whether the listener serves `wss://`.
+    #[must_use]
+    pub const fn is_secure(&self) -> bool {
+        self.tls.is_some()
+    }
+
+    /// `wss` or `ws`, for the log.
+    const fn scheme(&self) -> &'static str {
+        if self.is_secure() {
+            "wss"
+        } else {
+            "ws"
+        }
     }
 
     /// Open connections.
@@ -101,6 +133,13 @@ impl WebSide {
                 continue;
             }
             let _ = stream.set_nodelay(true);
+            let stream = match WebStream::accept(stream, self.tls.as_ref()) {
+                Ok(s) => s,
+                Err(e) => {
+                    input.said.push(format!("ws: {addr} refused: {e}"));
+                    continue;
+                }
+            };
             self.handshake_step(
                 addr,
                 std::time::Instant::now(),
@@ -131,7 +170,9 @@ impl WebSide {
         }
         for addr in &input.closed {
             if self.conns.remove(addr).is_some() {
-                input.said.push(format!("ws: {addr} disconnected"));
+                input
+                    .said
+                    .push(format!("{}: {addr} disconnected", self.scheme()));
             }
         }
         busy
@@ -141,12 +182,14 @@ impl WebSide {
         &mut self,
         addr: SocketAddr,
         since: std::time::Instant,
-        r: Result<Accept<TcpStream>, WsError>,
+        r: Result<Accept<WebStream>, WsError>,
         input: &mut WebInput,
     ) {
         match r {
             Ok(Accept::Done(c)) => {
-                input.said.push(format!("ws: {addr} connected"));
+                input
+                    .said
+                    .push(format!("{}: {addr} connected", self.scheme()));
                 self.conns.insert(addr, c);
             }
             Ok(Accept::Pending(h)) if since.elapsed() < HANDSHAKE_TIMEOUT => {
