@@ -1,5 +1,7 @@
-//! Drivers and demos for the rtcweb crates: the pieces of the loopback call, shared by the
-//! `rtcweb` command-line tool, the std and tokio drivers and the tests.
+//! Drivers and demos for the rtcweb crates, shared by the `rtcweb` command-line tool and the
+//! tests: the [`runtime`] (clock, OS randomness, the `Node` shape, the std driver), the loopback
+//! [`call`], the [`gateway`]s, SIP over WebSocket ([`ws`]) and TCP/TLS ([`sip_stream`]), DNS
+//! ([`dns`]), captures ([`capture`]) and the coturn helper.
 // A std program: `std` paths are right here; slices are cut at lengths the crates returned for the
 // same buffers.
 #![allow(
@@ -13,5 +15,6 @@ pub mod capture;
 pub mod coturn;
 pub mod dns;
 pub mod gateway;
+pub mod runtime;
 pub mod sip_stream;
 pub mod ws;

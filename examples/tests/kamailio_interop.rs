@@ -121,7 +121,7 @@ impl Endpoint {
                 addr: server,
                 transport,
             },
-            rtcweb_cli::call::random_seed(),
+            rtcweb_cli::runtime::random_seed(),
         );
         cfg.registrar = format!("sip:{server}");
         cfg.register_expires = 300;

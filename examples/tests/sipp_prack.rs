@@ -20,7 +20,7 @@ use std::net::{SocketAddr, UdpSocket};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant as StdInstant};
 
-use rtcweb_cli::call::{random_seed, Clock};
+use rtcweb_cli::runtime::{random_seed, Clock};
 use rtcweb_sip_core::transaction::Peer;
 use rtcweb_sip_core::ua::{EndReason, UaConfig, UaEvent, UserAgent};
 

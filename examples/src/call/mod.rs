@@ -1,20 +1,17 @@
 //! The loopback call: SIP signalling (sip-core), SDP offer/answer (sdp-core), ICE (ice-core) and
 //! SRTP-protected G.711 media (srtp-core), composed Sans-IO in [`party::Party`] and driven by
-//! [`std_driver`] or [`tokio_driver`] sockets.
+//! the runtime's [`std_driver`] or this module's [`tokio_driver`].
 
 use std::time::Duration;
 
-use rtcweb_sip_core::Instant;
-
 pub mod media;
-pub mod node;
 pub mod party;
 pub mod rtcp;
 pub mod sdp;
-pub mod std_driver;
 pub mod tokio_driver;
 
 use crate::capture::Capture;
+use crate::runtime::{random_seed, std_driver, Clock};
 pub use party::Keying;
 use party::{Party, PartyConfig, Report, Side};
 
@@ -25,39 +22,6 @@ pub struct Sockets<S> {
     pub sip: S,
     /// ICE and media.
     pub media: S,
-}
-
-/// Maps `std::time::Instant` onto the family's `Instant`, shared by both parties of a call.
-#[derive(Debug, Clone, Copy)]
-pub struct Clock(std::time::Instant);
-
-impl Clock {
-    /// Starts counting now.
-    pub fn new() -> Self {
-        Clock(std::time::Instant::now())
-    }
-    /// The time now.
-    pub fn now(&self) -> Instant {
-        Instant::from_nanos(i64::try_from(self.0.elapsed().as_nanos()).unwrap_or(i64::MAX))
-    }
-    /// Time since start.
-    pub fn elapsed(&self) -> Duration {
-        self.0.elapsed()
-    }
-    /// How long until `deadline`.
-    pub fn until(&self, deadline: Instant) -> Duration {
-        deadline.saturating_duration_since(self.now())
-    }
-    /// The std instant of `deadline` (for tokio's timers).
-    pub fn to_std(&self, deadline: Instant) -> std::time::Instant {
-        self.0 + Duration::from_nanos(u64::try_from(deadline.as_nanos()).unwrap_or(0))
-    }
-}
-
-impl Default for Clock {
-    fn default() -> Self {
-        Clock::new()
-    }
 }
 
 /// Which socket loop drives the parties.
@@ -104,23 +68,6 @@ impl CallReport {
         }
         Ok(())
     }
-}
-
-/// Random bytes from the operating system's secure source (`getrandom`): seeds for the crates'
-/// CSPRNG (`rtcweb_proto::Rng`), which never draw randomness themselves. Exits the process when the
-/// OS has no entropy to give — continuing with predictable identifiers would be worse.
-pub fn random_bytes<const N: usize>() -> [u8; N] {
-    let mut out = [0u8; N];
-    if let Err(e) = getrandom::fill(&mut out) {
-        eprintln!("rtcweb: the OS random source failed: {e}");
-        std::process::exit(1);
-    }
-    out
-}
-
-/// A 32-byte seed for a party.
-pub fn random_seed() -> [u8; 32] {
-    random_bytes()
 }
 
 /// `turn`: a TURN server and credentials for both parties, which then offer relayed candidates

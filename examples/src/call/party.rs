@@ -1,6 +1,6 @@
 //! [`Party`]: one side of the loopback call — a SIP user agent (sip-core), an ICE agent
 //! (ice-core), SDP offer/answer (sdp-core) and SRTP media (srtp-core) composed into one Sans-IO
-//! state machine. The drivers in [`super::std_driver`] and [`super::tokio_driver`] only move bytes
+//! state machine. The drivers in [`crate::runtime::std_driver`] and [`super::tokio_driver`] only move bytes
 //! and time; everything the call does happens here, and is logged so a newcomer can follow it.
 //!
 //! SRTP is keyed by SDES (`a=crypto`, RFC 4568) or by DTLS-SRTP (RFC 5763/5764): then each party
@@ -23,8 +23,8 @@ use rtcweb_srtp_core::dtls::{Certificate, DtlsConfig, DtlsEvent, DtlsSrtp, Finge
 use rtcweb_srtp_core::{DtlsRole, KeyingMaterial, Profile};
 
 use super::media::{RtpReceiver, RtpSender, Stats, Tone};
-use super::node::{Node, Out};
 use super::sdp::{self, LocalMedia, RemoteKeying};
+use crate::runtime::node::{Node, Out};
 
 /// How the parties key SRTP.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,10 +14,11 @@ use bytes::BytesMut;
 use rtcweb_sip_core::message::SharedMessage;
 use tokio::net::UdpSocket;
 
-use super::node::Node;
 use super::party::{Party, PartyConfig, Report, MEDIA, SIP};
-use super::{Clock, Sockets};
+use super::Sockets;
 use crate::capture::Capture;
+use crate::runtime::node::Node;
+use crate::runtime::Clock;
 
 /// Room for one SIP datagram (the loopback call's messages are under 2 KB; a longer datagram
 /// is cut by the OS and then fails to parse).

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use crate::call::party::{self, Keying, Party, PartyConfig, Side};
-use crate::call::{random_seed, std_driver, Clock};
 use crate::capture::Capture;
+use crate::runtime::{random_seed, std_driver, Clock};
 
 use super::phone::{self, Phone};
 use super::{Gateway, GatewayConfig, Relayed, TRUNK_SIP, WEB_SIP};

@@ -18,8 +18,8 @@ use rtcweb_sip_core::ua::{CallHandle, UaConfig, UaEvent, UserAgent};
 use rtcweb_sip_core::Instant;
 use rtcweb_srtp_core::{Config, KeyingMaterial, Profile, Session};
 
-use crate::call::node::{Node, Out};
 use crate::call::sdp::{self, LocalMedia};
+use crate::runtime::node::{Node, Out};
 
 /// The gateway's SIP socket towards WebRTC clients.
 pub const WEB_SIP: usize = 0;

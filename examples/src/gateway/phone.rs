@@ -11,8 +11,8 @@ use rtcweb_sip_core::ua::{UaConfig, UaEvent, UserAgent};
 use rtcweb_sip_core::Instant;
 
 use crate::call::media::{Tone, PAYLOAD_TYPE_PCMU};
-use crate::call::node::{Node, Out};
 use crate::call::sdp;
+use crate::runtime::node::{Node, Out};
 
 /// The phone's SIP socket.
 pub const SIP: usize = 0;
@@ -43,7 +43,7 @@ impl Phone {
             &format!("<sip:phone@{sip}>"),
             &format!("SIP/2.0/UDP {sip}"),
             Peer::udp(gateway),
-            crate::call::random_seed(),
+            crate::runtime::random_seed(),
         );
         Phone {
             ua: UserAgent::new(cfg),

@@ -4,7 +4,7 @@
 use std::net::{SocketAddr, ToSocketAddrs, UdpSocket};
 use std::time::Duration;
 
-use rtcweb_cli::call::Clock;
+use rtcweb_cli::runtime::Clock;
 use rtcweb_stun_core::Instant;
 
 /// Resolves HOST:PORT.

@@ -7,8 +7,8 @@ use std::net::{SocketAddr, UdpSocket};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use rtcweb_cli::call::{random_bytes, random_seed, Clock};
 use rtcweb_cli::dns::{select, Dns};
+use rtcweb_cli::runtime::{random_bytes, random_seed, Clock};
 use rtcweb_cli::sip_stream::{client_config, Streams};
 use rtcweb_proto::{Rng, Transport};
 use rtcweb_sip_core::message::{Header, Message};

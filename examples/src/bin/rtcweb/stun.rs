@@ -5,7 +5,7 @@ use rtcweb_stun_core::client::{ClientTransaction, TransactionConfig, Transaction
 use rtcweb_stun_core::wire::attributes::{MappedAddress, Software, XorMappedAddress};
 use rtcweb_stun_core::wire::{Class, Message, MessageType, MessageWriter, Method, TransactionId};
 
-use rtcweb_cli::call::{random_bytes, Clock};
+use rtcweb_cli::runtime::{random_bytes, Clock};
 
 use crate::driver::{recv_until, resolve, socket_for};
 

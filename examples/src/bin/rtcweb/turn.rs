@@ -3,8 +3,8 @@
 
 use rtcweb_stun_core::turn::{TurnClient, TurnConfig, TurnEvent};
 
-use rtcweb_cli::call::{random_bytes, Clock};
 use rtcweb_cli::coturn::rest_credentials;
+use rtcweb_cli::runtime::{random_bytes, Clock};
 
 use crate::driver::{recv_until, resolve, socket_for};
 

@@ -9,7 +9,7 @@ use std::net::{SocketAddr, UdpSocket};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use rtcweb_cli::call::{random_seed, Clock};
+use rtcweb_cli::runtime::{random_seed, Clock};
 use rtcweb_cli::sip_stream::{server_config, Streams};
 use rtcweb_proto::time::InstantExt as _;
 use rtcweb_sip_core::transaction::{LayerConfig, Peer};
