@@ -53,6 +53,7 @@ fn main() {
     stun::check();
     ice::check();
     scale::check();
+    scale::check_turn();
     eprintln!("checks passed");
 
     let path = json_path();
