@@ -1,5 +1,5 @@
-//! [`Registration`] — the REGISTER state machine as a transaction user — driven by hand through a
-//! client transaction layer, against a digest registrar, over the test kit's lossy, duplicating,
+//! [`RegistrationClient`] — the REGISTER state machine with its own client transactions, on the
+//! family's one verb set — against a digest registrar, over the test kit's lossy, duplicating,
 //! reordering network: it registers, refreshes every binding before it expires, keeps one
 //! Call-ID with rising CSeqs (RFC 3261 §10.2.4), and unregisters — for many seeds.
 #![allow(
@@ -26,23 +26,19 @@ use rtcweb_sip_core::auth::digest::{verify, Algorithm};
 use rtcweb_sip_core::header::{Authorization, CSeq, Expires};
 use rtcweb_sip_core::message::{builder::MessageBuilder, Header, Message};
 use rtcweb_sip_core::registration::{
-    Credentials, Registration, RegistrationConfig, RegistrationEvent, RegistrationState,
+    Credentials, RegistrationClient, RegistrationConfig, RegistrationEvent, RegistrationState,
 };
 use rtcweb_sip_core::transaction::{
-    BufferTooSmall, LayerConfig, Peer, TransactionEvent, TransactionLayer, Transmit, TxId,
+    BufferTooSmall, LayerConfig, Peer, TransactionEvent, TransactionLayer, Transmit,
 };
 use rtcweb_sip_core::Instant;
 
 /// What the registrar grants, in seconds.
 const GRANTED: u32 = 60;
 
-/// A [`Registration`] and the client transaction layer its REGISTERs go through: the wiring a
-/// UA does, written out (`poll_request` → `send_request`; responses and Timer F back in).
+/// A [`RegistrationClient`] on the network, recording its events.
 struct Registrant {
-    layer: TransactionLayer,
-    reg: Registration,
-    registrar: Peer,
-    tx: Option<TxId>,
+    client: RegistrationClient,
     events: Vec<(Instant, RegistrationEvent)>,
 }
 
@@ -56,10 +52,12 @@ impl Registrant {
         );
         cfg.credentials = Some(Credentials::new("alice", "pw"));
         Self {
-            layer: TransactionLayer::new(LayerConfig::default()),
-            reg: Registration::new(cfg, seed32(seed)),
-            registrar: Peer::udp(addr(BOB)),
-            tx: None,
+            client: RegistrationClient::new(
+                cfg,
+                Peer::udp(addr(BOB)),
+                LayerConfig::default(),
+                seed32(seed),
+            ),
             events: Vec::new(),
         }
     }
@@ -78,62 +76,24 @@ impl Node for Registrant {
             addr: from.addr,
             transport: from.transport,
         };
-        let _ = self.layer.handle_receive(now, from, bytes);
+        let _ = self.client.handle_receive(now, from, bytes);
     }
     fn handle_timeout(&mut self, now: Instant) {
-        self.layer.handle_timeout(now);
-        self.process(now);
-        self.reg.handle_timeout(now);
+        self.client.handle_timeout(now);
     }
     fn poll_transmit(
         &mut self,
         now: Instant,
         buf: &mut [u8],
     ) -> Result<Option<Transmit>, BufferTooSmall> {
-        self.layer.poll_transmit(now, buf)
+        self.client.poll_transmit(now, buf)
     }
     fn poll_timeout(&self) -> Option<Instant> {
-        [self.layer.poll_timeout(), self.reg.poll_timeout()]
-            .into_iter()
-            .flatten()
-            .min()
+        self.client.poll_timeout()
     }
-    /// Moves work between the two until nothing moves.
     fn process(&mut self, now: Instant) {
-        loop {
-            let mut moved = false;
-            if let Some(req) = self.reg.poll_request() {
-                moved = true;
-                match self.layer.send_request(now, self.registrar, &req) {
-                    Ok(tx) => self.tx = Some(tx),
-                    Err(_) => self.reg.handle_transaction_timeout(now),
-                }
-            }
-            if let Some(e) = self.layer.poll_event() {
-                moved = true;
-                match e {
-                    TransactionEvent::Response { tx, message } if self.tx == Some(tx) => {
-                        let mut st = [Header::EMPTY; 64];
-                        let msg = Message::parse(&message, &mut st).unwrap();
-                        if msg.status().is_some_and(|c| c >= 200) {
-                            self.tx = None;
-                        }
-                        self.reg.handle_response(now, &msg);
-                    }
-                    TransactionEvent::Timeout { tx } if self.tx == Some(tx) => {
-                        self.tx = None;
-                        self.reg.handle_transaction_timeout(now);
-                    }
-                    _ => {}
-                }
-            }
-            if let Some(e) = self.reg.poll_event() {
-                moved = true;
-                self.events.push((now, e));
-            }
-            if !moved {
-                return;
-            }
+        while let Some(e) = self.client.poll_event() {
+            self.events.push((now, e));
         }
     }
 }
@@ -201,7 +161,7 @@ fn registers_and_refreshes_before_expiry_over_a_lossy_link() {
         let mut a = Registrant::new(seed);
         let mut r = registrar(seen.clone());
         let mut sim = Sim::new(seed, Link::LOSSY);
-        a.reg.register(at(0));
+        a.client.register(at(0));
         sim.run_to(&mut [&mut a, &mut r], at(RUN));
 
         // Registered, within one transaction timeout (Timer F, 64·T1) of starting.
@@ -242,7 +202,7 @@ fn registers_and_refreshes_before_expiry_over_a_lossy_link() {
             a.events
         );
         assert!(matches!(
-            a.reg.state(),
+            a.client.state(),
             RegistrationState::Registered { until } if until > sim.now
         ));
 
@@ -250,7 +210,9 @@ fn registers_and_refreshes_before_expiry_over_a_lossy_link() {
         // though the link duplicated and reordered datagrams.
         {
             let seen = seen.borrow();
-            assert!(seen.iter().all(|s| s.call_id == a.reg.call_id()));
+            assert!(seen
+                .iter()
+                .all(|s| s.call_id == a.client.registration().call_id()));
             assert!(
                 seen.windows(2).all(|w| w[1].cseq > w[0].cseq),
                 "seed {seed}: {seen:?}"
@@ -275,7 +237,7 @@ fn registers_and_refreshes_before_expiry_over_a_lossy_link() {
         assert!(sim.stats.lost > 0 && sim.stats.duplicated > 0);
 
         // Unregister: Expires 0 goes out, the binding is removed, nothing is left scheduled.
-        a.reg.unregister(sim.now);
+        a.client.unregister(sim.now);
         let t = sim.now;
         sim.run_to(&mut [&mut a, &mut r], t + Duration::from_secs(100));
         assert_eq!(
@@ -283,7 +245,7 @@ fn registers_and_refreshes_before_expiry_over_a_lossy_link() {
             1,
             "seed {seed}"
         );
-        assert_eq!(a.reg.state(), RegistrationState::Unregistered);
+        assert_eq!(a.client.state(), RegistrationState::Unregistered);
         assert!(seen
             .borrow()
             .last()
