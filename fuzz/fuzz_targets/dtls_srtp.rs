@@ -21,7 +21,7 @@ use rtcweb_srtp_core::dtls::{
     Certificate, Connected, DtlsConfig, DtlsContext, DtlsError, DtlsEvent, DtlsSrtp, DtlsState,
     Fingerprint, SrtpSessions, VersionPolicy,
 };
-use rtcweb_srtp_core::{DtlsRole, Error, Instant};
+use rtcweb_srtp_core::{BufferTooSmall, DtlsRole, Error, Instant};
 
 fn certificates() -> &'static (Certificate, Certificate) {
     static C: OnceLock<(Certificate, Certificate)> = OnceLock::new();
@@ -181,11 +181,9 @@ fn collect(ep: &mut DtlsSrtp, now: Instant, wire: &mut VecDeque<Vec<u8>>, small:
             wire.push_back(tiny[..n].to_vec());
         }
         Ok(None) => {}
-        Err(DtlsError::BufferTooSmall { needed, got }) => {
-            assert_eq!(got, small);
+        Err(BufferTooSmall { needed }) => {
             assert!(needed > small && needed <= buf.len());
         }
-        Err(e) => panic!("poll_transmit: {e:?}"),
     }
     while let Some(n) = ep.poll_transmit(now, &mut buf).expect("2048 bytes suffice") {
         assert!(n <= buf.len());

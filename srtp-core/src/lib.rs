@@ -64,5 +64,8 @@ pub use replay::{DEFAULT_REPLAY_WINDOW, MAX_REPLAY_WINDOW};
 pub use session::Session;
 pub use stream::{Stream, SRTCP_KEY_LIMIT, SRTP_KEY_LIMIT};
 
+/// The family's one small-buffer error (`rtcweb-proto`), from `DtlsSrtp::poll_transmit`.
+pub use rtcweb_proto::BufferTooSmall;
+
 /// The family-wide point in time: nanoseconds since an arbitrary, caller-chosen start.
 pub use sans_io_time::Instant;

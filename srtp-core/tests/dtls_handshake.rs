@@ -31,7 +31,7 @@ use rtcweb_srtp_core::dtls::{
     DtlsConfig, DtlsError, DtlsEvent, DtlsState, DtlsVersion, ExportedKeyingMaterial,
     SrtpProtectionProfile, SrtpSessions, VersionPolicy,
 };
-use rtcweb_srtp_core::{Config, DtlsRole, Instant};
+use rtcweb_srtp_core::{BufferTooSmall, Config, DtlsRole, Instant};
 
 const VERSIONS: [(VersionPolicy, DtlsVersion); 2] = [
     (VersionPolicy::Dtls12, DtlsVersion::Dtls12),
@@ -562,10 +562,10 @@ fn sans_io_contract() {
     let now = Instant::ZERO;
     // The ClientHello is queued at construction; a small buffer is refused, not dropped.
     let mut small = [0u8; 16];
-    let Err(DtlsError::BufferTooSmall { needed, got: 16 }) = a.ep.poll_transmit(now, &mut small)
-    else {
+    let Err(BufferTooSmall { needed }) = a.ep.poll_transmit(now, &mut small) else {
         panic!("expected BufferTooSmall");
     };
+    assert!(needed > 16);
     let mut buf = vec![0u8; needed];
     assert_eq!(a.ep.poll_transmit(now, &mut buf).unwrap(), Some(needed));
     assert_eq!(a.ep.poll_transmit(now, &mut buf).unwrap(), None);

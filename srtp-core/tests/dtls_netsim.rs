@@ -94,11 +94,10 @@ impl Node for Endpoint {
         now: Instant,
         buf: &mut [u8],
     ) -> Result<Option<Transmit>, BufferTooSmall> {
-        match self.ep.poll_transmit(now, buf) {
-            Ok(n) => Ok(n.map(|n| Transmit::udp(self.peer, n))),
-            Err(DtlsError::BufferTooSmall { needed, .. }) => Err(BufferTooSmall { needed }),
-            Err(e) => panic!("poll_transmit: {e:?}"),
-        }
+        Ok(self
+            .ep
+            .poll_transmit(now, buf)?
+            .map(|n| Transmit::udp(self.peer, n)))
     }
     fn poll_timeout(&self) -> Option<Instant> {
         self.ep.poll_timeout()

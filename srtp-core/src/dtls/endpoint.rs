@@ -13,7 +13,7 @@ use super::{
     Certificate, Connected, DtlsConfig, DtlsContext, DtlsError, DtlsEvent, DtlsVersion,
     ExportedKeyingMaterial, Fingerprint, SrtpProtectionProfile, SrtpSessions, VersionPolicy,
 };
-use crate::{DtlsRole, Instant};
+use crate::{BufferTooSmall, DtlsRole, Instant};
 
 /// Datagrams kept for [`DtlsSrtp::poll_transmit`] at most; a handshake flight is a few. Beyond
 /// it the oldest is dropped and counted ([`DtlsSrtp::dropped_transmits`]); DTLS retransmits.
@@ -221,20 +221,23 @@ impl DtlsSrtp {
     ///
     /// `now` is the family's signature: the datagrams were made by the last `handle_*` call.
     ///
+    /// The family's small-buffer error, as every `poll_transmit`: the datagram's destination is
+    /// the caller's (the selected ICE pair's remote address), so only its length comes back.
+    ///
     /// # Errors
-    /// [`DtlsError::BufferTooSmall`] with the length needed; the datagram stays queued.
+    /// [`BufferTooSmall`] with the length needed; the datagram stays queued.
     pub fn poll_transmit(
         &mut self,
         now: Instant,
         buf: &mut [u8],
-    ) -> Result<Option<usize>, DtlsError> {
+    ) -> Result<Option<usize>, BufferTooSmall> {
         let _ = now;
         let Some(next) = self.transmits.front() else {
             return Ok(None);
         };
-        let (len, got) = (next.len(), buf.len());
+        let len = next.len();
         buf.get_mut(..len)
-            .ok_or(DtlsError::BufferTooSmall { needed: len, got })?
+            .ok_or(BufferTooSmall { needed: len })?
             .copy_from_slice(next);
         if let Some(mut sent) = self.transmits.pop_front() {
             sent.clear();

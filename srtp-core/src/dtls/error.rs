@@ -6,22 +6,12 @@ use super::Setup;
 
 /// Why a DTLS-SRTP operation failed.
 ///
-/// The fatal ones (everything but [`Self::BufferTooSmall`], [`Self::NotDtls`] and the
-/// constructor-time errors) end the association: the endpoint reports them once as
+/// The fatal ones (everything but [`Self::NotDtls`] and the constructor-time errors) end the association: the endpoint reports them once as
 /// [`super::DtlsEvent::Failed`] (and from the call that caused them), then refuses further
 /// input with [`Self::Closed`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum DtlsError {
-    /// The caller's buffer cannot hold the next datagram; it stays queued. Call again with at
-    /// least `needed` bytes.
-    #[error("buffer too small: {needed} bytes needed, {got} available")]
-    BufferTooSmall {
-        /// The datagram's length.
-        needed: usize,
-        /// The buffer's length.
-        got: usize,
-    },
     /// The datagram's first byte is outside 20..=63, so it is not DTLS (RFC 7983 §7): STUN,
     /// RTP/RTCP or TURN ChannelData belong elsewhere. Not fatal.
     #[error("not a DTLS record (RFC 7983 first byte)")]
