@@ -8,9 +8,10 @@ use std::net::SocketAddr;
 
 use rtcweb_ice_core::candidate::Candidate;
 use rtcweb_ice_core::Agent;
+use rtcweb_sdp_core::attribute::AttributeValue;
 use rtcweb_sdp_core::description::Media;
 use rtcweb_sdp_core::SessionDescription;
-use rtcweb_srtp_core::dtls::Fingerprint;
+use rtcweb_srtp_core::dtls::{Fingerprint, HashFunction};
 
 use super::codec::{Codec, Rtpmap};
 
@@ -70,7 +71,11 @@ pub fn parse_web(sdp: &[u8]) -> Result<WebSdp, String> {
         .fingerprint()
         .or_else(|| desc.fingerprint())
         .ok_or("no a=fingerprint (DTLS-SRTP required)")?;
-    let fingerprint = Fingerprint::parse(&format!("{} {}", f.hash_function, f.value))
+    // sdp-core's typed a=fingerprint into srtp-core's, not through text again.
+    let hash = HashFunction::from_name(f.hash_function)
+        .ok_or_else(|| format!("a=fingerprint: unknown hash {}", f.hash_function))?;
+    let (bytes, len) = f.to_bytes();
+    let fingerprint = Fingerprint::new(hash, bytes.get(..len).unwrap_or_default())
         .map_err(|e| format!("a=fingerprint: {e}"))?;
     let setup = audio
         .attributes()
@@ -82,8 +87,11 @@ pub fn parse_web(sdp: &[u8]) -> Result<WebSdp, String> {
     let codecs = rtpmaps(&audio);
     let candidates = audio
         .attributes()
-        .filter(|a| a.name == "candidate")
-        .filter_map(|a| Candidate::parse(&format!("candidate:{}", a.value?)).ok())
+        .filter_map(|a| match a.parse() {
+            // sdp-core's typed a=candidate into the agent's, not through text again.
+            Ok(AttributeValue::Candidate(c)) => Candidate::try_from(&c).ok(),
+            _ => None,
+        })
         .collect();
     Ok(WebSdp {
         mid: audio.mid().unwrap_or("0").to_string(),
@@ -247,4 +255,50 @@ pub fn parse_trunk(sdp: &[u8]) -> Result<TrunkSdp, String> {
         }
     }
     Ok(TrunkSdp { rtp, codecs })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use rtcweb_ice_core::candidate::CandidateKind;
+
+    /// A Chrome-shaped offer: the typed a=candidate and a=fingerprint of sdp-core go into
+    /// ice-core's and srtp-core's types; an mDNS host name (unresolved) and a TCP candidate
+    /// are kept out or typed as they are, never reparsed from text.
+    #[test]
+    fn typed_candidates_and_fingerprint_from_the_offer() {
+        let fp = "sha-256 AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89";
+        let sdp = format!(
+            "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n\
+m=audio 9 UDP/TLS/RTP/SAVPF 111 0\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\n\
+a=ice-ufrag:abcd\r\na=ice-pwd:0123456789abcdef012345\r\na=fingerprint:{fp}\r\n\
+a=setup:actpass\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\na=rtpmap:0 PCMU/8000\r\n\
+a=candidate:1 1 udp 2122260223 192.0.2.7 50000 typ host generation 0\r\n\
+a=candidate:2 1 udp 2122260222 3f2c1b0a-1111-2222-3333-444455556666.local 50001 typ host\r\n\
+a=candidate:3 1 tcp 1518280447 192.0.2.7 9 typ host tcptype active\r\n"
+        );
+        let web = parse_web(sdp.as_bytes()).unwrap();
+        assert_eq!(web.fingerprint.to_string(), fp);
+        assert_eq!(web.mid, "0");
+        let udp: Vec<_> = web
+            .candidates
+            .iter()
+            .filter(|c| c.address == "192.0.2.7:50000".parse().unwrap())
+            .collect();
+        assert_eq!(udp.len(), 1);
+        assert_eq!(udp[0].kind, CandidateKind::Host);
+        assert_eq!(udp[0].priority, 2_122_260_223);
+        assert!(
+            web.candidates
+                .iter()
+                .all(|c| !c.address.ip().is_unspecified()),
+            "the mDNS name is not a candidate address"
+        );
+        assert_eq!(
+            web.candidates.len(),
+            2,
+            "UDP host and TCP active; not the .local name"
+        );
+    }
 }
