@@ -5,7 +5,8 @@
 //! socket of plain RTP. SRTP from the browser is verified, decrypted and goes on to the phone as
 //! RTP with our SSRC, our sequence numbers and the trunk's payload type; RTP from the phone gets
 //! the browser leg's SSRC, sequence and payload type and is protected. RTCP ends at the gateway
-//! on both legs (its receiver reports are read for the statistics).
+//! on both legs (its receiver reports are read for the statistics). Here are the sockets and
+//! the source checks; what happens to each packet in between is [`super::relay`].
 //!
 //! Each socket belongs to one call: [`MediaSocket`] counts the open ones, so a test can check
 //! that teardown closed them all.
@@ -19,8 +20,9 @@ use rtcweb_ice_core::{Agent, AgentConfig};
 use rtcweb_proto::Rng;
 use rtcweb_sip_core::Instant;
 use rtcweb_srtp_core::dtls::{
-    Certificate, Connected, DtlsConfig, DtlsEvent, DtlsSrtp, Fingerprint,
+    Certificate, DtlsConfig, DtlsEvent, DtlsSrtp, Fingerprint, SrtpSessions,
 };
+use rtcweb_srtp_core::wire::rtcp::is_rtcp;
 use rtcweb_srtp_core::DtlsRole;
 
 use super::codec::PtMap;
@@ -72,10 +74,12 @@ pub struct WebMedia {
     dtls: Option<DtlsSrtp>,
     dtls_seed: [u8; 32],
     dtls_peer: Option<SocketAddr>,
-    keys: Option<Box<Connected>>,
+    /// The SRTP sessions keyed by DTLS-SRTP (RFC 5764 §4.2), once connected.
+    pub(super) keys: Option<Box<SrtpSessions>>,
     /// Our SSRC towards the browser (signalled with `a=ssrc`).
     pub ssrc: u32,
-    seq: u16,
+    /// Our last RTP sequence number towards the browser.
+    pub(super) seq: u16,
 }
 
 /// The trunk's media leg: one socket of plain RTP.
@@ -86,8 +90,10 @@ pub struct TrunkMedia {
     pub addr: SocketAddr,
     /// Where the phone receives RTP (its SDP); RTP from elsewhere is refused.
     pub remote: Option<SocketAddr>,
-    ssrc: u32,
-    seq: u16,
+    /// Our SSRC towards the phone.
+    pub(super) ssrc: u32,
+    /// Our last RTP sequence number towards the phone.
+    pub(super) seq: u16,
 }
 
 /// What the media legs of a call report to the call.
@@ -217,7 +223,7 @@ impl WebMedia {
             match e {
                 DtlsEvent::Connected(c) => {
                     events.push(MediaEvent::Keyed(c.profile.name().to_string()));
-                    self.keys = Some(c);
+                    self.keys = Some(Box::new(c.srtp));
                 }
                 other => events.push(MediaEvent::DtlsFailed(format!("{other:?}"))),
             }
@@ -257,11 +263,6 @@ pub struct Relay {
     pub answered: bool,
 }
 
-/// RTCP packet types (RFC 3550 §12.1, RFC 4585): 200–206 in the second byte.
-fn is_rtcp(packet: &[u8]) -> bool {
-    matches!(packet.get(1), Some(200..=206))
-}
-
 impl Relay {
     /// Reads the browser's socket: STUN to ICE, DTLS to DTLS, SRTP relayed to the phone.
     pub fn read_web(
@@ -291,60 +292,26 @@ impl Relay {
                     }
                     self.web.dtls_events(events);
                 }
-                128..=191 => self.srtp_from_browser(datagram, stats),
+                128..=191 => {
+                    let Some(len) = self.web_to_trunk(datagram, stats) else {
+                        continue;
+                    };
+                    let (Some(to), Some(rtp)) = (self.trunk.remote, datagram.get(..len)) else {
+                        continue;
+                    };
+                    if self.trunk.socket.socket().send_to(rtp, to).is_ok() {
+                        stats.web_to_phone += 1;
+                    }
+                }
                 _ => stats.refused += 1,
             }
         }
         busy
     }
 
-    /// SRTP/SRTCP from the browser: verified and decrypted; RTP goes on to the phone.
-    fn srtp_from_browser(&mut self, datagram: &mut [u8], stats: &mut CallStats) {
-        let Some(keys) = self.web.keys.as_mut() else {
-            return;
-        };
-        if is_rtcp(datagram) {
-            match keys.srtp.inbound.unprotect_rtcp(datagram) {
-                Ok(len) => {
-                    stats.rtcp_terminated += 1;
-                    if let Some(rtcp) = datagram.get(..len) {
-                        stats.browser_reception.update(rtcp);
-                    }
-                }
-                Err(_) => stats.refused += 1,
-            }
-            return;
-        }
-        let Ok(len) = keys.srtp.inbound.unprotect_rtp(datagram) else {
-            stats.refused += 1;
-            return;
-        };
-        let (Some(to), Some(pts), Some(rtp)) =
-            (self.trunk.remote, self.pts, datagram.get_mut(..len))
-        else {
-            return;
-        };
-        if rtp.len() < 12 {
-            return;
-        }
-        let Some(pt) = pts.to_trunk(rtp[1] & 0x7f) else {
-            stats.refused += 1;
-            return;
-        };
-        // Topology hiding: our own SSRC and sequence towards the phone, its payload type.
-        self.trunk.seq = self.trunk.seq.wrapping_add(1);
-        rtp[1] = (rtp[1] & 0x80) | pt;
-        rtp[2..4].copy_from_slice(&self.trunk.seq.to_be_bytes());
-        rtp[8..12].copy_from_slice(&self.trunk.ssrc.to_be_bytes());
-        if self.trunk.socket.socket().send_to(rtp, to).is_ok() {
-            stats.web_to_phone += 1;
-        }
-    }
-
     /// Reads the phone's socket: RTP protected and sent to the browser, RTCP read and ended.
     pub fn read_trunk(&mut self, buf: &mut [u8], stats: &mut CallStats) -> bool {
         let mut busy = false;
-        let mut out = [0u8; 1600];
         while let Ok((n, from)) = self.trunk.socket.socket().recv_from(buf) {
             busy = true;
             let Some(src) = buf.get(..n) else { continue };
@@ -356,32 +323,14 @@ impl Relay {
                 stats.phone_reception.update(src);
                 continue;
             }
-            if Some(from) != self.trunk.remote || n < 12 || n + 16 > out.len() {
+            if Some(from) != self.trunk.remote {
                 continue;
             }
-            if src.first().is_none_or(|b| b >> 6 != 2) {
-                continue;
-            }
-            let (Some(pts), Some(dst)) = (self.pts, out.get_mut(..n)) else {
-                continue;
-            };
-            let Some(keys) = self.web.keys.as_mut() else {
-                continue;
-            };
-            let Some(pt) = pts.to_web(src[1] & 0x7f) else {
-                stats.refused += 1;
-                continue;
-            };
-            dst.copy_from_slice(src);
-            self.web.seq = self.web.seq.wrapping_add(1);
-            dst[1] = (dst[1] & 0x80) | pt;
-            dst[2..4].copy_from_slice(&self.web.seq.to_be_bytes());
-            dst[8..12].copy_from_slice(&self.web.ssrc.to_be_bytes());
-            let Ok(len) = keys.srtp.outbound.protect_rtp(&mut out, n) else {
+            let Some(len) = self.trunk_to_web(buf, n, stats) else {
                 continue;
             };
             let to = self.web.destination();
-            if let (Some(to), Some(p)) = (to, out.get(..len)) {
+            if let (Some(to), Some(p)) = (to, buf.get(..len)) {
                 if self.web.socket.socket().send_to(p, to).is_ok() {
                     stats.phone_to_web += 1;
                     if !self.answered {

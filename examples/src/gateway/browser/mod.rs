@@ -13,7 +13,8 @@
 //! | [`web`] | the browsers' signalling leg: WebSocket listener and connections, their UA, the registrar |
 //! | [`trunk`] | the trunk's signalling leg: SIP over UDP, its own UA |
 //! | [`bridge`] | the B2BUA: each leg's events and what they cause on the other |
-//! | [`media`] | the media legs of a call (ICE-lite + DTLS-SRTP socket; plain RTP socket) and the relay |
+//! | [`media`] | the media legs of a call (ICE-lite + DTLS-SRTP socket; plain RTP socket) and the relay's socket I/O |
+//! | [`relay`] | the relay's per-packet transform: SRTP → RTP to the phone, RTP → SRTP to the browser, no sockets |
 //! | [`sdp`] | the WebRTC offer/answer and the plain RTP/AVP one |
 //! | [`codec`] | the codec both legs have (PCMU/PCMA/G722/Opus), payload types mapped, telephone-event |
 //! | [`stats`] | per-call and total counters, RTCP receiver reports, the line printed at hang-up |
@@ -44,6 +45,7 @@ pub mod codec;
 pub mod config;
 pub mod driver;
 pub mod media;
+pub mod relay;
 pub mod sdp;
 pub mod stats;
 pub mod table;
