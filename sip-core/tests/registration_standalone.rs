@@ -6,6 +6,7 @@
 
 use core::time::Duration;
 
+use rtcweb_proto::time::InstantExt as _;
 use rtcweb_sip_core::auth::digest::{verify, Algorithm, Challenged, NonceCheck, Qop};
 use rtcweb_sip_core::header::{Authorization, CSeq, Expires};
 use rtcweb_sip_core::message::{builder::MessageBuilder, Header, Message, Method};
@@ -14,6 +15,7 @@ use rtcweb_sip_core::registration::{
 };
 use rtcweb_sip_core::transaction::{LayerConfig, Peer, Transport};
 use rtcweb_sip_core::Instant;
+use rtcweb_testkit::secs;
 
 const REALM: &str = "example.com";
 const NONCE: &str = "n0nce";
@@ -40,18 +42,8 @@ fn client(transport: Transport) -> RegistrationClient {
     RegistrationClient::new(cfg, registrar(transport), LayerConfig::default(), [3; 32])
 }
 
-fn at(secs: u64) -> Instant {
-    Instant::from_nanos(0).saturating_add_duration(Duration::from_secs(secs))
-}
-
-trait AddDuration {
-    fn saturating_add_duration(self, d: Duration) -> Self;
-}
-
-impl AddDuration for Instant {
-    fn saturating_add_duration(self, d: Duration) -> Self {
-        Instant::from_nanos(self.as_nanos().saturating_add(d.as_nanos() as i64))
-    }
+fn at(n: u64) -> Instant {
+    secs(n)
 }
 
 /// Every datagram the client has to send now.
@@ -122,10 +114,7 @@ fn registers_through_a_challenge_and_refreshes_before_expiry() {
     assert_eq!(first.len(), 1, "one REGISTER");
     // Lost: Timer E retransmits the same request after T1.
     let t_e = c.poll_timeout().unwrap();
-    assert_eq!(
-        t_e,
-        at(1).saturating_add_duration(Duration::from_millis(500))
-    );
+    assert_eq!(t_e, at(1).saturating_add(Duration::from_millis(500)));
     c.handle_timeout(t_e);
     let again = drain(&mut c, t_e);
     assert_eq!(again, first, "a retransmission, byte for byte");
