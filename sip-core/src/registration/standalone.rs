@@ -17,8 +17,8 @@ use crate::Instant;
 /// registration's own queue is bounded the same way).
 const MAX_EVENTS: usize = 64;
 
-/// Header fields read from a response or request handed up by the layer.
-const HEADERS: usize = 64;
+/// Header fields read from a received message (as many as the transaction layer reads).
+const HEADERS: usize = 128;
 
 /// RFC 5626 §4.4.1 keep-alive over a stream transport: a double CRLF, answered by a single one.
 const CRLF_PING: &[u8] = b"\r\n\r\n";
@@ -141,8 +141,18 @@ impl RegistrationClient {
             // The pong to our keep-alive (RFC 5626 §4.4.1): nothing to do.
             return Ok(());
         }
-        let result = self.layer.handle_receive(now, from, bytes);
-        self.pump(now);
+        // One parse: the layer and the registration read the same view (as the UA does).
+        let mut st = [Header::EMPTY; HEADERS];
+        let msg = match self.layer.parse_received(from, bytes, &mut st) {
+            Ok(m) => m,
+            Err(e) => {
+                self.pump(now);
+                return Err(e);
+            }
+        };
+        let fresh = self.layer.queued_events() == 0;
+        let result = self.layer.dispatch(now, from, &msg, bytes);
+        self.pump_with(now, fresh.then_some(&msg));
         result
     }
 
@@ -184,6 +194,12 @@ impl RegistrationClient {
     /// Moves work between the parts until nothing moves: REGISTERs into transactions, layer
     /// events into the registration, registration events out.
     fn pump(&mut self, now: Instant) {
+        self.pump_with(now, None);
+    }
+
+    /// [`Self::pump`] with the view of the message just dispatched, for the one layer event
+    /// that carries it (the queue having been empty), instead of parsing the event's copy.
+    fn pump_with(&mut self, now: Instant, mut received: Option<&Message<'_>>) {
         // Each round consumes one queued item; both queues are bounded.
         for _ in 0..1_000 {
             let mut progressed = false;
@@ -196,7 +212,7 @@ impl RegistrationClient {
             }
             if let Some(e) = self.layer.poll_event() {
                 progressed = true;
-                self.on_layer_event(now, e);
+                self.on_layer_event(now, e, &mut received);
             }
             if let Some(e) = self.registration.poll_event() {
                 progressed = true;
@@ -217,40 +233,57 @@ impl RegistrationClient {
         }
     }
 
-    fn on_layer_event(&mut self, now: Instant, e: TransactionEvent) {
-        match e {
-            TransactionEvent::Response { tx, message } if self.tx == Some(tx) => {
-                let mut st = [Header::EMPTY; HEADERS];
-                let Ok(msg) = Message::parse(&message, &mut st) else {
-                    return;
-                };
+    fn on_layer_event(
+        &mut self,
+        now: Instant,
+        e: TransactionEvent,
+        received: &mut Option<&Message<'_>>,
+    ) {
+        // The message a handled event carries (ACKs and stray responses are ignored): the view
+        // of the datagram just received when it is that one, else its copy parsed.
+        let message = match &e {
+            TransactionEvent::Response { tx, message } if self.tx == Some(*tx) => Some(message),
+            TransactionEvent::Request { message, .. } => Some(message),
+            _ => None,
+        };
+        let mut st = [Header::EMPTY; HEADERS];
+        let parsed;
+        let msg = match (message, received.take()) {
+            (Some(_), Some(m)) => Some(m),
+            (Some(raw), None) => match Message::parse(raw, &mut st) {
+                Ok(m) => {
+                    parsed = m;
+                    Some(&parsed)
+                }
+                Err(_) => return,
+            },
+            (None, _) => None,
+        };
+        match (&e, msg) {
+            (TransactionEvent::Response { tx, .. }, Some(msg)) if self.tx == Some(*tx) => {
                 let fin = msg.status().is_some_and(|c| c >= 200);
-                self.registration.handle_response(now, &msg);
+                self.registration.handle_response(now, msg);
                 if fin {
                     self.tx = None;
                 }
             }
-            TransactionEvent::Timeout { tx } if self.tx == Some(tx) => {
+            (TransactionEvent::Timeout { tx }, _) if self.tx == Some(*tx) => {
                 self.tx = None;
                 self.registration.handle_transaction_timeout(now);
             }
-            TransactionEvent::Request { tx, message, .. } => self.answer(now, tx, &message),
+            (TransactionEvent::Request { tx, .. }, Some(req)) => self.answer(now, *tx, req),
             _ => {}
         }
     }
 
     /// Answers a request from the network: 200 to OPTIONS, 405 to anything else (§8.2.1).
-    fn answer(&mut self, now: Instant, tx: TxId, request: &[u8]) {
-        let mut st = [Header::EMPTY; HEADERS];
-        let Ok(req) = Message::parse(request, &mut st) else {
-            return;
-        };
+    fn answer(&mut self, now: Instant, tx: TxId, req: &Message<'_>) {
         let (code, reason) = if req.method() == Some(Method::Options) {
             (200, "OK")
         } else {
             (405, "Method Not Allowed")
         };
-        let mut response = MessageBuilder::response_to(&req, code, reason, None);
+        let mut response = MessageBuilder::response_to(req, code, reason, None);
         response.add_header("Allow", "OPTIONS");
         let _ = self.layer.send_response(now, tx, &response.to_vec());
     }
