@@ -43,8 +43,9 @@ pub struct CallReport {
 }
 
 impl CallReport {
-    /// The demo's verdict: call established, ICE selected a pair, ≥ 99 % of SRTP packets verified
-    /// both ways, BYE answered.
+    /// The demo's verdict: call established, ICE selected a pair, every SRTP packet sent verified
+    /// both ways but 1 % or 2 packets, whichever is more (the last frames a side sends while the
+    /// BYE is on its way are not read by the side hanging up), BYE answered.
     pub fn check(&self) -> Result<(), String> {
         for (name, r, peer) in [
             ("caller", &self.caller, &self.callee),
@@ -56,7 +57,8 @@ impl CallReport {
             if r.selected_pair.is_none() {
                 return Err(format!("{name}: ICE selected no pair"));
             }
-            if peer.sent == 0 || (r.received.verified as f64) < 0.99 * peer.sent as f64 {
+            let missing = peer.sent.saturating_sub(r.received.verified);
+            if peer.sent == 0 || missing > (peer.sent / 100).max(2) {
                 return Err(format!(
                     "{name}: {} of {} SRTP packets verified",
                     r.received.verified, peer.sent
