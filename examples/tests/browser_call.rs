@@ -24,7 +24,7 @@
 
 mod common;
 use common::browser::{chromium_installed, folder, npm_packages_installed, run_js};
-use common::sipp::{free_udp_port, phone_for};
+use common::sipp::{free_udp_port, phone_for, phone_with};
 use common::{sipp_installed, Killed};
 
 use std::net::UdpSocket;
@@ -98,6 +98,13 @@ struct Leg {
     /// The gateway's `--auth-secret`: the browser registers with ephemeral credentials
     /// (`<expiry>:alice`, HMAC-SHA1 of the secret) made by the test, then calls.
     auth_secret: Option<&'static str>,
+    /// How long the browser talks before hanging up, when not the default of the scenario.
+    seconds: Option<u64>,
+    /// SIP over TCP to the phone: sipp with `-t t1` (it then has no UDP socket for SIP at
+    /// all) and the gateway's `trunk_transport` TCP.
+    trunk_tcp: bool,
+    /// How long the phone holds the call (its scenario's pauses), with nothing echoed.
+    held: Duration,
 }
 
 /// SIP over secure WebSocket (RFC 7118 §3): the gateway serves `wss://` with a self-signed
@@ -199,11 +206,13 @@ fn call_via(
     let target_port = free_udp_port();
     let mut target = transfer_to.map(|t| phone(t, target_port, &dir, &[]));
     let keys = [("target", format!("127.0.0.1:{target_port}"))];
-    let mut sipp = phone(
+    let mut sipp = phone_with(
         scenario,
         sip_port,
         &dir,
         if target.is_some() { &keys } else { &[] },
+        1,
+        if leg.trunk_tcp { &["-t", "t1"] } else { &[] },
     );
 
     let mut gw_cfg = BrowserGatewayConfig::new(
@@ -211,6 +220,9 @@ fn call_via(
         format!("127.0.0.1:{sip_port}").parse().unwrap(),
         [17; 32],
     );
+    if leg.trunk_tcp {
+        gw_cfg.trunk_transport = rtcweb_proto::Transport::Tcp;
+    }
     let mut chromium_args = vec![
         "--use-fake-device-for-media-stream".to_string(),
         "--use-fake-ui-for-media-stream".into(),
@@ -253,7 +265,9 @@ fn call_via(
         "password": password,
         "uri": "sip:alice@example.com",
         "target": format!("sip:phone@{ws}"),
-        "seconds": if phone_hangs_up {
+        "seconds": if let Some(seconds) = leg.seconds {
+            seconds
+        } else if phone_hangs_up {
             30
         } else if transfer_to.is_some() || hold {
             10
@@ -359,9 +373,13 @@ fn call_via(
     // to sipp as RTP, echoed, relayed back as SRTP and played by the page.
     assert!(stat_f64(s, "totalAudioEnergy") > 0.01, "{s}");
     assert!(stat(s, "totalSamplesReceived") > 0, "{s}");
+    // While the phone holds the call, the browser (recvonly) sends nothing for it to echo: that
+    // silence is concealed, at PCMU's 8000 samples/s (the codec every scenario here answers).
+    let held_samples = (leg.held.as_secs_f64() * 8000.0) as u64;
     assert!(
-        stat(s, "concealedSamples") * 10 <= stat(s, "totalSamplesReceived"),
-        "more than 10% of the received audio concealed: {s}"
+        stat(s, "concealedSamples").saturating_sub(held_samples) * 10
+            <= stat(s, "totalSamplesReceived"),
+        "more than 10% of the received audio concealed (beyond {held_samples} samples held): {s}"
     );
     assert!(st.dtls_profile.is_some(), "{st:?}");
     assert!(st.web_to_phone > MIN_PACKETS, "{st:?}");
@@ -434,6 +452,55 @@ fn the_browser_holds_and_resumes_the_call_through_the_gateway() {
         "{:?}",
         st.log
     );
+}
+
+/// The phone puts the call on hold and resumes it (`uas_phone_hold.xml`: re-INVITEs with
+/// a=sendonly, then a=sendrecv, 2.5 s apart): the gateway forwards each to the browser as a
+/// re-INVITE with the same direction, JsSIP answers it (and reports hold, then unhold, by the
+/// remote side), and only then is the phone answered, with the browser's direction (recvonly,
+/// then sendrecv; the scenario checks both). Media flows again after the resume: the packet
+/// counts of the call (10 s, 2.5 s of it held) are asserted as for every call.
+#[test]
+fn the_phone_holds_and_resumes_the_call_through_the_gateway() {
+    let leg = Leg {
+        seconds: Some(10),
+        held: Duration::from_millis(2500),
+        ..Leg::default()
+    };
+    let (st, page) = call_via("uas_phone_hold.xml", false, None, false, &leg);
+    for kind in ["hold", "unhold"] {
+        assert!(
+            page.iter().any(|(k, d)| k == kind && d == "remote"),
+            "no {kind} by the phone reached the browser: {page:?}"
+        );
+    }
+    for line in [
+        "trunk leg: new offer (sendonly) -> web re-INVITE (sendonly)",
+        "web leg: new offer answered (recvonly); trunk leg answered: Ok",
+        "trunk leg: new offer (sendrecv) -> web re-INVITE (sendrecv)",
+        "web leg: new offer answered (sendrecv); trunk leg answered: Ok",
+    ] {
+        assert!(
+            st.log.iter().any(|l| l.contains(line)),
+            "{line}: {:?}",
+            st.log
+        );
+    }
+}
+
+/// SIP over TCP to the phone (RFC 3261 §18): sipp listens on TCP only (`-t t1`), the gateway
+/// (`trunk_transport: Tcp`) connects to it for the INVITE and keeps the connection; sipp hangs
+/// up (`uas_pcmu_bye.xml`), so its BYE comes to the gateway over that connection, and is
+/// answered on it. The call is asserted as over UDP: DTLS connected, packets both ways, both
+/// BYEs answered, sipp's scenario passed.
+#[test]
+fn jssip_calls_sipp_over_tcp_and_sipp_hangs_up() {
+    let leg = Leg {
+        trunk_tcp: true,
+        ..Leg::default()
+    };
+    let (st, _) = call_via("uas_pcmu_bye.xml", true, None, false, &leg);
+    assert_eq!((st.active_calls, st.sockets_open), (0, 0), "{st:?}");
 }
 
 /// Waits up to `limit` for a child to exit.

@@ -62,7 +62,7 @@ fn call(key: u64, relay: Relay) -> Call {
         trunk_codecs: pcmu,
         early_answered: false,
         transfer: None,
-        offer_direction: None,
+        pending_offer: None,
         sdp_version: 2,
         started: std::time::Instant::now(),
         stats: CallStats {

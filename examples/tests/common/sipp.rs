@@ -29,6 +29,18 @@ pub fn phone_for(
     keys: &[(&str, String)],
     calls: u32,
 ) -> Killed {
+    phone_with(scenario, sip_port, dir, keys, calls, &[])
+}
+
+/// [`phone_for`] with more sipp arguments (`-t t1`: SIP over TCP, one connection).
+pub fn phone_with(
+    scenario: &str,
+    sip_port: u16,
+    dir: &Path,
+    keys: &[(&str, String)],
+    calls: u32,
+    args: &[&str],
+) -> Killed {
     let mut media_port = free_udp_port();
     if media_port % 2 == 1 {
         media_port -= 1;
@@ -51,6 +63,7 @@ pub fn phone_for(
         "-nostdin",
         "-trace_err",
     ]);
+    cmd.args(args);
     for (k, v) in keys {
         cmd.args(["-key", k, v]);
     }

@@ -32,9 +32,14 @@ pub struct Args {
     /// `--trunk` (runs until interrupted).
     #[arg(long, value_name = "ADDR", requires = "trunk")]
     pub ws: Option<std::net::SocketAddr>,
-    /// The SIP phone or trunk (UDP) the browsers' calls go to, with `--ws`.
+    /// The SIP phone or trunk the browsers' calls go to, with `--ws`.
     #[arg(long, value_name = "HOST:PORT")]
     pub trunk: Option<std::net::SocketAddr>,
+    /// With `--ws`: SIP to the trunk over `udp` or `tcp` (RFC 3261 §18; over TCP the gateway
+    /// also listens on its SIP port for the trunk's own connections).
+    #[arg(long, value_name = "udp|tcp", default_value = "udp", requires = "ws",
+          value_parser = ["udp", "tcp"])]
+    pub trunk_transport: String,
     /// With `--ws`: print each call's statistics at hang-up as one JSON object per line
     /// (otherwise one line of text).
     #[arg(long, requires = "ws")]
@@ -70,6 +75,9 @@ fn run_browser_gateway(
     getrandom::fill(&mut seed).map_err(|e| format!("random seed: {e}"))?;
     let mut cfg = BrowserGatewayConfig::new(ws, trunk, seed);
     cfg.max_calls = max_calls;
+    if args.trunk_transport == "tcp" {
+        cfg.trunk_transport = rtcweb_proto::Transport::Tcp;
+    }
     cfg.auth_secret.clone_from(&args.auth_secret);
     if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
         cfg.tls = Some(rtcweb_cli::sip_stream::server_config(cert, key)?);

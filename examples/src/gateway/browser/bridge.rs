@@ -1,11 +1,11 @@
 //! The back-to-back user agent: what each leg's user agent reports, and what the gateway does
 //! on the other leg. A browser's INVITE becomes a trunk INVITE; a trunk INVITE to
 //! `sip:user@…` becomes an INVITE to the browser registered as `user` over its WebSocket;
-//! answers, early media (RFC 3960), hold/resume (RFC 3264 §8.4), transfers (RFC 3515) and
-//! hang-ups cross over; either leg's end ends the call.
+//! answers, early media (RFC 3960), transfers (RFC 3515) and hang-ups cross over (new offers:
+//! [`reoffer`](super::reoffer)); either leg's end ends the call.
 
 use rtcweb_sip_core::transaction::Peer;
-use rtcweb_sip_core::ua::{CallHandle, ReofferMethod, UaEvent};
+use rtcweb_sip_core::ua::{CallHandle, UaEvent};
 use rtcweb_sip_core::Instant;
 use rtcweb_srtp_core::DtlsRole;
 
@@ -30,7 +30,7 @@ fn dtls_role(their_setup: &str) -> DtlsRole {
 }
 
 /// Our `a=setup` in an answer to the browser: the role we took stays (RFC 5763 §5).
-fn our_setup(their_setup: &str) -> &'static str {
+pub(super) fn our_setup(their_setup: &str) -> &'static str {
     if dtls_role(their_setup) == DtlsRole::Client {
         "active"
     } else {
@@ -39,7 +39,7 @@ fn our_setup(their_setup: &str) -> &'static str {
 }
 
 /// The codec lines of a choice on one leg: the codec, then telephone-event when both have it.
-fn lines(codec: &Rtpmap, dtmf: Option<&Rtpmap>) -> Vec<Rtpmap> {
+pub(super) fn lines(codec: &Rtpmap, dtmf: Option<&Rtpmap>) -> Vec<Rtpmap> {
     let mut v = vec![codec.clone()];
     v.extend(dtmf.cloned());
     v
@@ -72,6 +72,10 @@ impl Driver {
                 }
             }
             UaEvent::Offer { call, sdp, .. } => self.on_browser_offer(now, call, &sdp),
+            UaEvent::ReofferAnswered { call, sdp } => {
+                self.on_browser_answered_offer(now, call, &sdp);
+            }
+            UaEvent::ReofferFailed { call, code } => self.on_browser_refused_offer(now, call, code),
             UaEvent::Progress { call, code, .. } => {
                 // The browser rings (a call from the trunk): so does the trunk's caller.
                 if let Some(k) = self.calls.by_web(call) {
@@ -132,24 +136,9 @@ impl Driver {
                     self.say(format!("call {}: trunk leg: {code}", k.0));
                 }
             }
-            UaEvent::ReofferAnswered { call, .. } => self.on_trunk_answered_offer(now, call),
-            UaEvent::ReofferFailed { call, code } => {
-                let Some(k) = self.calls.by_trunk(call) else {
-                    return;
-                };
-                let Some(c) = self.calls.get_mut(k) else {
-                    return;
-                };
-                if c.offer_direction.take().is_some() {
-                    if let Some(web) = c.web {
-                        let _ = self.web.ua.reject_offer(now, web, 488);
-                    }
-                    self.say(format!(
-                        "call {}: trunk leg: new offer refused ({code:?}); so is the browser's",
-                        k.0
-                    ));
-                }
-            }
+            UaEvent::Offer { call, sdp, .. } => self.on_phone_offer(now, call, &sdp),
+            UaEvent::ReofferAnswered { call, sdp } => self.on_trunk_answered_offer(now, call, &sdp),
+            UaEvent::ReofferFailed { call, code } => self.on_trunk_refused_offer(now, call, code),
             UaEvent::Refer { call, refer_to, .. } => self.on_transfer(now, call, &refer_to),
             UaEvent::Answered { call, sdp } => self.on_trunk_answered(now, call, &sdp),
             UaEvent::CallFailed { call, code } => self.on_trunk_failed(now, call, code),
@@ -253,7 +242,7 @@ impl Driver {
             trunk_codecs: Vec::new(),
             early_answered: false,
             transfer: None,
-            offer_direction: None,
+            pending_offer: None,
             sdp_version: 1,
             started: std::time::Instant::now(),
             stats: CallStats {
@@ -268,7 +257,7 @@ impl Driver {
         };
         self.calls.link_web(key, call);
         let _ = self.web.ua.ringing(now, call);
-        let peer = Peer::udp(self.trunk.trunk);
+        let peer = self.trunk.peer(self.trunk.trunk);
         match self
             .trunk
             .ua
@@ -434,81 +423,6 @@ impl Driver {
         self.end_call(k, &format!("trunk failed {code:?}"));
     }
 
-    /// The browser sent a new offer (hold, resume: JsSIP's `hold()` / `unhold()`): the same
-    /// direction goes to the trunk in a re-INVITE; the browser is answered when the trunk has.
-    fn on_browser_offer(&mut self, now: Instant, web: CallHandle, offer: &[u8]) {
-        let dir = sdp::direction(offer);
-        let Some(k) = self.calls.by_web(web) else {
-            let _ = self.web.ua.reject_offer(now, web, 481);
-            return;
-        };
-        let Some(c) = self.calls.get_mut(k) else {
-            return;
-        };
-        let Some(trunk) = c.trunk.filter(|_| c.relay.pts.is_some()) else {
-            let _ = self.web.ua.reject_offer(now, web, 488);
-            return;
-        };
-        c.sdp_version += 1;
-        let plain = sdp::trunk_description(c.relay.trunk.addr, &c.trunk_codecs, c.sdp_version, dir);
-        match self
-            .trunk
-            .ua
-            .reoffer(now, trunk, ReofferMethod::Invite, plain.as_bytes())
-        {
-            Ok(()) => {
-                if let Some(c) = self.calls.get_mut(k) {
-                    c.offer_direction = Some(dir);
-                }
-                self.say(format!(
-                    "call {}: web leg: new offer ({dir}) -> trunk re-INVITE ({dir})",
-                    k.0
-                ));
-            }
-            Err(e) => {
-                let _ = self.web.ua.reject_offer(now, web, 491);
-                self.say(format!(
-                    "call {}: web leg: new offer ({dir}) refused 491: {e}",
-                    k.0
-                ));
-            }
-        }
-    }
-
-    /// The trunk answered the change the browser asked for: the browser gets our answer with
-    /// the mirrored direction (RFC 3264 §6.1).
-    fn on_trunk_answered_offer(&mut self, now: Instant, trunk: CallHandle) {
-        let fingerprint = self.certificate.fingerprint();
-        let Some(k) = self.calls.by_trunk(trunk) else {
-            return;
-        };
-        let Some(c) = self.calls.get_mut(k) else {
-            return;
-        };
-        let Some(dir) = c.offer_direction.take() else {
-            return;
-        };
-        let answer_dir = sdp::mirrored(dir);
-        let (Some(web), Some(web_sdp)) = (c.web, c.web_sdp.as_ref()) else {
-            return;
-        };
-        let answer = sdp::web_description(&WebLocal {
-            ice: &c.relay.web.ice,
-            fingerprint: &fingerprint,
-            mid: &web_sdp.mid,
-            setup: our_setup(&web_sdp.setup),
-            codecs: &c.web_codecs,
-            ssrc: c.relay.web.ssrc,
-            version: c.sdp_version,
-            direction: answer_dir,
-        });
-        let r = self.web.ua.answer_offer(now, web, answer.as_bytes());
-        self.say(format!(
-            "call {}: trunk leg: new offer answered; web leg answered ({answer_dir}): {r:?}",
-            k.0
-        ));
-    }
-
     /// The phone asks (REFER) that the browser's call continue with `refer_to` (a blind
     /// transfer, RFC 3515): a new trunk leg to it, at its address when the URI names one, else
     /// through the trunk. The browser's leg is not touched: its media moves to the new leg when
@@ -544,7 +458,7 @@ impl Driver {
         match self
             .trunk
             .ua
-            .call_to(now, target, Peer::udp(peer), plain.as_bytes())
+            .call_to(now, target, self.trunk.peer(peer), plain.as_bytes())
         {
             Ok(new) => {
                 self.calls.link_trunk(k, new);
@@ -691,7 +605,7 @@ impl Driver {
             trunk_codecs: Vec::new(),
             early_answered: false,
             transfer: None,
-            offer_direction: None,
+            pending_offer: None,
             sdp_version: 1,
             started: std::time::Instant::now(),
             stats: CallStats {

@@ -36,12 +36,22 @@ pub struct Call {
     pub early_answered: bool,
     /// A transfer asked by the phone (REFER): the trunk leg being replaced and the new one.
     pub transfer: Option<(CallHandle, CallHandle)>,
-    /// A browser's new offer forwarded to the trunk: its direction (hold: sendonly/inactive).
-    pub offer_direction: Option<&'static str>,
+    /// A new offer forwarded to the other leg and not yet answered there.
+    pub pending_offer: Option<PendingOffer>,
     /// Version of our SDPs (o= line), raised with every new offer or answer (RFC 3264 §8).
     pub sdp_version: u64,
     /// When it started.
     pub started: std::time::Instant,
     /// Its counters.
     pub stats: CallStats,
+}
+
+/// A new offer in an established call (RFC 3264 §8), forwarded to the other leg: whose, and
+/// its direction (hold: `sendonly`/`inactive`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PendingOffer {
+    /// The browser's (JsSIP `hold()`/`unhold()`), sent to the trunk.
+    FromBrowser(&'static str),
+    /// The phone's, sent to the browser.
+    FromPhone(&'static str),
 }

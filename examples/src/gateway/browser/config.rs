@@ -3,6 +3,8 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use rtcweb_proto::Transport;
+
 /// Where the gateway listens, whom it calls and its bounds.
 #[derive(Debug, Clone)]
 pub struct BrowserGatewayConfig {
@@ -13,10 +15,13 @@ pub struct BrowserGatewayConfig {
     /// (default `None`: plain `ws://`); see [`crate::sip_stream::server_config`] to load one
     /// from PEM files.
     pub tls: Option<Arc<rustls::ServerConfig>>,
-    /// The phone (or trunk) every browser's call goes to, SIP over UDP.
+    /// The phone (or trunk) every browser's call goes to.
     pub trunk: SocketAddr,
-    /// Our SIP/UDP socket towards the trunk, where its calls to browsers arrive (default: the
-    /// WebSocket listener's IP, any port; see [`super::BrowserGateway::sip_addr`]).
+    /// How SIP reaches it: [`Transport::Udp`] (the default) or [`Transport::Tcp`].
+    pub trunk_transport: Transport,
+    /// Our SIP address towards the trunk (a UDP socket, or a TCP listener), where its calls to
+    /// browsers arrive (default: the WebSocket listener's IP, any port; see
+    /// [`super::BrowserGateway::sip_addr`]).
     pub sip: Option<SocketAddr>,
     /// Key of the CSPRNG behind tags, ICE credentials, SSRCs and the DTLS certificate.
     pub seed: [u8; 32],
@@ -49,6 +54,7 @@ impl BrowserGatewayConfig {
             ws,
             tls: None,
             trunk,
+            trunk_transport: Transport::Udp,
             sip: None,
             seed,
             max_calls: 64,

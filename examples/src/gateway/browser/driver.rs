@@ -197,8 +197,8 @@ impl Driver {
         self.admitting = None;
     }
 
-    /// A SIP datagram from the trunk side.
-    fn on_trunk_message(&mut self, now: Instant, from: SocketAddr, msg: &[u8]) {
+    /// A SIP message from the trunk side.
+    fn on_trunk_message(&mut self, now: Instant, from: Peer, msg: &[u8]) {
         let mut st = [Header::EMPTY; HEADERS];
         if let Ok(m) = Message::parse(msg, &mut st) {
             match self.admission(&m) {
@@ -210,7 +210,7 @@ impl Driver {
                 Admission::Other => {}
             }
         }
-        let _ = self.trunk.ua.handle_receive(now, Peer::udp(from), msg);
+        let _ = self.trunk.ua.handle_receive(now, from, msg);
         self.pump(now);
         self.admitting = None;
     }
@@ -300,10 +300,13 @@ impl Driver {
             return;
         };
         let (web, trunk, transfer) = (c.web, c.trunk, c.transfer);
+        // A new offer still waiting for its answer ends with the call (487, RFC 3261 §15).
         if let Some(w) = web {
+            let _ = self.web.ua.reject_offer(now, w, 487);
             let _ = self.web.ua.hangup(now, w);
         }
         if let Some(t) = trunk {
+            let _ = self.trunk.ua.reject_offer(now, t, 487);
             let _ = self.trunk.ua.hangup(now, t);
         }
         if let Some((_, new)) = transfer {

@@ -1,8 +1,8 @@
 //! A browser-to-phone gateway (issue #17): a back-to-back user agent and media relay whose web
 //! legs are SIP over WebSocket (RFC 7118: the browser's JsSIP connects to us, `ws://` or
 //! `wss://`) with WebRTC media
-//! (ICE-lite, DTLS-SRTP, rtcp-mux, BUNDLE), and whose trunk legs are plain SIP over UDP with
-//! RTP/AVP to one configured phone or trunk. Browsers call the phone; the phone calls a browser
+//! (ICE-lite, DTLS-SRTP, rtcp-mux, BUNDLE), and whose trunk legs are SIP over UDP or TCP with
+//! plain RTP/AVP to one configured phone or trunk. Browsers call the phone; the phone calls a browser
 //! registered over WebSocket (`sip:alice@…` reaches the browser registered as alice).
 //!
 //! | file | concern |
@@ -11,8 +11,9 @@
 //! | [`table`] | the call table: calls keyed by both legs' [`CallHandle`](rtcweb_sip_core::ua::CallHandle)s, bounded |
 //! | [`call`] | one call: both legs' handles, its media relay, what is pending (early media, transfer, hold) |
 //! | [`web`] | the browsers' signalling leg: WebSocket listener and connections, their UA, the registrar |
-//! | [`trunk`] | the trunk's signalling leg: SIP over UDP, its own UA |
+//! | [`trunk`] | the trunk's signalling leg: SIP over UDP or TCP, its own UA |
 //! | [`bridge`] | the B2BUA: each leg's events and what they cause on the other |
+//! | [`reoffer`] | new offers in a call from either side (hold, resume, moved media), forwarded and answered |
 //! | [`media`] | the media legs of a call (ICE-lite + DTLS-SRTP socket; plain RTP socket) and the relay's socket I/O |
 //! | [`relay`] | the relay's per-packet transform: SRTP → RTP to the phone, RTP → SRTP to the browser, no sockets |
 //! | [`sdp`] | the WebRTC offer/answer and the plain RTP/AVP one |
@@ -46,6 +47,7 @@ pub mod config;
 pub mod driver;
 pub mod media;
 pub mod relay;
+pub mod reoffer;
 pub mod sdp;
 pub mod stats;
 pub mod table;
@@ -119,7 +121,13 @@ impl BrowserGateway {
             cfg.max_calls,
         )?;
         let sip = cfg.sip.unwrap_or_else(|| SocketAddr::new(ip, 0));
-        let trunk = trunk::TrunkSide::new(sip, cfg.trunk, rng.seed32(), cfg.max_calls)?;
+        let trunk = trunk::TrunkSide::new(
+            sip,
+            cfg.trunk,
+            cfg.trunk_transport,
+            rng.seed32(),
+            cfg.max_calls,
+        )?;
         let sip_addr = trunk.local;
         let certificate =
             Certificate::self_signed(&rng.seed32()).map_err(|e| io::Error::other(e.to_string()))?;
@@ -171,7 +179,7 @@ impl BrowserGateway {
         format!("{scheme}://{}", self.local_ws)
     }
 
-    /// Our SIP/UDP address towards the trunk: where its calls to browsers go
+    /// Our SIP address towards the trunk (UDP, or the TCP listener): where its calls to browsers go
     /// (`sip:alice@` + this reaches the browser registered as alice).
     #[must_use]
     pub const fn sip_addr(&self) -> SocketAddr {

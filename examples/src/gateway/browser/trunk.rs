@@ -1,73 +1,167 @@
-//! The trunk's signalling leg: SIP over UDP to the configured phone or trunk, in a user agent of
-//! its own (its Via, Contact and Call-IDs are the gateway's; no browser address reaches it).
+//! The trunk's signalling leg: SIP over UDP or TCP (RFC 3261 §18) to the configured phone or
+//! trunk, in a user agent of its own (its Via, Contact and Call-IDs are the gateway's; no
+//! browser address reaches it).
+//!
+//! Over TCP the gateway both connects (its requests open one connection to the trunk, reused
+//! for everything after, RFC 5923) and listens on its SIP address (a trunk that opens its own
+//! connection to call a browser): [`crate::sip_stream::Streams`] owns the connections, a
+//! thread each, framed by sip-core (Content-Length, CRLF keep-alives), and a response or
+//! in-dialog request goes back on the connection its request came in on (§18.2.2).
 
 use std::io;
 use std::net::{SocketAddr, UdpSocket};
+use std::sync::mpsc::Receiver;
 
+use rtcweb_proto::Transport;
 use rtcweb_sip_core::transaction::Peer;
 use rtcweb_sip_core::ua::{UaConfig, UserAgent};
 use rtcweb_sip_core::Instant;
 
+use crate::sip_stream::{Incoming, Streams};
+
+/// How the leg's messages travel.
+enum Wire {
+    /// One UDP socket for everything.
+    Udp(UdpSocket),
+    /// TCP connections, listening and connecting.
+    Tcp {
+        streams: Streams,
+        incoming: Receiver<Incoming>,
+    },
+}
+
+impl std::fmt::Debug for Wire {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Udp(s) => f.debug_tuple("Udp").field(s).finish(),
+            Self::Tcp { streams, .. } => f
+                .debug_struct("Tcp")
+                .field("connections", &streams.connections())
+                .finish(),
+        }
+    }
+}
+
 /// The trunk's leg.
 #[derive(Debug)]
 pub struct TrunkSide {
-    socket: UdpSocket,
+    wire: Wire,
     /// The user agent of every trunk leg.
     pub ua: UserAgent,
     /// The phone or trunk.
     pub trunk: SocketAddr,
-    /// Our socket's address.
+    /// Our SIP address (the UDP socket's, or the TCP listener's).
     pub local: SocketAddr,
+    /// UDP or TCP.
+    pub transport: Transport,
 }
 
 impl TrunkSide {
-    /// The leg on a UDP socket bound on `bind`.
+    /// The leg on `bind`: a UDP socket, or a TCP listener when `transport` is TCP.
     ///
     /// # Errors
-    /// Binding failed.
+    /// Binding failed, or `transport` is neither UDP nor TCP.
     pub fn new(
         bind: SocketAddr,
         trunk: SocketAddr,
+        transport: Transport,
         seed: [u8; 32],
         max_calls: usize,
     ) -> io::Result<Self> {
-        let socket = UdpSocket::bind(bind)?;
-        socket.set_nonblocking(true)?;
-        let local = socket.local_addr()?;
+        let (wire, local, via, param) = match transport {
+            Transport::Udp => {
+                let socket = UdpSocket::bind(bind)?;
+                socket.set_nonblocking(true)?;
+                let local = socket.local_addr()?;
+                (Wire::Udp(socket), local, "UDP", "")
+            }
+            Transport::Tcp => {
+                let (streams, incoming) = Streams::new(None);
+                let local = streams.listen(bind, None)?;
+                (
+                    Wire::Tcp { streams, incoming },
+                    local,
+                    "TCP",
+                    ";transport=tcp",
+                )
+            }
+            other => {
+                return Err(io::Error::new(
+                    io::ErrorKind::Unsupported,
+                    format!("trunk over {other:?}: UDP or TCP"),
+                ))
+            }
+        };
         let ip = local.ip();
         let mut cfg = UaConfig::new(
             &format!("sip:gateway@{ip}"),
-            &format!("<sip:gateway@{local}>"),
-            &format!("SIP/2.0/UDP {local}"),
-            Peer::udp(trunk),
+            &format!("<sip:gateway@{local}{param}>"),
+            &format!("SIP/2.0/{via} {local}"),
+            Peer {
+                addr: trunk,
+                transport,
+            },
             seed,
         );
         cfg.user_agent = "rtcweb-gateway".into();
+        // The phone's new offers (hold, resume, moved media) go to the browser; the gateway
+        // answers them with what the browser answered.
+        cfg.answer_offers = false;
         // Room beyond the gateway's bound for calls that are ending and transfer legs.
         cfg.max_calls = max_calls.saturating_mul(2).max(4);
         Ok(Self {
-            socket,
+            wire,
             ua: UserAgent::new(cfg),
             trunk,
             local,
+            transport,
         })
     }
 
-    /// The datagrams that arrived, with their source.
-    pub fn read(&mut self, buf: &mut [u8], out: &mut Vec<(SocketAddr, Vec<u8>)>) -> bool {
+    /// The peer at `addr` on this leg's transport (the trunk, or a transfer target).
+    #[must_use]
+    pub const fn peer(&self, addr: SocketAddr) -> Peer {
+        Peer {
+            addr,
+            transport: self.transport,
+        }
+    }
+
+    /// The messages that arrived (datagrams, or messages framed off the connections), with
+    /// their sender.
+    pub fn read(&mut self, buf: &mut [u8], out: &mut Vec<(Peer, Vec<u8>)>) -> bool {
         let mut busy = false;
-        while let Ok((n, from)) = self.socket.recv_from(buf) {
-            busy = true;
-            if let Some(msg) = buf.get(..n) {
-                out.push((from, msg.to_vec()));
+        match &self.wire {
+            Wire::Udp(socket) => {
+                while let Ok((n, from)) = socket.recv_from(buf) {
+                    busy = true;
+                    if let Some(msg) = buf.get(..n) {
+                        out.push((Peer::udp(from), msg.to_vec()));
+                    }
+                }
+            }
+            Wire::Tcp { incoming, .. } => {
+                while let Ok(m) = incoming.try_recv() {
+                    busy = true;
+                    out.push((m.peer, m.bytes));
+                }
             }
         }
         busy
     }
 
-    /// Sends one datagram (a response made outside the UA: a refusal at the bound).
-    pub fn send(&self, to: SocketAddr, msg: &[u8]) {
-        let _ = self.socket.send_to(msg, to);
+    /// Sends one message (a response made outside the UA: a refusal at the bound).
+    pub fn send(&self, to: Peer, msg: &[u8]) {
+        match &self.wire {
+            Wire::Udp(socket) => {
+                let _ = socket.send_to(msg, to.addr);
+            }
+            Wire::Tcp { streams, .. } => {
+                if let Err(e) = streams.send(to, "", msg) {
+                    log::warn!("gateway: trunk leg: {e}");
+                }
+            }
+        }
     }
 
     /// Sends what the UA has queued.
@@ -76,9 +170,22 @@ impl TrunkSide {
         while let Ok(Some(t)) = self.ua.poll_transmit(now, buf) {
             busy = true;
             if let Some(msg) = buf.get(..t.len) {
-                let _ = self.socket.send_to(msg, t.destination);
+                let to = Peer {
+                    addr: t.destination,
+                    transport: t.transport,
+                };
+                self.send(to, msg);
             }
         }
         busy
+    }
+
+    /// Open TCP connections (0 over UDP).
+    #[must_use]
+    pub fn connections(&self) -> usize {
+        match &self.wire {
+            Wire::Udp(_) => 0,
+            Wire::Tcp { streams, .. } => streams.connections(),
+        }
     }
 }

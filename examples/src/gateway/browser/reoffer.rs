@@ -1,0 +1,312 @@
+//! New offers in an established call (RFC 3264 §8: hold, resume, a moved or renumbered media
+//! stream), from either side: each is forwarded to the other leg as a re-INVITE and answered
+//! only once that leg has answered, with what it answered — so a hold on one side is a hold on
+//! the other, never a `sendrecv` answered on the other's behalf. One offer at a time per call:
+//! a second one, from either side, while the first is open gets 491 (RFC 3261 §14.2), and a
+//! refusal on the far leg is a refusal on the near one (the call stays up, §14.1).
+
+use rtcweb_sip_core::ua::{CallHandle, ReofferMethod};
+use rtcweb_sip_core::Instant;
+
+use super::bridge::{lines, our_setup};
+use super::call::PendingOffer;
+use super::driver::Driver;
+use super::sdp::{self, WebLocal};
+
+/// The direction a plain offer means when its connection address is unspecified (`c=IN IP4
+/// 0.0.0.0`, RFC 3264 §8.4's older hold): the offerer receives nothing.
+fn held_by_address(direction: &'static str) -> &'static str {
+    match direction {
+        "sendrecv" => "sendonly",
+        "recvonly" => "inactive",
+        d => d,
+    }
+}
+
+/// The code a refusal on the far leg becomes on the near one: the far leg's own (4xx–6xx)
+/// when it gave one, else 500.
+fn relayed_refusal(code: Option<u16>) -> u16 {
+    code.filter(|c| (400..700).contains(c)).unwrap_or(500)
+}
+
+impl Driver {
+    /// The browser sent a new offer (hold, resume: JsSIP's `hold()` / `unhold()`): the same
+    /// direction goes to the trunk in a re-INVITE; the browser is answered when the trunk has.
+    pub(super) fn on_browser_offer(&mut self, now: Instant, web: CallHandle, offer: &[u8]) {
+        let dir = sdp::direction(offer);
+        let Some(k) = self.calls.by_web(web) else {
+            let _ = self.web.ua.reject_offer(now, web, 481);
+            return;
+        };
+        let Some(c) = self.calls.get_mut(k) else {
+            return;
+        };
+        let Some(trunk) = c.trunk.filter(|_| c.relay.pts.is_some()) else {
+            let _ = self.web.ua.reject_offer(now, web, 488);
+            return;
+        };
+        if c.pending_offer.is_some() || c.transfer.is_some() {
+            let _ = self.web.ua.reject_offer(now, web, 491);
+            self.say(format!(
+                "call {}: web leg: new offer ({dir}) while another is open: 491",
+                k.0
+            ));
+            return;
+        }
+        c.sdp_version += 1;
+        let plain = sdp::trunk_description(c.relay.trunk.addr, &c.trunk_codecs, c.sdp_version, dir);
+        match self
+            .trunk
+            .ua
+            .reoffer(now, trunk, ReofferMethod::Invite, plain.as_bytes())
+        {
+            Ok(()) => {
+                if let Some(c) = self.calls.get_mut(k) {
+                    c.pending_offer = Some(PendingOffer::FromBrowser(dir));
+                }
+                self.say(format!(
+                    "call {}: web leg: new offer ({dir}) -> trunk re-INVITE ({dir})",
+                    k.0
+                ));
+            }
+            Err(e) => {
+                let _ = self.web.ua.reject_offer(now, web, 491);
+                self.say(format!(
+                    "call {}: web leg: new offer ({dir}) refused 491: {e}",
+                    k.0
+                ));
+            }
+        }
+    }
+
+    /// The trunk answered the change the browser asked for: the browser gets our answer with
+    /// the direction the phone answered (RFC 3264 §6.1), as the phone's answer is to the same
+    /// offer.
+    pub(super) fn on_trunk_answered_offer(
+        &mut self,
+        now: Instant,
+        trunk: CallHandle,
+        answer: &[u8],
+    ) {
+        let fingerprint = self.certificate.fingerprint();
+        let Some(k) = self.calls.by_trunk(trunk) else {
+            return;
+        };
+        let Some(c) = self.calls.get_mut(k) else {
+            return;
+        };
+        let Some(PendingOffer::FromBrowser(dir)) = c.pending_offer else {
+            return;
+        };
+        c.pending_offer = None;
+        // The phone may answer more restrictively than mirrored (inactive to sendonly).
+        let answer_dir = match sdp::direction(answer) {
+            "sendrecv" => sdp::mirrored(dir),
+            d => d,
+        };
+        if let Ok(t) = sdp::parse_trunk(answer) {
+            if !t.rtp.ip().is_unspecified() {
+                c.relay.trunk.remote = Some(t.rtp);
+            }
+        }
+        let (Some(web), Some(web_sdp)) = (c.web, c.web_sdp.as_ref()) else {
+            return;
+        };
+        let answer = sdp::web_description(&WebLocal {
+            ice: &c.relay.web.ice,
+            fingerprint: &fingerprint,
+            mid: &web_sdp.mid,
+            setup: our_setup(&web_sdp.setup),
+            codecs: &c.web_codecs,
+            ssrc: c.relay.web.ssrc,
+            version: c.sdp_version,
+            direction: answer_dir,
+        });
+        let r = self.web.ua.answer_offer(now, web, answer.as_bytes());
+        self.say(format!(
+            "call {}: trunk leg: new offer answered; web leg answered ({answer_dir}): {r:?}",
+            k.0
+        ));
+    }
+
+    /// The trunk refused the browser's offer: so is the browser's, with the same code.
+    pub(super) fn on_trunk_refused_offer(
+        &mut self,
+        now: Instant,
+        trunk: CallHandle,
+        code: Option<u16>,
+    ) {
+        let Some(k) = self.calls.by_trunk(trunk) else {
+            return;
+        };
+        let Some(c) = self.calls.get_mut(k) else {
+            return;
+        };
+        if !matches!(c.pending_offer, Some(PendingOffer::FromBrowser(_))) {
+            return;
+        }
+        c.pending_offer = None;
+        let refusal = relayed_refusal(code);
+        if let Some(web) = c.web {
+            let _ = self.web.ua.reject_offer(now, web, refusal);
+        }
+        self.say(format!(
+            "call {}: trunk leg: new offer refused ({code:?}); the browser's refused {refusal}",
+            k.0
+        ));
+    }
+
+    /// The phone sent a new offer (hold with `a=sendonly` or `c=0.0.0.0`, resume, its RTP moved
+    /// or its payload types renumbered): the relay follows the new address and numbers at once,
+    /// and the browser gets a re-INVITE with the same direction; the phone is answered when the
+    /// browser has. The codec of the call must still be offered (no transcoding): else 488.
+    pub(super) fn on_phone_offer(&mut self, now: Instant, trunk: CallHandle, offer: &[u8]) {
+        let fingerprint = self.certificate.fingerprint();
+        let refuse = |d: &mut Self, code: u16, why: &str| {
+            let _ = d.trunk.ua.reject_offer(now, trunk, code);
+            d.say(format!("trunk leg: new offer refused {code}: {why}"));
+        };
+        let Some(k) = self.calls.by_trunk(trunk) else {
+            return refuse(self, 488, "not a call's current leg");
+        };
+        let Some(c) = self.calls.get_mut(k) else {
+            return;
+        };
+        let (Some(web), Some(pts), true) = (c.web, c.relay.pts, c.trunk == Some(trunk)) else {
+            return refuse(self, 488, "call not established");
+        };
+        if c.pending_offer.is_some() || c.transfer.is_some() {
+            return refuse(self, 491, "another offer is open");
+        }
+        let parsed = match sdp::parse_trunk(offer) {
+            Ok(p) => p,
+            Err(e) => return refuse(self, 488, &e),
+        };
+        let (Some(current), dtmf) = (c.trunk_codecs.first(), c.trunk_codecs.get(1)) else {
+            return refuse(self, 488, "no codec chosen");
+        };
+        let Some(codec) = parsed.codecs.iter().find(|r| r.codec.same(&current.codec)) else {
+            return refuse(self, 488, "the call's codec is not offered");
+        };
+        let new_dtmf = dtmf.and_then(|d| parsed.codecs.iter().find(|r| r.codec.same(&d.codec)));
+        let mut dir = sdp::direction(offer);
+        if parsed.rtp.ip().is_unspecified() {
+            dir = held_by_address(dir);
+        } else {
+            c.relay.trunk.remote = Some(parsed.rtp);
+        }
+        let mut pts = pts;
+        pts.trunk = codec.pt;
+        pts.dtmf = pts.dtmf.zip(new_dtmf).map(|((w, _), t)| (w, t.pt));
+        c.relay.pts = Some(pts);
+        c.trunk_codecs = lines(codec, pts.dtmf.and(new_dtmf));
+        c.sdp_version += 1;
+        let Some(web_sdp) = c.web_sdp.as_ref() else {
+            return refuse(self, 488, "no browser description");
+        };
+        let web_offer = sdp::web_description(&WebLocal {
+            ice: &c.relay.web.ice,
+            fingerprint: &fingerprint,
+            mid: &web_sdp.mid,
+            setup: our_setup(&web_sdp.setup),
+            codecs: &c.web_codecs,
+            ssrc: c.relay.web.ssrc,
+            version: c.sdp_version,
+            direction: dir,
+        });
+        match self
+            .web
+            .ua
+            .reoffer(now, web, ReofferMethod::Invite, web_offer.as_bytes())
+        {
+            Ok(()) => {
+                if let Some(c) = self.calls.get_mut(k) {
+                    c.pending_offer = Some(PendingOffer::FromPhone(dir));
+                }
+                self.say(format!(
+                    "call {}: trunk leg: new offer ({dir}) -> web re-INVITE ({dir})",
+                    k.0
+                ));
+            }
+            Err(e) => refuse(self, 491, &format!("call {}: web leg: {e}", k.0)),
+        }
+    }
+
+    /// The browser answered the phone's offer: the phone gets the browser's direction.
+    pub(super) fn on_browser_answered_offer(
+        &mut self,
+        now: Instant,
+        web: CallHandle,
+        answer: &[u8],
+    ) {
+        let Some(k) = self.calls.by_web(web) else {
+            return;
+        };
+        let Some(c) = self.calls.get_mut(k) else {
+            return;
+        };
+        let (Some(PendingOffer::FromPhone(_)), Some(trunk)) = (c.pending_offer, c.trunk) else {
+            return;
+        };
+        c.pending_offer = None;
+        let answer_dir = sdp::direction(answer);
+        c.sdp_version += 1;
+        let plain = sdp::trunk_description(
+            c.relay.trunk.addr,
+            &c.trunk_codecs,
+            c.sdp_version,
+            answer_dir,
+        );
+        let r = self.trunk.ua.answer_offer(now, trunk, plain.as_bytes());
+        self.say(format!(
+            "call {}: web leg: new offer answered ({answer_dir}); trunk leg answered: {r:?}",
+            k.0
+        ));
+    }
+
+    /// The browser refused the phone's offer: so is the phone's.
+    pub(super) fn on_browser_refused_offer(
+        &mut self,
+        now: Instant,
+        web: CallHandle,
+        code: Option<u16>,
+    ) {
+        let Some(k) = self.calls.by_web(web) else {
+            return;
+        };
+        let Some(c) = self.calls.get_mut(k) else {
+            return;
+        };
+        let (Some(PendingOffer::FromPhone(_)), Some(trunk)) = (c.pending_offer, c.trunk) else {
+            return;
+        };
+        c.pending_offer = None;
+        let refusal = relayed_refusal(code);
+        let _ = self.trunk.ua.reject_offer(now, trunk, refusal);
+        self.say(format!(
+            "call {}: web leg: new offer refused ({code:?}); the phone's refused {refusal}",
+            k.0
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unspecified_address_holds_what_the_offerer_receives() {
+        assert_eq!(held_by_address("sendrecv"), "sendonly");
+        assert_eq!(held_by_address("recvonly"), "inactive");
+        assert_eq!(held_by_address("sendonly"), "sendonly");
+        assert_eq!(held_by_address("inactive"), "inactive");
+    }
+
+    #[test]
+    fn refusals_keep_the_far_legs_code_or_become_500() {
+        assert_eq!(relayed_refusal(Some(488)), 488);
+        assert_eq!(relayed_refusal(Some(603)), 603);
+        assert_eq!(relayed_refusal(Some(200)), 500);
+        assert_eq!(relayed_refusal(None), 500);
+    }
+}
