@@ -1,8 +1,8 @@
 //! The whole relay over real UDP sockets on 127.0.0.1, syscalls included: a sender thread
 //! offers PCMU-sized packets at a paced rate (or unpaced, as fast as it can) to one leg's
-//! socket, the relay thread runs the gateway's loop over the call (`read_web`, `read_trunk`,
-//! the web leg's timers and transmits, a 1 ms sleep when nothing was read: the driver's loop
-//! without its signalling), a receiver thread counts what arrives from the other leg.
+//! socket, the relay thread runs the gateway driver's media loop over the call
+//! ([`crate::media_loop`]: epoll readiness, `read_web`/`read_trunk`, the web leg's timers and
+//! transmits), a receiver thread counts what arrives from the other leg.
 //!
 //! Browser → phone: the browser's socket sends SRTP (protected by the sender thread as it
 //! goes), the phone's socket counts RTP. Phone → browser: the phone's socket sends RTP, the
@@ -100,22 +100,11 @@ fn count(socket: &UdpSocket, stop: &AtomicBool) -> u64 {
     got
 }
 
-/// The gateway's loop over one call until `stop`.
+/// The gateway's media loop over one call until `stop`.
 fn relay_loop(relay: &mut Relay, shared: &Shared, stop: &AtomicBool) -> CallStats {
-    let mut buf = vec![0u8; 65_535];
-    let mut stats = CallStats::default();
-    let mut events = Vec::new();
-    while !stop.load(Ordering::Relaxed) {
-        let now = shared.now();
-        let mut busy = relay.read_web(now, &mut buf, &mut stats, &mut events);
-        busy |= relay.read_trunk(&mut buf, &mut stats);
-        events.clear();
-        relay.web.handle_timeout(now);
-        busy |= relay.web.transmit(now, &mut buf);
-        if !busy {
-            std::thread::sleep(Duration::from_millis(1));
-        }
-    }
+    let mut stats = [CallStats::default()];
+    crate::media_loop::run(std::slice::from_mut(relay), shared, stop, &mut stats);
+    let [stats] = stats;
     stats
 }
 

@@ -3,7 +3,7 @@
 //! relay is the gateway's own code (`rtcweb_cli::gateway::browser`), keyed by a real DTLS
 //! handshake over 127.0.0.1 with a browser-like peer.
 //!
-//! `cargo bench -p rtcweb-bench --bench relay [-- transform|loopback|memory]` prints Markdown
+//! `cargo bench -p rtcweb-bench --bench relay [-- transform|loopback|concurrent|memory]` prints Markdown
 //! tables (BENCHMARKS.md, "Other measurements"). Environment: `RTCWEB_BENCH_ROUNDS` (default 5),
 //! `RTCWEB_BENCH_SECONDS` (per sample, default 1).
 #![allow(
@@ -20,7 +20,9 @@
     clippy::std_instead_of_alloc
 )]
 
+mod concurrent;
 mod loopback;
+mod media_loop;
 mod memory;
 mod setup;
 mod transform;
@@ -42,6 +44,16 @@ static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 pub fn live() -> isize {
     let s = GLOBAL.stats();
     s.bytes_allocated as isize - s.bytes_deallocated as isize + s.bytes_reallocated
+}
+
+/// The 1-, 5- and 15-minute load averages, as `/proc/loadavg` gives them.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Calls counted for the memory figure, per run.
@@ -136,6 +148,105 @@ fn main() {
                     l0,
                     l1,
                     ss.len(),
+                );
+            }
+        }
+        println!();
+    }
+
+    if wants("concurrent") {
+        let most = concurrent::CALL_COUNTS.iter().copied().max().unwrap_or(0);
+        let (mut relays, mut peers) = (Vec::new(), Vec::new());
+        let mut profile = String::new();
+        for _ in 0..most {
+            let own_phone = UdpSocket::bind((LOOPBACK, 0)).unwrap();
+            let (mut relay, browser, p) = keyed_call(&mut shared, &own_phone);
+            relay.trunk.remote = Some(own_phone.local_addr().unwrap());
+            profile = p;
+            relays.push(relay);
+            peers.push(concurrent::Peers {
+                browser,
+                phone: own_phone,
+                seq_browser: 0,
+                seq_phone: 0,
+            });
+        }
+        eprintln!("concurrent: {most} calls keyed ({profile})");
+        // At least 3 s of media per sample: 150 frames each way per call.
+        let seconds = settings.seconds.max(3.0);
+        let counts = concurrent::CALL_COUNTS;
+        let loops = [concurrent::Loop::Poller, concurrent::Loop::EverySocket];
+        let mut samples = vec![vec![Vec::new(); loops.len()]; counts.len()];
+        let load_before = load_average();
+        for round in 0..settings.rounds {
+            for (i, n) in counts.iter().enumerate() {
+                for (l, kind) in loops.iter().enumerate() {
+                    let s = concurrent::sample(
+                        &mut relays[..*n],
+                        &mut peers[..*n],
+                        &shared,
+                        seconds,
+                        *kind,
+                    );
+                    eprintln!("round {round}: {n} calls, {kind:?}: {s:?}");
+                    samples[i][l].push(s);
+                }
+            }
+        }
+        let load_after = load_average();
+        println!(
+            "### Concurrent calls through one relay thread (profile {profile}; load average {load_before} before, {load_after} after)\n"
+        );
+        println!(
+            "| calls | media loop | packets/s relayed (both ways) | relay thread CPU, % of one core: median (min–max) | per call, % of one core | µs of CPU per packet relayed | calls with every packet both ways, worst round | loss % median (max) |"
+        );
+        println!("|---:|---|---:|---:|---:|---:|---:|---:|");
+        for (i, n) in counts.iter().enumerate() {
+            for (l, kind) in loops.iter().enumerate() {
+                let ss = &samples[i][l];
+                let cpu: Vec<f64> = ss
+                    .iter()
+                    .map(|s| 100.0 * s.relay_cpu.as_secs_f64() / s.relay_wall.as_secs_f64())
+                    .collect();
+                let relayed: Vec<f64> = ss
+                    .iter()
+                    .map(|s| (s.web_to_phone.1 + s.phone_to_web.1) as f64)
+                    .collect();
+                let rate: Vec<f64> = ss
+                    .iter()
+                    .zip(&relayed)
+                    .map(|(s, r)| r / s.seconds)
+                    .collect();
+                let per_packet: Vec<f64> = ss
+                    .iter()
+                    .zip(&relayed)
+                    .map(|(s, r)| 1e6 * s.relay_cpu.as_secs_f64() / r.max(1.0))
+                    .collect();
+                let loss: Vec<f64> = ss
+                    .iter()
+                    .map(|s| {
+                        let sent = (s.web_to_phone.0 + s.phone_to_web.0) as f64;
+                        let got = (s.web_to_phone.1 + s.phone_to_web.1) as f64;
+                        100.0 * (sent - got) / sent
+                    })
+                    .collect();
+                let worst = ss.iter().map(|s| s.whole_calls).min().unwrap_or(0);
+                let (c0, c1) = (
+                    cpu.iter().copied().fold(f64::INFINITY, f64::min),
+                    cpu.iter().copied().fold(0.0, f64::max),
+                );
+                let cpu_median = median(cpu.iter().copied());
+                let name = match kind {
+                    concurrent::Loop::Poller => "epoll readiness (the driver's)",
+                    concurrent::Loop::EverySocket => "every socket every turn (before)",
+                };
+                println!(
+                    "| {n} | {name} | {:.0} | {cpu_median:.2} ({c0:.2}–{c1:.2}) | {:.3} | {:.2} | {worst}/{n} | {:.3} ({:.3}) |",
+                    median(rate.iter().copied()),
+                    cpu_median / *n as f64,
+                    median(per_packet.iter().copied()),
+                    median(loss.iter().copied()),
+                    loss.iter().copied().fold(0.0, f64::max),
                 );
             }
         }

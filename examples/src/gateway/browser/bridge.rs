@@ -255,6 +255,7 @@ impl Driver {
         let Ok(key) = key else {
             return refuse(self, 503, "call table full".into());
         };
+        self.watch_media(key);
         self.calls.link_web(key, call);
         let _ = self.web.ua.ringing(now, call);
         let peer = self.trunk.peer(self.trunk.trunk);
@@ -618,6 +619,7 @@ impl Driver {
         let Ok(key) = key else {
             return refuse(self, 503, "call table full");
         };
+        self.watch_media(key);
         self.calls.link_trunk(key, call);
         match self
             .web

@@ -24,12 +24,14 @@ use crate::ws::{stamp_via, ws_peer, RegistrarEvent};
 use super::call::Call;
 use super::config::BrowserGatewayConfig;
 use super::media::MediaEvent;
+use super::poller::{Leg, MediaPoller};
 use super::stats::{CallStats, GatewayStats};
 use super::table::{CallKey, CallTable};
 use super::trunk::TrunkSide;
 use super::web::{WebInput, WebSide};
 
-/// Longest sleep of the loop when nothing happens.
+/// Longest wait of the loop for a media datagram when nothing happens: the signalling's
+/// sockets (WebSocket connections, the trunk's) are read at least this often.
 const IDLE: Duration = Duration::from_millis(1);
 /// How often the shared statistics are refreshed while calls run.
 const PUBLISH: Duration = Duration::from_millis(50);
@@ -63,6 +65,8 @@ pub struct Driver {
     pub(super) stop: Arc<AtomicBool>,
     pub(super) clock: std::time::Instant,
     pub(super) dirty: bool,
+    /// Which calls' media sockets have datagrams waiting.
+    pub(super) media_poll: MediaPoller,
 }
 
 impl Driver {
@@ -110,7 +114,11 @@ impl Driver {
                 self.publish();
                 published = std::time::Instant::now();
             }
-            if !busy {
+            // Until a datagram arrives, or the signalling's turn (its sockets are read every
+            // turn); no wait after a busy turn.
+            let wait = if busy { Duration::ZERO } else { IDLE };
+            if let Err(e) = self.media_poll.wait(wait) {
+                self.say(format!("media poll: {e}"));
                 std::thread::sleep(IDLE);
             }
         }
@@ -140,16 +148,25 @@ impl Driver {
         busy
     }
 
-    /// Relays the media of every call.
+    /// Relays the media of the calls whose sockets have datagrams waiting ([`MediaPoller`]).
     fn media(&mut self, buf: &mut [u8]) -> bool {
         let now = self.now();
         let mut busy = false;
         let mut keyed = Vec::new();
-        for (key, c) in self.calls.iter_mut() {
-            let mut events = Vec::new();
-            busy |= c.relay.read_web(now, buf, &mut c.stats, &mut events);
-            busy |= c.relay.read_trunk(buf, &mut c.stats);
-            for e in events {
+        let mut events = Vec::new();
+        for (key, leg) in self.media_poll.take_ready() {
+            let Some(c) = self.calls.get_mut(key) else {
+                continue;
+            };
+            let reads = match leg {
+                Leg::Web => c.relay.read_web(now, buf, &mut c.stats, &mut events),
+                Leg::Trunk => c.relay.read_trunk(buf, &mut c.stats),
+            };
+            busy |= reads.any();
+            if reads.more {
+                self.media_poll.again(key, leg);
+            }
+            for e in events.drain(..) {
                 if let MediaEvent::Keyed(p) = &e {
                     c.stats.dtls_profile = Some(p.clone());
                 }
@@ -168,6 +185,16 @@ impl Driver {
             }
         }
         busy
+    }
+
+    /// A new call's media sockets join the poller.
+    pub(super) fn watch_media(&mut self, key: CallKey) {
+        let Some(c) = self.calls.get(key) else {
+            return;
+        };
+        if let Err(e) = self.media_poll.register(key, &c.relay) {
+            self.say(format!("call {}: media sockets not watched: {e}", key.0));
+        }
     }
 
     /// A SIP message from a browser: REGISTER to the registrar, a new INVITE past the bound

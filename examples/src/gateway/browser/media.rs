@@ -167,6 +167,12 @@ impl WebMedia {
         Ok(())
     }
 
+    /// The leg's socket (for readiness; the relay reads and writes it).
+    #[must_use]
+    pub const fn socket(&self) -> &UdpSocket {
+        self.socket.socket()
+    }
+
     /// Whether SRTP is keyed.
     #[must_use]
     pub const fn keyed(&self) -> bool {
@@ -248,6 +254,53 @@ impl TrunkMedia {
             seq: 0,
         })
     }
+
+    /// The leg's socket (for readiness; the relay reads and writes it).
+    #[must_use]
+    pub const fn socket(&self) -> &UdpSocket {
+        self.socket.socket()
+    }
+}
+
+/// Datagrams read from one leg's socket per turn, so that one busy call cannot hold up the
+/// others (a leg stopped here is read again next turn: [`super::poller`]).
+pub const BATCH: usize = 64;
+
+/// What one read of a leg's socket found.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reads {
+    /// Datagrams taken off the socket (errors it reported included).
+    pub datagrams: usize,
+    /// Stopped at [`BATCH`]: more may be waiting.
+    pub more: bool,
+}
+
+impl Reads {
+    /// Whether anything was read.
+    #[must_use]
+    pub const fn any(self) -> bool {
+        self.datagrams > 0
+    }
+
+    /// The next datagram of `socket` (non-blocking), counted: `None` when it would block, or
+    /// at the cap (`more` set). An error the socket reports (an ICMP port unreachable for an
+    /// earlier send) is counted and reading goes on.
+    fn next(&mut self, socket: &UdpSocket, buf: &mut [u8]) -> Option<(usize, SocketAddr)> {
+        loop {
+            if self.datagrams >= BATCH {
+                self.more = true;
+                return None;
+            }
+            match socket.recv_from(buf) {
+                Ok(r) => {
+                    self.datagrams += 1;
+                    return Some(r);
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return None,
+                Err(_) => self.datagrams += 1,
+            }
+        }
+    }
 }
 
 /// Both media legs of a call, relaying between them.
@@ -264,17 +317,17 @@ pub struct Relay {
 }
 
 impl Relay {
-    /// Reads the browser's socket: STUN to ICE, DTLS to DTLS, SRTP relayed to the phone.
+    /// Reads the browser's socket (until it would block, at most [`BATCH`] datagrams): STUN to
+    /// ICE, DTLS to DTLS, SRTP relayed to the phone.
     pub fn read_web(
         &mut self,
         now: Instant,
         buf: &mut [u8],
         stats: &mut CallStats,
         events: &mut Vec<MediaEvent>,
-    ) -> bool {
-        let mut busy = false;
-        while let Ok((n, from)) = self.web.socket.socket().recv_from(buf) {
-            busy = true;
+    ) -> Reads {
+        let mut reads = Reads::default();
+        while let Some((n, from)) = reads.next(self.web.socket.socket(), buf) {
             let Some(datagram) = buf.get_mut(..n) else {
                 continue;
             };
@@ -306,14 +359,14 @@ impl Relay {
                 _ => stats.refused += 1,
             }
         }
-        busy
+        reads
     }
 
-    /// Reads the phone's socket: RTP protected and sent to the browser, RTCP read and ended.
-    pub fn read_trunk(&mut self, buf: &mut [u8], stats: &mut CallStats) -> bool {
-        let mut busy = false;
-        while let Ok((n, from)) = self.trunk.socket.socket().recv_from(buf) {
-            busy = true;
+    /// Reads the phone's socket (until it would block, at most [`BATCH`] datagrams): RTP
+    /// protected and sent to the browser, RTCP read and ended.
+    pub fn read_trunk(&mut self, buf: &mut [u8], stats: &mut CallStats) -> Reads {
+        let mut reads = Reads::default();
+        while let Some((n, from)) = reads.next(self.trunk.socket.socket(), buf) {
             let Some(src) = buf.get(..n) else { continue };
             if self.trunk.remote.is_some_and(|r| r.ip() != from.ip()) {
                 stats.refused += 1;
@@ -339,6 +392,6 @@ impl Relay {
                 }
             }
         }
-        busy
+        reads
     }
 }

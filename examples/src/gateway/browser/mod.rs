@@ -15,6 +15,7 @@
 //! | [`bridge`] | the B2BUA: each leg's events and what they cause on the other |
 //! | [`reoffer`] | new offers in a call from either side (hold, resume, moved media), forwarded and answered |
 //! | [`media`] | the media legs of a call (ICE-lite + DTLS-SRTP socket; plain RTP socket) and the relay's socket I/O |
+//! | [`poller`] | which calls' media sockets have datagrams waiting (epoll through mio) |
 //! | [`relay`] | the relay's per-packet transform: SRTP → RTP to the phone, RTP → SRTP to the browser, no sockets |
 //! | [`sdp`] | the WebRTC offer/answer and the plain RTP/AVP one |
 //! | [`codec`] | the codec both legs have (PCMU/PCMA/G722/Opus), payload types mapped, telephone-event |
@@ -28,8 +29,8 @@
 //! transfer may change, while a port of its own per call is what SDP was made for; a browser's
 //! packets can never be taken for another call's (the demultiplexer's bug or an attacker's
 //! guess); and teardown is closing the call's sockets — nothing shared to clean. The cost is
-//! two file descriptors and two ports per call, bounded by `max_calls`, and a loop that reads
-//! every socket (fine for the tens of calls this gateway is for; a poller would replace it).
+//! two file descriptors and two ports per call, bounded by `max_calls`, watched by epoll
+//! ([`poller`]): the loop reads only the legs that have datagrams waiting.
 //!
 //! Topology hiding: the two legs live in two user agents, so no Via, Contact, Call-ID, tag or
 //! address of one leg reaches the other; media gets the gateway's own SSRC and sequence numbers
@@ -46,6 +47,7 @@ pub mod codec;
 pub mod config;
 pub mod driver;
 pub mod media;
+pub mod poller;
 pub mod relay;
 pub mod reoffer;
 pub mod sdp;
@@ -152,6 +154,7 @@ impl BrowserGateway {
             stop: Arc::clone(&stop),
             clock,
             dirty: false,
+            media_poll: poller::MediaPoller::new()?,
         };
         let thread = std::thread::Builder::new()
             .name("browser-gw".into())
