@@ -105,6 +105,9 @@ struct Leg {
     trunk_tcp: bool,
     /// How long the phone holds the call (its scenario's pauses), with nothing echoed.
     held: Duration,
+    /// The phone is baresip, not sipp: SRTP keyed by SDES required on its side
+    /// (`mediaenc=srtp-mand`), the gateway's `trunk_srtp` on, a tone as its microphone.
+    baresip: bool,
 }
 
 /// SIP over secure WebSocket (RFC 7118 §3): the gateway serves `wss://` with a self-signed
@@ -206,14 +209,19 @@ fn call_via(
     let target_port = free_udp_port();
     let mut target = transfer_to.map(|t| phone(t, target_port, &dir, &[]));
     let keys = [("target", format!("127.0.0.1:{target_port}"))];
-    let mut sipp = phone_with(
-        scenario,
-        sip_port,
-        &dir,
-        if target.is_some() { &keys } else { &[] },
-        1,
-        if leg.trunk_tcp { &["-t", "t1"] } else { &[] },
-    );
+    let baresip = leg
+        .baresip
+        .then(|| common::baresip::start(sip_port, &dir.join("baresip")));
+    let mut sipp = (!leg.baresip).then(|| {
+        phone_with(
+            scenario,
+            sip_port,
+            &dir,
+            if target.is_some() { &keys } else { &[] },
+            1,
+            if leg.trunk_tcp { &["-t", "t1"] } else { &[] },
+        )
+    });
 
     let mut gw_cfg = BrowserGatewayConfig::new(
         "127.0.0.1:0".parse().unwrap(),
@@ -223,6 +231,7 @@ fn call_via(
     if leg.trunk_tcp {
         gw_cfg.trunk_transport = rtcweb_proto::Transport::Tcp;
     }
+    gw_cfg.trunk_srtp = leg.baresip;
     let mut chromium_args = vec![
         "--use-fake-device-for-media-stream".to_string(),
         "--use-fake-ui-for-media-stream".into(),
@@ -264,7 +273,7 @@ fn call_via(
         "authorization_user": auth_user,
         "password": password,
         "uri": "sip:alice@example.com",
-        "target": format!("sip:phone@{ws}"),
+        "target": format!("sip:{}@{ws}", if leg.baresip { "baresip" } else { "phone" }),
         "seconds": if let Some(seconds) = leg.seconds {
             seconds
         } else if phone_hangs_up {
@@ -330,7 +339,7 @@ fn call_via(
     let st = gateway.stats();
     // sipp -m 1 exits after its one call: 0 when it succeeded.
     let wait = Instant::now();
-    let sipp_status = loop {
+    let sipp_status = sipp.as_mut().map(|sipp| loop {
         if let Some(s) = sipp.0.try_wait().unwrap() {
             break Some(s);
         }
@@ -338,7 +347,7 @@ fn call_via(
             break None;
         }
         std::thread::sleep(Duration::from_millis(100));
-    };
+    });
     let target_status = target.as_mut().map(|t| {
         let wait = Instant::now();
         loop {
@@ -399,8 +408,25 @@ fn call_via(
         page.iter().any(|(k, d)| k == "ended" && d.starts_with(who)),
         "the call did not end by a {who} BYE: {page:?}"
     );
-    let sipp_status = sipp_status.expect("sipp did not finish its scenario");
-    assert!(sipp_status.success(), "sipp: {sipp_status:?}");
+    if let Some(status) = sipp_status {
+        let status = status.expect("sipp did not finish its scenario");
+        assert!(status.success(), "sipp: {status:?}");
+    }
+    if let Some(b) = &baresip {
+        // What baresip heard — the browser's fake microphone, decrypted by baresip from the
+        // gateway's SDES-SRTP — is sound; its player closes the file when the call ends.
+        let wait = Instant::now();
+        let rms = loop {
+            let rms = b.heard().map_or(0.0, |w| common::baresip::wav_rms(&w));
+            if rms > 100.0 || wait.elapsed() > Duration::from_secs(5) {
+                break rms;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        let log = std::fs::read_to_string(&b.log).unwrap_or_default();
+        println!("baresip heard RMS {rms:.0}; its log:\n{log}");
+        assert!(rms > 100.0, "baresip heard silence (RMS {rms:.0}): {log}");
+    }
     if let Some(t) = target_status {
         let t = t.expect("the transfer target's sipp did not finish");
         assert!(t.success(), "transfer target sipp: {t:?}");
@@ -500,6 +526,31 @@ fn jssip_calls_sipp_over_tcp_and_sipp_hangs_up() {
         ..Leg::default()
     };
     let (st, _) = call_via("uas_pcmu_bye.xml", true, None, false, &leg);
+    assert_eq!((st.active_calls, st.sockets_open), (0, 0), "{st:?}");
+}
+
+/// SDES-SRTP to the trunk (RFC 4568): the phone is baresip (Debian, nobody here wrote it),
+/// requiring SRTP keyed by SDES (`mediaenc=srtp-mand`, a 440 Hz tone as its microphone); the
+/// gateway runs with `trunk_srtp`, so its INVITE offers `RTP/SAVP` with an `a=crypto` key and
+/// takes baresip's from the answer. DTLS-SRTP with the browser, SDES-SRTP with the phone: the
+/// browser hears baresip's tone (audio energy, packets received), baresip hears the browser's
+/// fake microphone (the WAV it writes has sound), the gateway refused nothing.
+#[test]
+fn jssip_calls_baresip_with_sdes_srtp_on_the_trunk_leg() {
+    let leg = Leg {
+        baresip: true,
+        ..Leg::default()
+    };
+    let (st, _) = call_via("uas_pcmu.xml", false, None, false, &leg);
+    assert!(
+        st.log
+            .iter()
+            .any(|l| l
+                .contains("trunk leg: answered (PCMU/8000, SRTP AES_CM_128_HMAC_SHA1_80 (SDES))")),
+        "{:?}",
+        st.log
+    );
+    assert_eq!(st.refused, 0, "{st:?}");
     assert_eq!((st.active_calls, st.sockets_open), (0, 0), "{st:?}");
 }
 

@@ -63,6 +63,8 @@ fn call(key: u64, relay: Relay) -> Call {
         early_answered: false,
         transfer: None,
         pending_offer: None,
+        trunk_crypto: None,
+        transfer_crypto: None,
         sdp_version: 2,
         started: std::time::Instant::now(),
         stats: CallStats {

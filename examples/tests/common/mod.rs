@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests.
 pub mod apt;
+pub mod baresip;
 pub mod browser;
 pub mod coturn;
 pub mod dns;

@@ -40,6 +40,10 @@ pub struct Args {
     #[arg(long, value_name = "udp|tcp", default_value = "udp", requires = "ws",
           value_parser = ["udp", "tcp"])]
     pub trunk_transport: String,
+    /// With `--ws`: offer the trunk SRTP keyed by SDES (RTP/SAVP, a=crypto, RFC 4568) and
+    /// require it in its answer; a trunk's own RTP/SAVP offer is answered with SDES either way.
+    #[arg(long, requires = "ws")]
+    pub trunk_srtp: bool,
     /// With `--ws`: print each call's statistics at hang-up as one JSON object per line
     /// (otherwise one line of text).
     #[arg(long, requires = "ws")]
@@ -75,6 +79,7 @@ fn run_browser_gateway(
     getrandom::fill(&mut seed).map_err(|e| format!("random seed: {e}"))?;
     let mut cfg = BrowserGatewayConfig::new(ws, trunk, seed);
     cfg.max_calls = max_calls;
+    cfg.trunk_srtp = args.trunk_srtp;
     if args.trunk_transport == "tcp" {
         cfg.trunk_transport = rtcweb_proto::Transport::Tcp;
     }

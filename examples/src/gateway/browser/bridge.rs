@@ -7,7 +7,7 @@
 use rtcweb_sip_core::transaction::Peer;
 use rtcweb_sip_core::ua::{CallHandle, UaEvent};
 use rtcweb_sip_core::Instant;
-use rtcweb_srtp_core::DtlsRole;
+use rtcweb_srtp_core::{DtlsRole, Profile};
 
 use crate::ws::ws_peer;
 
@@ -15,6 +15,7 @@ use super::call::Call;
 use super::codec::{choose, offerable, PtMap, Rtpmap};
 use super::driver::{user_of, Driver};
 use super::media::{Relay, TrunkMedia, WebMedia};
+use super::sdes::{self, LocalCrypto};
 use super::sdp::{self, WebLocal};
 use super::stats::{CallStats, Direction};
 use super::table::CallKey;
@@ -36,6 +37,14 @@ pub(super) fn our_setup(their_setup: &str) -> &'static str {
     } else {
         "passive"
     }
+}
+
+/// What the trunk leg's media is: `RTP` or `SRTP <suite> (SDES)`.
+fn trunk_media(c: &Call) -> String {
+    c.trunk_crypto.as_ref().map_or_else(
+        || "RTP".to_string(),
+        |l| format!("SRTP {} (SDES)", l.key.profile().sdes_name()),
+    )
 }
 
 /// The codec lines of a choice on one leg: the codec, then telephone-event when both have it.
@@ -220,7 +229,21 @@ impl Driver {
         ) {
             return refuse(self, 500, format!("DTLS: {e}"));
         }
-        let trunk_offer = sdp::trunk_description(relay.trunk.addr, &offered, 1, "sendrecv");
+        let trunk_crypto = if self.cfg.trunk_srtp {
+            match LocalCrypto::new(&mut self.rng, 1, Profile::AesCm128HmacSha1_80) {
+                Ok(c) => Some(c),
+                Err(e) => return refuse(self, 500, format!("SDES key: {e}")),
+            }
+        } else {
+            None
+        };
+        let trunk_offer = sdp::trunk_description(
+            relay.trunk.addr,
+            &offered,
+            1,
+            "sendrecv",
+            trunk_crypto.as_ref().map(|c| c.line.as_str()),
+        );
         let user = user_of(request_uri).unwrap_or("phone").to_string();
         let target = format!("sip:{user}@{}", self.trunk.trunk);
         let browser = user_of(
@@ -243,6 +266,8 @@ impl Driver {
             early_answered: false,
             transfer: None,
             pending_offer: None,
+            trunk_crypto,
+            transfer_crypto: None,
             sdp_version: 1,
             started: std::time::Instant::now(),
             stats: CallStats {
@@ -288,6 +313,14 @@ impl Driver {
         let c = self.calls.get_mut(key).ok_or("no call")?;
         let trunk_sdp = sdp::parse_trunk(answer)?;
         let choice = choose(&c.offered, &trunk_sdp.codecs).ok_or("no codec in common")?;
+        match &c.trunk_crypto {
+            Some(ours) => {
+                let keys = sdes::accept(ours, &trunk_sdp.cryptos)?;
+                c.relay.trunk.keys = Some(Box::new(keys));
+            }
+            None if trunk_sdp.savp => return Err("RTP/SAVP answered to an RTP/AVP offer".into()),
+            None => {}
+        }
         c.relay.trunk.remote = Some(trunk_sdp.rtp);
         c.relay.pts = Some(PtMap {
             web: choice.offerer.pt,
@@ -370,11 +403,12 @@ impl Driver {
                 if let Some(w) = web {
                     let _ = self.web.ua.answer(now, w, a.as_bytes());
                 }
-                let codec = self.calls.get(k).map(|c| c.stats.codec.clone());
+                let (codec, media) = self.calls.get(k).map_or_else(Default::default, |c| {
+                    (c.stats.codec.clone(), trunk_media(c))
+                });
                 self.say(format!(
-                    "call {}: trunk leg: answered ({}); web leg answered (ICE-lite, DTLS)",
+                    "call {}: trunk leg: answered ({codec}, {media}); web leg answered (ICE-lite, DTLS)",
                     k.0,
-                    codec.unwrap_or_default()
                 ));
             }
             Err(e) => {
@@ -455,7 +489,19 @@ impl Driver {
         } else {
             c.trunk_codecs.clone()
         };
-        let plain = sdp::trunk_description(c.relay.trunk.addr, &codecs, 1, "sendrecv");
+        // A fresh SDES key for the new leg: the old leg's would restart its packet index.
+        let crypto = if c.trunk_crypto.is_some() {
+            LocalCrypto::new(&mut self.rng, 1, Profile::AesCm128HmacSha1_80).ok()
+        } else {
+            None
+        };
+        let plain = sdp::trunk_description(
+            c.relay.trunk.addr,
+            &codecs,
+            1,
+            "sendrecv",
+            crypto.as_ref().map(|l| l.line.as_str()),
+        );
         match self
             .trunk
             .ua
@@ -465,6 +511,7 @@ impl Driver {
                 self.calls.link_trunk(k, new);
                 if let Some(c) = self.calls.get_mut(k) {
                     c.transfer = Some((old, new));
+                    c.transfer_crypto = crypto;
                 }
                 self.say(format!(
                     "call {}: transfer: the phone refers the call to {target} at {peer}",
@@ -493,13 +540,21 @@ impl Driver {
         let Some((old, _)) = c.transfer.take() else {
             return;
         };
+        let crypto = c.transfer_crypto.take();
         let fits = sdp::parse_trunk(answer).ok().and_then(|t| {
             let choice = choose(&c.offered, &t.codecs)?;
-            Some((t.rtp, choice))
+            let keys = match &crypto {
+                Some(ours) => Some(sdes::accept(ours, &t.cryptos).ok()?),
+                None if t.savp => return None,
+                None => None,
+            };
+            Some((t.rtp, choice, keys))
         });
         match fits {
-            Some((rtp, choice)) => {
+            Some((rtp, choice, keys)) => {
                 c.relay.trunk.remote = Some(rtp);
+                c.relay.trunk.keys = keys.map(Box::new);
+                c.trunk_crypto = crypto;
                 c.relay.pts = Some(PtMap {
                     web: c.relay.pts.map_or(choice.offerer.pt, |p| p.web),
                     trunk: choice.answerer.pt,
@@ -583,6 +638,17 @@ impl Driver {
             Err(e) => return refuse(self, 503, &e),
         };
         relay.trunk.remote = Some(trunk_sdp.rtp);
+        let trunk_crypto = if trunk_sdp.savp {
+            match sdes::answer(&trunk_sdp.cryptos, &mut self.rng) {
+                Ok((ours, keys)) => {
+                    relay.trunk.keys = Some(Box::new(keys));
+                    Some(ours)
+                }
+                Err(e) => return refuse(self, 488, &e),
+            }
+        } else {
+            None
+        };
         let fingerprint = self.certificate.fingerprint();
         let web_offer = sdp::web_description(&WebLocal {
             ice: &relay.web.ice,
@@ -607,6 +673,8 @@ impl Driver {
             early_answered: false,
             transfer: None,
             pending_offer: None,
+            trunk_crypto,
+            transfer_crypto: None,
             sdp_version: 1,
             started: std::time::Instant::now(),
             stats: CallStats {
@@ -693,13 +761,20 @@ impl Driver {
         c.stats.codec = choice.offerer.codec.to_string();
         c.web_codecs = lines(&choice.answerer, choice.answerer_dtmf.as_ref());
         c.trunk_codecs = lines(&choice.offerer, choice.offerer_dtmf.as_ref());
-        let answer = sdp::trunk_description(c.relay.trunk.addr, &c.trunk_codecs, 1, "sendrecv");
+        let answer = sdp::trunk_description(
+            c.relay.trunk.addr,
+            &c.trunk_codecs,
+            1,
+            "sendrecv",
+            c.trunk_crypto.as_ref().map(|l| l.line.as_str()),
+        );
         c.web_sdp = Some(web_sdp);
         let codec = c.stats.codec.clone();
         let r = self.trunk.ua.answer(now, trunk, answer.as_bytes());
         self.totals.trunk_answered = true;
+        let media = self.calls.get(k).map(trunk_media).unwrap_or_default();
         self.say(format!(
-            "call {}: web leg: browser answered ({codec}, DTLS {role:?}); trunk leg answered: {r:?}",
+            "call {}: web leg: browser answered ({codec}, DTLS {role:?}); trunk leg answered ({media}): {r:?}",
             k.0
         ));
     }

@@ -7,6 +7,7 @@ use rtcweb_sip_core::ua::CallHandle;
 
 use super::codec::Rtpmap;
 use super::media::Relay;
+use super::sdes::LocalCrypto;
 use super::sdp::WebSdp;
 use super::stats::CallStats;
 
@@ -38,6 +39,10 @@ pub struct Call {
     pub transfer: Option<(CallHandle, CallHandle)>,
     /// A new offer forwarded to the other leg and not yet answered there.
     pub pending_offer: Option<PendingOffer>,
+    /// Our SDES key on the trunk's leg (`a=crypto`, RFC 4568), when it is SRTP.
+    pub trunk_crypto: Option<LocalCrypto>,
+    /// The SDES key offered to a transfer target, until it answers.
+    pub transfer_crypto: Option<LocalCrypto>,
     /// Version of our SDPs (o= line), raised with every new offer or answer (RFC 3264 §8).
     pub sdp_version: u64,
     /// When it started.

@@ -19,6 +19,10 @@ pub struct BrowserGatewayConfig {
     pub trunk: SocketAddr,
     /// How SIP reaches it: [`Transport::Udp`] (the default) or [`Transport::Tcp`].
     pub trunk_transport: Transport,
+    /// Offer the trunk SRTP keyed by SDES (`RTP/SAVP`, `a=crypto`, RFC 4568) on the browsers'
+    /// calls, and require it in the answer (default `false`: plain `RTP/AVP`). A trunk's own
+    /// `RTP/SAVP` offer is answered with SDES either way ([`super::sdes`]).
+    pub trunk_srtp: bool,
     /// Our SIP address towards the trunk (a UDP socket, or a TCP listener), where its calls to
     /// browsers arrive (default: the WebSocket listener's IP, any port; see
     /// [`super::BrowserGateway::sip_addr`]).
@@ -55,6 +59,7 @@ impl BrowserGatewayConfig {
             tls: None,
             trunk,
             trunk_transport: Transport::Udp,
+            trunk_srtp: false,
             sip: None,
             seed,
             max_calls: 64,

@@ -2,7 +2,7 @@
 //!
 //! The browser's leg ([`WebMedia`]) is one UDP socket carrying STUN (the ICE-lite agent), DTLS
 //! and SRTP/SRTCP, split by first byte (RFC 7983). The trunk's leg ([`TrunkMedia`]) is one UDP
-//! socket of plain RTP. SRTP from the browser is verified, decrypted and goes on to the phone as
+//! socket of plain RTP, or of SRTP keyed by SDES ([`super::sdes`]). SRTP from the browser is verified, decrypted and goes on to the phone as
 //! RTP with our SSRC, our sequence numbers and the trunk's payload type; RTP from the phone gets
 //! the browser leg's SSRC, sequence and payload type and is protected. RTCP ends at the gateway
 //! on both legs (its receiver reports are read for the statistics). Here are the sockets and
@@ -90,6 +90,8 @@ pub struct TrunkMedia {
     pub addr: SocketAddr,
     /// Where the phone receives RTP (its SDP); RTP from elsewhere is refused.
     pub remote: Option<SocketAddr>,
+    /// SDES-SRTP with the phone (RFC 4568, [`super::sdes`]); `None`: plain RTP.
+    pub keys: Option<Box<super::sdes::TrunkSrtp>>,
     /// Our SSRC towards the phone.
     pub(super) ssrc: u32,
     /// Our last RTP sequence number towards the phone.
@@ -250,6 +252,7 @@ impl TrunkMedia {
             socket,
             addr,
             remote: None,
+            keys: None,
             ssrc,
             seq: 0,
         })
@@ -349,7 +352,10 @@ impl Relay {
                     let Some(len) = self.web_to_trunk(datagram, stats) else {
                         continue;
                     };
-                    let (Some(to), Some(rtp)) = (self.trunk.remote, datagram.get(..len)) else {
+                    let Some(len) = self.to_trunk_wire(buf, len) else {
+                        continue;
+                    };
+                    let (Some(to), Some(rtp)) = (self.trunk.remote, buf.get(..len)) else {
                         continue;
                     };
                     if self.trunk.socket.socket().send_to(rtp, to).is_ok() {
@@ -367,11 +373,14 @@ impl Relay {
     pub fn read_trunk(&mut self, buf: &mut [u8], stats: &mut CallStats) -> Reads {
         let mut reads = Reads::default();
         while let Some((n, from)) = reads.next(self.trunk.socket.socket(), buf) {
-            let Some(src) = buf.get(..n) else { continue };
             if self.trunk.remote.is_some_and(|r| r.ip() != from.ip()) {
                 stats.refused += 1;
                 continue;
             }
+            let Some(n) = self.from_trunk_wire(buf, n, stats) else {
+                continue;
+            };
+            let Some(src) = buf.get(..n) else { continue };
             if is_rtcp(src) {
                 stats.phone_reception.update(src);
                 continue;

@@ -2,7 +2,7 @@
 //! legs are SIP over WebSocket (RFC 7118: the browser's JsSIP connects to us, `ws://` or
 //! `wss://`) with WebRTC media
 //! (ICE-lite, DTLS-SRTP, rtcp-mux, BUNDLE), and whose trunk legs are SIP over UDP or TCP with
-//! plain RTP/AVP to one configured phone or trunk. Browsers call the phone; the phone calls a browser
+//! plain RTP/AVP, or SRTP keyed by SDES, to one configured phone or trunk. Browsers call the phone; the phone calls a browser
 //! registered over WebSocket (`sip:alice@…` reaches the browser registered as alice).
 //!
 //! | file | concern |
@@ -17,6 +17,7 @@
 //! | [`media`] | the media legs of a call (ICE-lite + DTLS-SRTP socket; plain RTP socket) and the relay's socket I/O |
 //! | [`poller`] | which calls' media sockets have datagrams waiting (epoll through mio) |
 //! | [`relay`] | the relay's per-packet transform: SRTP → RTP to the phone, RTP → SRTP to the browser, no sockets |
+//! | [`sdes`] | SDES-SRTP keys on the trunk's leg (`a=crypto`, RFC 4568) |
 //! | [`sdp`] | the WebRTC offer/answer and the plain RTP/AVP one |
 //! | [`codec`] | the codec both legs have (PCMU/PCMA/G722/Opus), payload types mapped, telephone-event |
 //! | [`stats`] | per-call and total counters, RTCP receiver reports, the line printed at hang-up |
@@ -50,6 +51,7 @@ pub mod media;
 pub mod poller;
 pub mod relay;
 pub mod reoffer;
+pub mod sdes;
 pub mod sdp;
 pub mod stats;
 pub mod table;

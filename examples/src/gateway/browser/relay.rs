@@ -7,6 +7,8 @@
 //!   reports and ended here.
 //! - [`Relay::trunk_to_web`]: RTP from the phone gets the browser leg's SSRC, sequence number and
 //!   payload type and is protected (RFC 3711 §3.3), in place.
+//! - [`Relay::to_trunk_wire`] / [`Relay::from_trunk_wire`]: the trunk's leg, when the phone
+//!   keyed it by SDES: SRTP both ways (otherwise plain RTP, unchanged).
 //!
 //! Topology hiding: neither leg's SSRC or sequence numbers reach the other. The legs' source
 //! checks (which address a packet came from) stay with the sockets, in [`super::media`].
@@ -101,5 +103,39 @@ impl Relay {
         self.web.seq = self.web.seq.wrapping_add(1);
         rewrite(rtp, pt, self.web.seq, self.web.ssrc);
         keys.outbound.protect_rtp(buf, len).ok()
+    }
+
+    /// RTP for the phone, `buf[..len]` (from [`Self::web_to_trunk`]): protected in place when
+    /// the trunk's leg is keyed by SDES; returns the length to send. `buf` needs room for the
+    /// tag. `None`: it could not be protected (not sent).
+    pub fn to_trunk_wire(&mut self, buf: &mut [u8], len: usize) -> Option<usize> {
+        match self.trunk.keys.as_mut() {
+            None => Some(len),
+            Some(keys) => keys.sessions.outbound.protect_rtp(buf, len).ok(),
+        }
+    }
+
+    /// A datagram from the phone, `buf[..n]`: when the trunk's leg is keyed by SDES, SRTP or
+    /// SRTCP verified and decrypted in place (RFC 3711 §3.3, §3.4); returns the plain length.
+    /// `None`: refused (counted in `stats.refused`).
+    pub fn from_trunk_wire(
+        &mut self,
+        buf: &mut [u8],
+        n: usize,
+        stats: &mut CallStats,
+    ) -> Option<usize> {
+        let Some(keys) = self.trunk.keys.as_mut() else {
+            return Some(n);
+        };
+        let packet = buf.get_mut(..n)?;
+        let plain = if is_rtcp(packet) {
+            keys.sessions.inbound.unprotect_rtcp(packet)
+        } else {
+            keys.sessions.inbound.unprotect_rtp(packet)
+        };
+        if plain.is_err() {
+            stats.refused += 1;
+        }
+        plain.ok()
     }
 }

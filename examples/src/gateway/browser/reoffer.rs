@@ -54,7 +54,13 @@ impl Driver {
             return;
         }
         c.sdp_version += 1;
-        let plain = sdp::trunk_description(c.relay.trunk.addr, &c.trunk_codecs, c.sdp_version, dir);
+        let plain = sdp::trunk_description(
+            c.relay.trunk.addr,
+            &c.trunk_codecs,
+            c.sdp_version,
+            dir,
+            c.trunk_crypto.as_ref().map(|l| l.line.as_str()),
+        );
         match self
             .trunk
             .ua
@@ -107,6 +113,12 @@ impl Driver {
         if let Ok(t) = sdp::parse_trunk(answer) {
             if !t.rtp.ip().is_unspecified() {
                 c.relay.trunk.remote = Some(t.rtp);
+            }
+            // The phone may answer with a new SDES key (RFC 4568 §7.1.4).
+            if let (Some(ours), Some(srtp)) = (&c.trunk_crypto, c.relay.trunk.keys.as_mut()) {
+                if let Err(e) = srtp.update_remote(ours, &t.cryptos) {
+                    log::warn!("gateway: call {}: trunk leg: {e}; its key kept", k.0);
+                }
             }
         }
         let (Some(web), Some(web_sdp)) = (c.web, c.web_sdp.as_ref()) else {
@@ -189,6 +201,17 @@ impl Driver {
             return refuse(self, 488, "the call's codec is not offered");
         };
         let new_dtmf = dtmf.and_then(|d| parsed.codecs.iter().find(|r| r.codec.same(&d.codec)));
+        // SRTP stays as it was set up (RFC 4568 §7.1.4): the same suite and tag, a new key
+        // taken; plain RTP stays plain.
+        match (&c.trunk_crypto, c.relay.trunk.keys.as_mut()) {
+            (Some(ours), Some(srtp)) => {
+                if let Err(e) = srtp.update_remote(ours, &parsed.cryptos) {
+                    return refuse(self, 488, &e);
+                }
+            }
+            _ if parsed.savp => return refuse(self, 488, "SRTP offered mid-call"),
+            _ => {}
+        }
         let mut dir = sdp::direction(offer);
         if parsed.rtp.ip().is_unspecified() {
             dir = held_by_address(dir);
@@ -256,6 +279,7 @@ impl Driver {
             &c.trunk_codecs,
             c.sdp_version,
             answer_dir,
+            c.trunk_crypto.as_ref().map(|l| l.line.as_str()),
         );
         let r = self.trunk.ua.answer_offer(now, trunk, plain.as_bytes());
         self.say(format!(

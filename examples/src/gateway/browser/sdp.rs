@@ -14,6 +14,7 @@ use rtcweb_sdp_core::SessionDescription;
 use rtcweb_srtp_core::dtls::{Fingerprint, HashFunction};
 
 use super::codec::{Codec, Rtpmap};
+use super::sdes::RemoteCrypto;
 
 /// What the gateway takes from a browser's offer or answer.
 #[derive(Debug, Clone)]
@@ -195,23 +196,33 @@ pub fn web_description(l: &WebLocal<'_>) -> String {
     s
 }
 
-/// A plain RTP/AVP description for the trunk: RTP at `rtp`, these codecs.
+/// The trunk's description: RTP at `rtp`, these codecs; plain `RTP/AVP`, or `RTP/SAVP` with
+/// this `a=crypto` value (SDES, RFC 4568: [`super::sdes`]).
 #[must_use]
 pub fn trunk_description(
     rtp: SocketAddr,
     codecs: &[Rtpmap],
     version: u64,
     direction: &str,
+    crypto: Option<&str>,
 ) -> String {
     let ip = rtp.ip();
     let family = if ip.is_ipv4() { "IP4" } else { "IP6" };
     let pts: Vec<String> = codecs.iter().map(|c| c.pt.to_string()).collect();
+    let proto = if crypto.is_some() {
+        "RTP/SAVP"
+    } else {
+        "RTP/AVP"
+    };
     let mut s = format!(
         "v=0\r\no=rtcweb 1 {version} IN {family} {ip}\r\ns=-\r\nc=IN {family} {ip}\r\nt=0 0\r\n\
-         m=audio {} RTP/AVP {}\r\n",
+         m=audio {} {proto} {}\r\n",
         rtp.port(),
         pts.join(" ")
     );
+    if let Some(line) = crypto {
+        s.push_str(&format!("a=crypto:{line}\r\n"));
+    }
     for c in codecs {
         s.push_str(&c.sdp_lines());
     }
@@ -219,13 +230,17 @@ pub fn trunk_description(
     s
 }
 
-/// What the gateway takes from the trunk's plain SDP: where its RTP goes and its codecs.
+/// What the gateway takes from the trunk's SDP: where its RTP goes, its codecs, its SRTP.
 #[derive(Debug, Clone)]
 pub struct TrunkSdp {
     /// The RTP address (`c=` and `m=` port).
     pub rtp: SocketAddr,
     /// The audio section's codecs, in order (static payload types without `a=rtpmap` included).
     pub codecs: Vec<Rtpmap>,
+    /// The audio section is `RTP/SAVP` (SRTP, RFC 3711 §12).
+    pub savp: bool,
+    /// Its `a=crypto` lines the gateway can use, in order (RFC 4568; [`super::sdes::usable`]).
+    pub cryptos: Vec<RemoteCrypto>,
 }
 
 /// Reads the trunk's plain SDP.
@@ -254,7 +269,22 @@ pub fn parse_trunk(sdp: &[u8]) -> Result<TrunkSdp, String> {
             });
         }
     }
-    Ok(TrunkSdp { rtp, codecs })
+    let savp = audio.media_line().proto.eq_ignore_ascii_case("RTP/SAVP");
+    let cryptos = super::sdes::usable(audio.cryptos().map(|c| {
+        // One key without MKI or lifetime (the relay sends no MKI and never rekeys).
+        let key = c
+            .key()
+            .filter(|k| k.mki.is_none() && k.lifetime.is_none() && c.key_params().count() == 1)
+            .and_then(|k| k.key_salt().ok())
+            .map(|k| zeroize::Zeroizing::new(k.as_bytes().to_vec()));
+        (c.tag, c.suite.to_string(), key)
+    }));
+    Ok(TrunkSdp {
+        rtp,
+        codecs,
+        savp,
+        cryptos,
+    })
 }
 
 #[cfg(test)]
@@ -300,5 +330,47 @@ a=candidate:3 1 tcp 1518280447 192.0.2.7 9 typ host tcptype active\r\n"
             2,
             "UDP host and TCP active; not the .local name"
         );
+    }
+}
+
+#[cfg(test)]
+mod trunk_tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use rtcweb_srtp_core::Profile;
+
+    /// baresip's answer with `mediaenc=srtp-mand` (as captured): `RTP/SAVP`, its key in the
+    /// `a=crypto` line after the other attributes.
+    const BARESIP: &str =
+        "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n\
+m=audio 42910 RTP/SAVP 0 126\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:126 telephone-event/8000\r\n\
+a=fmtp:126 0-15\r\na=sendrecv\r\na=label:1\r\na=ssrc:1438647544 cname:sip:baresip@127.0.0.1\r\n\
+a=minptime:20\r\na=ptime:20\r\n\
+a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:YPE2DvsIghPa7YWKUTSxcT9a0HXIF2X4zfXYYY4h\r\n";
+
+    #[test]
+    fn an_srtp_answer_gives_its_key_and_lines_with_mki_or_lifetime_are_passed_over() {
+        let t = parse_trunk(BARESIP.as_bytes()).unwrap();
+        assert!(t.savp);
+        assert_eq!(t.cryptos.len(), 1);
+        let c = &t.cryptos[0];
+        assert_eq!(c.tag, 1);
+        assert_eq!(c.key.profile(), Profile::AesCm128HmacSha1_80);
+        let raw = base64::Engine::decode(
+            &base64::engine::general_purpose::STANDARD,
+            "YPE2DvsIghPa7YWKUTSxcT9a0HXIF2X4zfXYYY4h",
+        )
+        .unwrap();
+        assert_eq!(c.key.master_key(), &raw[..16]);
+        assert_eq!(c.key.master_salt(), &raw[16..]);
+        let with_mki = BARESIP.replace("YYY4h\r\n", "YYY4h|1:4\r\n");
+        assert!(parse_trunk(with_mki.as_bytes()).unwrap().cryptos.is_empty());
+        let with_lifetime = BARESIP.replace("YYY4h\r\n", "YYY4h|2^20\r\n");
+        assert!(parse_trunk(with_lifetime.as_bytes())
+            .unwrap()
+            .cryptos
+            .is_empty());
+        let plain = BARESIP.replace("RTP/SAVP", "RTP/AVP");
+        assert!(!parse_trunk(plain.as_bytes()).unwrap().savp);
     }
 }
