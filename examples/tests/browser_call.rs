@@ -211,7 +211,7 @@ fn call_via(
     let keys = [("target", format!("127.0.0.1:{target_port}"))];
     let baresip = leg
         .baresip
-        .then(|| common::baresip::start(sip_port, &dir.join("baresip")));
+        .then(|| common::baresip::start(sip_port, &dir.join("baresip"), None));
     let mut sipp = (!leg.baresip).then(|| {
         phone_with(
             scenario,
@@ -551,6 +551,115 @@ fn jssip_calls_baresip_with_sdes_srtp_on_the_trunk_leg() {
         st.log
     );
     assert_eq!(st.refused, 0, "{st:?}");
+    assert_eq!((st.active_calls, st.sockets_open), (0, 0), "{st:?}");
+}
+
+/// baresip calls a browser with SDES-SRTP (RFC 4568): JsSIP registers as alice; baresip
+/// (`mediaenc=srtp-mand`, a tone as microphone) dials `sip:alice@<the gateway's SIP address>`
+/// with an `RTP/SAVP` offer; the gateway answers it with SDES (the first suite it has, a key of
+/// its own), offers the browser DTLS-SRTP, and relays; the browser hangs up after 6 s. Asserted:
+/// the browser hears the tone and sends its microphone (packets, audio energy), baresip's decoded
+/// audio has sound, the gateway's call used SDES on the trunk and refused nothing.
+#[test]
+fn baresip_calls_a_browser_with_sdes_srtp_on_the_trunk_leg() {
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    assert!(chromium_installed(), "chromium is needed");
+    assert!(npm_packages_installed(), "npm ci in tests/jssip failed");
+    let phone_port = free_udp_port();
+    let mut cfg = BrowserGatewayConfig::new(
+        "127.0.0.1:0".parse().unwrap(),
+        format!("127.0.0.1:{phone_port}").parse().unwrap(),
+        [23; 32],
+    );
+    cfg.users = vec![("alice".into(), "secret".into())];
+    let mut gateway = BrowserGateway::start(cfg).unwrap();
+    let (ws, sip) = (gateway.local_addr(), gateway.sip_addr());
+    let (mut driver, from_node) = run_js(&serde_json::json!({
+        "url": format!("ws://{ws}"),
+        "uri": "sip:alice@example.com",
+        "password": "secret",
+        "page": "answer_page.js",
+        "hangUpAfter": 6,
+        "args": [
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            "--allow-loopback-in-peer-connection",
+            "--disable-features=WebRtcHideLocalIpsWithMdns",
+        ],
+    }));
+    let dir = std::env::temp_dir().join(format!("rtcweb-baresip-calls-{}", std::process::id()));
+    let deadline = Instant::now() + DEADLINE;
+    let mut page: Vec<(String, String)> = Vec::new();
+    let mut baresip = None;
+    loop {
+        let st = gateway.stats();
+        assert!(
+            Instant::now() < deadline,
+            "not done within {DEADLINE:?}: page {page:?}, gateway {st:?}"
+        );
+        match from_node.recv_timeout(Duration::from_millis(100)) {
+            Ok((kind, detail)) => {
+                match kind.as_str() {
+                    "browser-pid" => driver.browser_pid = detail.parse().ok(),
+                    "stats" => continue,
+                    "registered" if baresip.is_none() => {
+                        let uri = format!("sip:alice@{sip}");
+                        baresip = Some(common::baresip::start(phone_port, &dir, Some(&uri)));
+                    }
+                    _ => {}
+                }
+                assert!(
+                    kind != "error",
+                    "browser: {detail}: page {page:?}, gateway {st:?}"
+                );
+                let done = kind == "done";
+                page.push((kind, detail));
+                if done {
+                    break;
+                }
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(e) => panic!("node went away ({e}): page {page:?}, gateway {st:?}"),
+        }
+    }
+    drop(driver);
+    let b = baresip.expect("baresip started");
+    let wait = Instant::now();
+    let rms = loop {
+        let rms = b.heard().map_or(0.0, |w| common::baresip::wav_rms(&w));
+        if rms > 100.0 || wait.elapsed() > Duration::from_secs(5) {
+            break rms;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let st = gateway.stats();
+    gateway.stop();
+    let log = std::fs::read_to_string(&b.log).unwrap_or_default();
+    println!("page: {page:?}\ngateway: {st:#?}\nbaresip heard RMS {rms:.0}; its log:\n{log}");
+    let s: Value = page
+        .iter()
+        .find(|(k, _)| k == "final-stats")
+        .and_then(|(_, d)| serde_json::from_str(d).ok())
+        .expect("the browser's stats before it hung up");
+    assert_eq!(stat_str(&s, "dtlsState"), "connected", "{s}");
+    assert!(stat(&s, "packetsSent") > MIN_PACKETS, "{s}");
+    assert!(stat(&s, "packetsReceived") > MIN_PACKETS, "{s}");
+    assert!(stat_f64(&s, "totalAudioEnergy") > 0.01, "the tone: {s}");
+    assert!(rms > 100.0, "baresip heard silence (RMS {rms:.0}): {log}");
+    assert!(
+        st.log
+            .iter()
+            .any(|l| l.contains("trunk leg answered (SRTP AES_CM_128_HMAC_SHA1_")),
+        "{:?}",
+        st.log
+    );
+    assert_eq!(st.finished.len(), 1, "{st:?}");
+    let c = &st.finished[0];
+    assert!(c.web_to_phone > MIN_PACKETS, "{}", c.line());
+    assert!(c.phone_to_web > MIN_PACKETS, "{}", c.line());
+    assert_eq!(c.refused, 0, "{}", c.line());
     assert_eq!((st.active_calls, st.sockets_open), (0, 0), "{st:?}");
 }
 

@@ -96,8 +96,8 @@ impl Baresip {
 }
 
 /// Starts baresip as `sip:baresip@127.0.0.1:port`, auto-answering with SDES-SRTP required, its
-/// files in `dir`.
-pub fn start(port: u16, dir: &Path) -> Baresip {
+/// files in `dir`; with `dial`, it calls that URI at once (its offer `RTP/SAVP` with `a=crypto`).
+pub fn start(port: u16, dir: &Path, dial: Option<&str>) -> Baresip {
     let bin = binary().expect("baresip (Debian baresip-core) is needed");
     let modules = modules().expect("baresip's modules (srtp.so) not found");
     std::fs::create_dir_all(dir).unwrap();
@@ -127,10 +127,12 @@ pub fn start(port: u16, dir: &Path) -> Baresip {
     .unwrap();
     std::fs::write(dir.join("contacts"), "").unwrap();
     let log = dir.join("baresip.log");
-    let child = Command::new(bin)
-        .arg("-f")
-        .arg(dir)
-        .args(["-t", "120"])
+    let mut cmd = Command::new(bin);
+    cmd.arg("-f").arg(dir).args(["-t", "120"]);
+    if let Some(uri) = dial {
+        cmd.args(["-e", &format!("/dial {uri}")]);
+    }
+    let child = cmd
         .stdin(Stdio::null())
         .stdout(std::fs::File::create(&log).unwrap())
         .stderr(Stdio::null())

@@ -2,7 +2,8 @@
 // 3.13 UA registers over ws:// as cfg.uri (answering a digest challenge with cfg.password, if
 // any), answers the first incoming call automatically with the fake microphone, plays what it
 // receives, reports getStats() of the call every 500 ms ('stats', JSON) and what the call's SDP
-// said ('remote-sdp', 'local-sdp'); when the far end hangs up it unregisters and stops. Every
+// said ('remote-sdp', 'local-sdp'); with cfg.hangUpAfter (seconds) it hangs up itself then;
+// when the call ends it unregisters and stops. Every
 // step goes to window.report(kind, detail), printed by run.js as one JSON line.
 'use strict';
 
@@ -57,6 +58,13 @@ window.start = (cfg) => {
       audio.srcObject = new MediaStream(tracks);
       audio.play().catch((err) => report('warning', `audio.play: ${err}`));
       timer = setInterval(async () => report('stats', JSON.stringify(await stats(session))), 500);
+      if (cfg.hangUpAfter !== undefined) {
+        setTimeout(async () => {
+          report('final-stats', JSON.stringify(await stats(session)));
+          report('hanging-up');
+          session.terminate();
+        }, cfg.hangUpAfter * 1000);
+      }
     });
     session.on('ended', (ev) => {
       clearInterval(timer);

@@ -122,7 +122,7 @@ fn run_browser_gateway(
         // Every 2 s while media flows.
         if !json && tick % 10 == 0 && (st.web_to_phone, st.phone_to_web) != last {
             println!(
-                "{} calls: relayed {} SRTP->RTP, {} RTP->SRTP ({} refused)",
+                "{} calls: relayed {} browser->phone, {} phone->browser ({} refused)",
                 st.active_calls, st.web_to_phone, st.phone_to_web, st.refused
             );
             last = (st.web_to_phone, st.phone_to_web);

@@ -69,7 +69,7 @@ impl CallStats {
             Direction::ToBrowser => "phone->browser",
         };
         format!(
-            "call {} {dir} {} {}: {:.1} s, relayed {} SRTP->RTP and {} RTP->SRTP, {} refused, \
+            "call {} {dir} {} {}: {:.1} s, relayed {} browser->phone and {} phone->browser, {} refused, \
              {} SRTCP; browser reports lost {} jitter {}; phone reports lost {} jitter {}; ended: {}",
             self.call,
             self.browser,
@@ -250,7 +250,8 @@ mod tests {
             ..CallStats::default()
         };
         assert!(
-            s.line().contains("relayed 250 SRTP->RTP and 249 RTP->SRTP"),
+            s.line()
+                .contains("relayed 250 browser->phone and 249 phone->browser"),
             "{}",
             s.line()
         );
