@@ -77,11 +77,7 @@ fn trunk_requiring_100rel_plays_early_media_to_the_browser_before_the_answer() {
         st.phone_to_web > st.early_media,
         "media went on after the answer: {st:?}"
     );
-    assert!(
-        st.log.iter().any(|l| l.contains("early media")),
-        "{:?}",
-        st.log
-    );
+    assert_logged(&st, "early media");
 }
 
 /// Chromium + JsSIP call sipp (`scenario`, in `tests/jssip/`) through the gateway; the browser
@@ -232,12 +228,7 @@ fn call_via(
         gw_cfg.trunk_transport = rtcweb_proto::Transport::Tcp;
     }
     gw_cfg.trunk_srtp = leg.baresip;
-    let mut chromium_args = vec![
-        "--use-fake-device-for-media-stream".to_string(),
-        "--use-fake-ui-for-media-stream".into(),
-        "--allow-loopback-in-peer-connection".into(),
-        "--disable-features=WebRtcHideLocalIpsWithMdns".into(),
-    ];
+    let mut chromium_args: Vec<String> = CALL_ARGS.iter().map(|a| (*a).to_string()).collect();
     if leg.tls {
         let spki = common::tls::self_signed(&dir);
         gw_cfg.tls = Some(
@@ -442,13 +433,7 @@ fn call_via(
 #[test]
 fn the_phone_transfers_the_browser_call_to_another_phone() {
     let (st, _) = call_with("uas_transferor.xml", false, Some("uas_pcmu.xml"), false);
-    assert!(
-        st.log
-            .iter()
-            .any(|l| l.contains("transfer: target answered")),
-        "{:?}",
-        st.log
-    );
+    assert_logged(&st, "transfer: target answered");
 }
 
 /// The browser puts the call on hold and resumes it (JsSIP `hold()` / `unhold()`, re-INVITEs
@@ -464,20 +449,8 @@ fn the_browser_holds_and_resumes_the_call_through_the_gateway() {
             "no {kind} by the browser: {page:?}"
         );
     }
-    assert!(
-        st.log
-            .iter()
-            .any(|l| l.contains("new offer (sendonly) -> trunk re-INVITE (sendonly)")),
-        "{:?}",
-        st.log
-    );
-    assert!(
-        st.log
-            .iter()
-            .any(|l| l.contains("web leg answered (recvonly): Ok")),
-        "{:?}",
-        st.log
-    );
+    assert_logged(&st, "new offer (sendonly) -> trunk re-INVITE (sendonly)");
+    assert_logged(&st, "web leg answered (recvonly): Ok");
 }
 
 /// The phone puts the call on hold and resumes it (`uas_phone_hold.xml`: re-INVITEs with
@@ -542,13 +515,9 @@ fn jssip_calls_baresip_with_sdes_srtp_on_the_trunk_leg() {
         ..Leg::default()
     };
     let (st, _) = call_via("uas_pcmu.xml", false, None, false, &leg);
-    assert!(
-        st.log
-            .iter()
-            .any(|l| l
-                .contains("trunk leg: answered (PCMU/8000, SRTP AES_CM_128_HMAC_SHA1_80 (SDES))")),
-        "{:?}",
-        st.log
+    assert_logged(
+        &st,
+        "trunk leg: answered (PCMU/8000, SRTP AES_CM_128_HMAC_SHA1_80 (SDES))",
     );
     assert_eq!(st.refused, 0, "{st:?}");
     assert_eq!((st.active_calls, st.sockets_open), (0, 0), "{st:?}");
@@ -582,48 +551,22 @@ fn baresip_calls_a_browser_with_sdes_srtp_on_the_trunk_leg() {
         "password": "secret",
         "page": "answer_page.js",
         "hangUpAfter": 6,
-        "args": [
-            "--use-fake-device-for-media-stream",
-            "--use-fake-ui-for-media-stream",
-            "--allow-loopback-in-peer-connection",
-            "--disable-features=WebRtcHideLocalIpsWithMdns",
-        ],
+        "args": CALL_ARGS,
     }));
     let dir = std::env::temp_dir().join(format!("rtcweb-baresip-calls-{}", std::process::id()));
-    let deadline = Instant::now() + DEADLINE;
-    let mut page: Vec<(String, String)> = Vec::new();
     let mut baresip = None;
-    loop {
-        let st = gateway.stats();
-        assert!(
-            Instant::now() < deadline,
-            "not done within {DEADLINE:?}: page {page:?}, gateway {st:?}"
-        );
-        match from_node.recv_timeout(Duration::from_millis(100)) {
-            Ok((kind, detail)) => {
-                match kind.as_str() {
-                    "browser-pid" => driver.browser_pid = detail.parse().ok(),
-                    "stats" => continue,
-                    "registered" if baresip.is_none() => {
-                        let uri = format!("sip:alice@{sip}");
-                        baresip = Some(common::baresip::start(phone_port, &dir, Some(&uri)));
-                    }
-                    _ => {}
-                }
-                assert!(
-                    kind != "error",
-                    "browser: {detail}: page {page:?}, gateway {st:?}"
-                );
-                let done = kind == "done";
-                page.push((kind, detail));
-                if done {
-                    break;
-                }
+    let page = pump_page(
+        &from_node,
+        &mut driver,
+        &gateway,
+        |_| {},
+        |kind, _| {
+            if kind == "registered" && baresip.is_none() {
+                let uri = format!("sip:alice@{sip}");
+                baresip = Some(common::baresip::start(phone_port, &dir, Some(&uri)));
             }
-            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
-            Err(e) => panic!("node went away ({e}): page {page:?}, gateway {st:?}"),
-        }
-    }
+        },
+    );
     drop(driver);
     let b = baresip.expect("baresip started");
     let wait = Instant::now();
@@ -648,19 +591,78 @@ fn baresip_calls_a_browser_with_sdes_srtp_on_the_trunk_leg() {
     assert!(stat(&s, "packetsReceived") > MIN_PACKETS, "{s}");
     assert!(stat_f64(&s, "totalAudioEnergy") > 0.01, "the tone: {s}");
     assert!(rms > 100.0, "baresip heard silence (RMS {rms:.0}): {log}");
-    assert!(
-        st.log
-            .iter()
-            .any(|l| l.contains("trunk leg answered (SRTP AES_CM_128_HMAC_SHA1_")),
-        "{:?}",
-        st.log
-    );
+    assert_logged(&st, "trunk leg answered (SRTP AES_CM_128_HMAC_SHA1_");
     assert_eq!(st.finished.len(), 1, "{st:?}");
     let c = &st.finished[0];
     assert!(c.web_to_phone > MIN_PACKETS, "{}", c.line());
     assert!(c.phone_to_web > MIN_PACKETS, "{}", c.line());
     assert_eq!(c.refused, 0, "{}", c.line());
     assert_eq!((st.active_calls, st.sockets_open), (0, 0), "{st:?}");
+}
+
+/// Chromium's flags for a call: fake microphone and camera prompt, loopback ICE, no mDNS names.
+const CALL_ARGS: [&str; 4] = [
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+    "--allow-loopback-in-peer-connection",
+    "--disable-features=WebRtcHideLocalIpsWithMdns",
+];
+
+/// Reads the page's reports until `done` (bounded by [`DEADLINE`]): the browser's PID noted for
+/// its driver, an `error` fails the test, each `stats` report goes to `on_stats` (not kept),
+/// every other report goes to `on` and is kept, in order.
+fn pump_page(
+    from_node: &std::sync::mpsc::Receiver<(String, String)>,
+    driver: &mut common::browser::Driver,
+    gateway: &BrowserGateway,
+    mut on_stats: impl FnMut(Value),
+    mut on: impl FnMut(&str, &str),
+) -> Vec<(String, String)> {
+    let deadline = Instant::now() + DEADLINE;
+    let mut page: Vec<(String, String)> = Vec::new();
+    loop {
+        assert!(
+            Instant::now() < deadline,
+            "not done within {DEADLINE:?}: page {page:?}, gateway {:?}",
+            gateway.stats()
+        );
+        match from_node.recv_timeout(Duration::from_millis(100)) {
+            Ok((kind, detail)) => {
+                match kind.as_str() {
+                    "browser-pid" => driver.browser_pid = detail.parse().ok(),
+                    "stats" => {
+                        on_stats(serde_json::from_str(&detail).unwrap_or(Value::Null));
+                        continue;
+                    }
+                    "error" => panic!(
+                        "browser: {detail}: page {page:?}, gateway {:?}",
+                        gateway.stats()
+                    ),
+                    _ => {}
+                }
+                on(&kind, &detail);
+                let done = kind == "done";
+                page.push((kind, detail));
+                if done {
+                    return page;
+                }
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(e) => panic!(
+                "node went away ({e}): page {page:?}, gateway {:?}",
+                gateway.stats()
+            ),
+        }
+    }
+}
+
+/// The gateway's log has a line containing `needle`.
+fn assert_logged(st: &GatewayStats, needle: &str) {
+    assert!(
+        st.log.iter().any(|l| l.contains(needle)),
+        "no {needle:?} in the gateway's log: {:?}",
+        st.log
+    );
 }
 
 /// Waits up to `limit` for a child to exit.
@@ -715,12 +717,7 @@ fn three_browsers_call_the_phone_at_the_same_time() {
         .collect();
     let (mut driver, from_node) = run_js(&serde_json::json!({
         "pages": pages,
-        "args": [
-            "--use-fake-device-for-media-stream",
-            "--use-fake-ui-for-media-stream",
-            "--allow-loopback-in-peer-connection",
-            "--disable-features=WebRtcHideLocalIpsWithMdns",
-        ],
+        "args": CALL_ARGS,
     }));
     let deadline = Instant::now() + DEADLINE;
     let mut lines: Vec<(String, String)> = Vec::new();
@@ -866,85 +863,52 @@ fn the_phone_calls_a_browser_registered_over_websocket() {
         "uri": "sip:alice@example.com",
         "password": "secret",
         "page": "answer_page.js",
-        "args": [
-            "--use-fake-device-for-media-stream",
-            "--use-fake-ui-for-media-stream",
-            "--allow-loopback-in-peer-connection",
-            "--disable-features=WebRtcHideLocalIpsWithMdns",
-        ],
+        "args": CALL_ARGS,
     }));
     let dir = std::env::temp_dir().join(format!("rtcweb-phone-calls-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let deadline = Instant::now() + DEADLINE;
-    let mut page: Vec<(String, String)> = Vec::new();
     let mut last_stats = Value::Null;
     let mut sipp: Option<Killed> = None;
-    loop {
-        let st = gateway.stats();
-        assert!(
-            Instant::now() < deadline,
-            "not done within {DEADLINE:?}: page {page:?}, gateway {st:?}"
-        );
-        match from_node.recv_timeout(Duration::from_millis(100)) {
-            Ok((kind, detail)) => {
-                match kind.as_str() {
-                    "browser-pid" => driver.browser_pid = detail.parse().ok(),
-                    "stats" => {
-                        let v: Value = serde_json::from_str(&detail).unwrap_or(Value::Null);
-                        if stat(&v, "packetsSent") > 0 {
-                            last_stats = v;
-                        }
-                        continue;
-                    }
-                    "registered" if sipp.is_none() => {
-                        // The phone calls alice at the gateway's trunk address.
-                        let mut media_port = free_udp_port();
-                        media_port -= media_port % 2;
-                        let child = Command::new("sipp")
-                            .args([
-                                "-sf",
-                                folder().join("uac_call_alice.xml").to_str().unwrap(),
-                                "-s",
-                                "alice",
-                                "-i",
-                                "127.0.0.1",
-                                "-p",
-                                &free_udp_port().to_string(),
-                                "-mi",
-                                "127.0.0.1",
-                                "-mp",
-                                &media_port.to_string(),
-                                "-rtp_echo",
-                                "-m",
-                                "1",
-                                "-nostdin",
-                                "-trace_err",
-                                &sip.to_string(),
-                            ])
-                            .current_dir(&dir)
-                            .stdin(Stdio::null())
-                            .stdout(Stdio::null())
-                            .stderr(Stdio::null())
-                            .spawn()
-                            .expect("starting sipp");
-                        sipp = Some(Killed(child));
-                    }
-                    _ => {}
-                }
-                assert!(
-                    kind != "error",
-                    "browser: {detail}: page {page:?}, gateway {st:?}"
-                );
-                let done = kind == "done";
-                page.push((kind, detail));
-                if done {
-                    break;
-                }
-            }
-            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
-            Err(e) => panic!("node went away ({e}): page {page:?}, gateway {st:?}"),
+    let on_stats = |v: Value| {
+        if stat(&v, "packetsSent") > 0 {
+            last_stats = v;
         }
-    }
+    };
+    let page = pump_page(&from_node, &mut driver, &gateway, on_stats, |kind, _| {
+        if kind == "registered" && sipp.is_none() {
+            // The phone calls alice at the gateway's trunk address.
+            let mut media_port = free_udp_port();
+            media_port -= media_port % 2;
+            let child = Command::new("sipp")
+                .args([
+                    "-sf",
+                    folder().join("uac_call_alice.xml").to_str().unwrap(),
+                    "-s",
+                    "alice",
+                    "-i",
+                    "127.0.0.1",
+                    "-p",
+                    &free_udp_port().to_string(),
+                    "-mi",
+                    "127.0.0.1",
+                    "-mp",
+                    &media_port.to_string(),
+                    "-rtp_echo",
+                    "-m",
+                    "1",
+                    "-nostdin",
+                    "-trace_err",
+                    &sip.to_string(),
+                ])
+                .current_dir(&dir)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("starting sipp");
+            sipp = Some(Killed(child));
+        }
+    });
     let sipp_status = exit_of(
         sipp.as_mut().expect("sipp started"),
         Duration::from_secs(10),

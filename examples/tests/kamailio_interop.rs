@@ -16,7 +16,7 @@ use common::kamailio::{kamailio_binary, module_dir, Kamailio};
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream, UdpSocket};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -408,48 +408,6 @@ fn scenario(transport: Transport) {
     drop(kam);
 }
 
-fn baresip_binary() -> Option<PathBuf> {
-    let find = || {
-        ["/usr/bin/baresip", "/usr/local/bin/baresip"]
-            .into_iter()
-            .map(PathBuf::from)
-            .find(|p| p.exists())
-    };
-    if find().is_none() {
-        let _ = Command::new("apt-get")
-            .args([
-                "install",
-                "-y",
-                "-qq",
-                "--no-install-recommends",
-                "baresip-core",
-            ])
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .status();
-    }
-    find()
-}
-
-/// A 16-bit mono PCM WAV of `secs` seconds of silence.
-fn silence_wav(rate: u32, secs: u32) -> Vec<u8> {
-    let data = rate * secs * 2;
-    let mut w = Vec::new();
-    w.extend_from_slice(b"RIFF");
-    w.extend_from_slice(&(36 + data).to_le_bytes());
-    w.extend_from_slice(b"WAVEfmt ");
-    w.extend_from_slice(&16u32.to_le_bytes());
-    w.extend_from_slice(&1u16.to_le_bytes());
-    w.extend_from_slice(&1u16.to_le_bytes());
-    w.extend_from_slice(&rate.to_le_bytes());
-    w.extend_from_slice(&(rate * 2).to_le_bytes());
-    w.extend_from_slice(&2u16.to_le_bytes());
-    w.extend_from_slice(&16u16.to_le_bytes());
-    w.extend_from_slice(b"data");
-    w.extend_from_slice(&data.to_le_bytes());
-    w.resize(w.len() + data as usize, 0);
-    w
-}
-
 /// baresip, headless (no console, a WAV file as source, audio to /dev/null), auto-answering; stopped by PID.
 struct Baresip(Child);
 
@@ -472,7 +430,7 @@ impl Drop for Baresip {
 /// hangs up), then we call it (it auto-answers, we ACK, one side hangs up).
 #[test]
 fn call_to_and_from_baresip() {
-    let Some(bin) = baresip_binary() else {
+    let Some(bin) = common::baresip::binary() else {
         println!("SKIP: baresip is not installed and `apt-get install baresip-core` failed");
         assert!(
             std::env::var_os("CI").is_none(),
@@ -507,7 +465,7 @@ fn call_to_and_from_baresip() {
     std::fs::create_dir_all(&dir).unwrap();
     // 2 s of 8 kHz mono silence as the audio source (ausine only does 48 kHz).
     let wav = dir.join("silence.wav");
-    std::fs::write(&wav, silence_wav(8000, 2)).unwrap();
+    std::fs::write(&wav, common::baresip::wav(8000, &[0; 16_000])).unwrap();
     let wav = wav.display();
     std::fs::write(
         dir.join("config"),

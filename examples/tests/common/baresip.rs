@@ -34,10 +34,9 @@ fn modules() -> Option<&'static str> {
     .find(|d| Path::new(d).join("srtp.so").exists())
 }
 
-/// A 16-bit mono PCM WAV of `secs` seconds of a 440 Hz tone at `rate`.
-pub fn tone_wav(rate: u32, secs: u32) -> Vec<u8> {
-    let samples = rate * secs;
-    let data = samples * 2;
+/// A 16-bit mono PCM WAV of `samples` at `rate`.
+pub fn wav(rate: u32, samples: &[i16]) -> Vec<u8> {
+    let data = u32::try_from(samples.len() * 2).unwrap();
     let mut w = Vec::new();
     w.extend_from_slice(b"RIFF");
     w.extend_from_slice(&(36 + data).to_le_bytes());
@@ -51,12 +50,21 @@ pub fn tone_wav(rate: u32, secs: u32) -> Vec<u8> {
     w.extend_from_slice(&16u16.to_le_bytes());
     w.extend_from_slice(b"data");
     w.extend_from_slice(&data.to_le_bytes());
-    for i in 0..samples {
-        let t = f64::from(i) / f64::from(rate);
-        let v = (8000.0 * (2.0 * std::f64::consts::PI * 440.0 * t).sin()) as i16;
+    for v in samples {
         w.extend_from_slice(&v.to_le_bytes());
     }
     w
+}
+
+/// `secs` seconds of a 440 Hz tone at `rate`, as a WAV.
+pub fn tone_wav(rate: u32, secs: u32) -> Vec<u8> {
+    let samples: Vec<i16> = (0..rate * secs)
+        .map(|i| {
+            let t = f64::from(i) / f64::from(rate);
+            (8000.0 * (2.0 * std::f64::consts::PI * 440.0 * t).sin()) as i16
+        })
+        .collect();
+    wav(rate, &samples)
 }
 
 /// The RMS of a 16-bit PCM WAV's samples (0 for a file too short to hold any).

@@ -334,17 +334,8 @@ impl Driver {
         c.stats.codec = choice.offerer.codec.to_string();
         c.web_codecs = lines(&choice.offerer, choice.offerer_dtmf.as_ref());
         c.trunk_codecs = lines(&choice.answerer, choice.answerer_dtmf.as_ref());
-        let web_sdp = c.web_sdp.as_ref().ok_or("no browser offer")?;
-        Ok(sdp::web_description(&WebLocal {
-            ice: &c.relay.web.ice,
-            fingerprint: &fingerprint,
-            mid: &web_sdp.mid,
-            setup: our_setup(&web_sdp.setup),
-            codecs: &c.web_codecs,
-            ssrc: c.relay.web.ssrc,
-            version: c.sdp_version,
-            direction: "sendrecv",
-        }))
+        Ok(c.web_sdp_now(&fingerprint, "sendrecv")
+            .ok_or("no browser offer")?)
     }
 
     /// Early media (RFC 3960): the trunk's 183 carries its answer. The browser gets ours in a
@@ -761,13 +752,7 @@ impl Driver {
         c.stats.codec = choice.offerer.codec.to_string();
         c.web_codecs = lines(&choice.answerer, choice.answerer_dtmf.as_ref());
         c.trunk_codecs = lines(&choice.offerer, choice.offerer_dtmf.as_ref());
-        let answer = sdp::trunk_description(
-            c.relay.trunk.addr,
-            &c.trunk_codecs,
-            1,
-            "sendrecv",
-            c.trunk_crypto.as_ref().map(|l| l.line.as_str()),
-        );
+        let answer = c.trunk_sdp("sendrecv");
         c.web_sdp = Some(web_sdp);
         let codec = c.stats.codec.clone();
         let r = self.trunk.ua.answer(now, trunk, answer.as_bytes());

@@ -8,7 +8,10 @@ use rtcweb_sip_core::ua::CallHandle;
 use super::codec::Rtpmap;
 use super::media::Relay;
 use super::sdes::LocalCrypto;
-use super::sdp::WebSdp;
+use rtcweb_srtp_core::dtls::Fingerprint;
+
+use super::bridge::our_setup;
+use super::sdp::{self, WebLocal, WebSdp};
 use super::stats::CallStats;
 
 /// One call in the table.
@@ -59,4 +62,37 @@ pub enum PendingOffer {
     FromBrowser(&'static str),
     /// The phone's, sent to the browser.
     FromPhone(&'static str),
+}
+
+impl Call {
+    /// Our description to the trunk as the call stands (RFC 3264 §8: the caller raises
+    /// [`Self::sdp_version`] for a new one), with `direction`; `RTP/SAVP` with our `a=crypto`
+    /// when the trunk leg is SDES-SRTP.
+    #[must_use]
+    pub fn trunk_sdp(&self, direction: &str) -> String {
+        sdp::trunk_description(
+            self.relay.trunk.addr,
+            &self.trunk_codecs,
+            self.sdp_version,
+            direction,
+            self.trunk_crypto.as_ref().map(|l| l.line.as_str()),
+        )
+    }
+
+    /// Our WebRTC description to the browser as the call stands, with `direction`: the DTLS
+    /// role taken stays (`a=setup` from the browser's); `None` before the browser's description.
+    #[must_use]
+    pub fn web_sdp_now(&self, fingerprint: &Fingerprint, direction: &str) -> Option<String> {
+        let w = self.web_sdp.as_ref()?;
+        Some(sdp::web_description(&WebLocal {
+            ice: &self.relay.web.ice,
+            fingerprint,
+            mid: &w.mid,
+            setup: our_setup(&w.setup),
+            codecs: &self.web_codecs,
+            ssrc: self.relay.web.ssrc,
+            version: self.sdp_version,
+            direction,
+        }))
+    }
 }

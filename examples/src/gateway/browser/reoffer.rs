@@ -8,10 +8,10 @@
 use rtcweb_sip_core::ua::{CallHandle, ReofferMethod};
 use rtcweb_sip_core::Instant;
 
-use super::bridge::{lines, our_setup};
+use super::bridge::lines;
 use super::call::PendingOffer;
 use super::driver::Driver;
-use super::sdp::{self, WebLocal};
+use super::sdp;
 
 /// The direction a plain offer means when its connection address is unspecified (`c=IN IP4
 /// 0.0.0.0`, RFC 3264 §8.4's older hold): the offerer receives nothing.
@@ -54,13 +54,7 @@ impl Driver {
             return;
         }
         c.sdp_version += 1;
-        let plain = sdp::trunk_description(
-            c.relay.trunk.addr,
-            &c.trunk_codecs,
-            c.sdp_version,
-            dir,
-            c.trunk_crypto.as_ref().map(|l| l.line.as_str()),
-        );
+        let plain = c.trunk_sdp(dir);
         match self
             .trunk
             .ua
@@ -121,19 +115,9 @@ impl Driver {
                 }
             }
         }
-        let (Some(web), Some(web_sdp)) = (c.web, c.web_sdp.as_ref()) else {
+        let (Some(web), Some(answer)) = (c.web, c.web_sdp_now(&fingerprint, answer_dir)) else {
             return;
         };
-        let answer = sdp::web_description(&WebLocal {
-            ice: &c.relay.web.ice,
-            fingerprint: &fingerprint,
-            mid: &web_sdp.mid,
-            setup: our_setup(&web_sdp.setup),
-            codecs: &c.web_codecs,
-            ssrc: c.relay.web.ssrc,
-            version: c.sdp_version,
-            direction: answer_dir,
-        });
         let r = self.web.ua.answer_offer(now, web, answer.as_bytes());
         self.say(format!(
             "call {}: trunk leg: new offer answered; web leg answered ({answer_dir}): {r:?}",
@@ -224,19 +208,9 @@ impl Driver {
         c.relay.pts = Some(pts);
         c.trunk_codecs = lines(codec, pts.dtmf.and(new_dtmf));
         c.sdp_version += 1;
-        let Some(web_sdp) = c.web_sdp.as_ref() else {
+        let Some(web_offer) = c.web_sdp_now(&fingerprint, dir) else {
             return refuse(self, 488, "no browser description");
         };
-        let web_offer = sdp::web_description(&WebLocal {
-            ice: &c.relay.web.ice,
-            fingerprint: &fingerprint,
-            mid: &web_sdp.mid,
-            setup: our_setup(&web_sdp.setup),
-            codecs: &c.web_codecs,
-            ssrc: c.relay.web.ssrc,
-            version: c.sdp_version,
-            direction: dir,
-        });
         match self
             .web
             .ua
@@ -274,13 +248,7 @@ impl Driver {
         c.pending_offer = None;
         let answer_dir = sdp::direction(answer);
         c.sdp_version += 1;
-        let plain = sdp::trunk_description(
-            c.relay.trunk.addr,
-            &c.trunk_codecs,
-            c.sdp_version,
-            answer_dir,
-            c.trunk_crypto.as_ref().map(|l| l.line.as_str()),
-        );
+        let plain = c.trunk_sdp(answer_dir);
         let r = self.trunk.ua.answer_offer(now, trunk, plain.as_bytes());
         self.say(format!(
             "call {}: web leg: new offer answered ({answer_dir}); trunk leg answered: {r:?}",
