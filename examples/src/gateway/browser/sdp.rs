@@ -341,7 +341,7 @@ mod trunk_tests {
 
     /// baresip's answer with `mediaenc=srtp-mand` (as captured): `RTP/SAVP`, its key in the
     /// `a=crypto` line after the other attributes.
-    const BARESIP: &str =
+    pub(super) const BARESIP: &str =
         "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n\
 m=audio 42910 RTP/SAVP 0 126\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:126 telephone-event/8000\r\n\
 a=fmtp:126 0-15\r\na=sendrecv\r\na=label:1\r\na=ssrc:1438647544 cname:sip:baresip@127.0.0.1\r\n\
@@ -372,5 +372,69 @@ a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:YPE2DvsIghPa7YWKUTSxcT9a0HXIF2X4zfXYYY
             .is_empty());
         let plain = BARESIP.replace("RTP/SAVP", "RTP/AVP");
         assert!(!parse_trunk(plain.as_bytes()).unwrap().savp);
+    }
+}
+
+/// Hostile descriptions (from a trunk or a browser, both on the network): every prefix, every
+/// line left out, and every byte replaced, of a real offer of each kind, are read without a
+/// panic; what is read keeps its invariants.
+#[cfg(test)]
+mod hostile_tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+    use super::*;
+
+    const CHROME: &[u8] = include_bytes!("../../../../bench/data/sdp_chrome_offer.txt");
+
+    fn variants(sdp: &[u8]) -> Vec<Vec<u8>> {
+        let mut v: Vec<Vec<u8>> = (0..=sdp.len()).map(|n| sdp[..n].to_vec()).collect();
+        let lines: Vec<&[u8]> = sdp.split_inclusive(|b| *b == b'\n').collect();
+        for i in 0..lines.len() {
+            let mut without = Vec::new();
+            for (j, l) in lines.iter().enumerate() {
+                if i != j {
+                    without.extend_from_slice(l);
+                }
+            }
+            v.push(without);
+        }
+        for i in 0..sdp.len() {
+            for b in [b'9', 0xff] {
+                let mut m = sdp.to_vec();
+                m[i] = b;
+                v.push(m);
+            }
+        }
+        v
+    }
+
+    fn check_trunk(t: &TrunkSdp) {
+        assert!(t.codecs.iter().all(|c| c.pt < 128));
+        for c in &t.cryptos {
+            let p = c.key.profile();
+            assert_eq!(c.key.master_key().len(), p.master_key_len());
+            assert_eq!(c.key.master_salt().len(), p.master_salt_len());
+        }
+    }
+
+    #[test]
+    fn trunk_descriptions_never_panic() {
+        for base in [trunk_tests::BARESIP.as_bytes(), CHROME] {
+            for v in variants(base) {
+                if let Ok(t) = parse_trunk(&v) {
+                    check_trunk(&t);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn browser_descriptions_never_panic() {
+        for v in variants(CHROME) {
+            if let Ok(w) = parse_web(&v) {
+                assert!(!w.ufrag.is_empty() && !w.pwd.is_empty());
+                assert!(w.codecs.iter().all(|c| c.pt < 128));
+            }
+            let _ = direction(&v);
+        }
     }
 }
