@@ -11,6 +11,7 @@ use rtcweb_sip_core::Instant;
 use super::bridge::lines;
 use super::call::PendingOffer;
 use super::driver::Driver;
+use super::sdes;
 use super::sdp;
 
 /// The direction a plain offer means when its connection address is unspecified (`c=IN IP4
@@ -152,10 +153,12 @@ impl Driver {
         ));
     }
 
-    /// The phone sent a new offer (hold with `a=sendonly` or `c=0.0.0.0`, resume, its RTP moved
-    /// or its payload types renumbered): the relay follows the new address and numbers at once,
-    /// and the browser gets a re-INVITE with the same direction; the phone is answered when the
-    /// browser has. The codec of the call must still be offered (no transcoding): else 488.
+    /// The phone sent a new offer (hold with `a=sendonly` or `c=0.0.0.0`, resume, its RTP moved,
+    /// its payload types renumbered, a new SDES key): everything is checked first — the codec
+    /// of the call must still be offered (no transcoding), SRTP must stay as it is — else 488
+    /// and nothing changes; then the browser gets a re-INVITE with the same direction and the
+    /// relay follows the new address, numbers and key at once; the phone is answered when the
+    /// browser has.
     pub(super) fn on_phone_offer(&mut self, now: Instant, trunk: CallHandle, offer: &[u8]) {
         let fingerprint = self.certificate.fingerprint();
         let refuse = |d: &mut Self, code: u16, why: &str| {
@@ -185,11 +188,11 @@ impl Driver {
             return refuse(self, 488, "the call's codec is not offered");
         };
         let new_dtmf = dtmf.and_then(|d| parsed.codecs.iter().find(|r| r.codec.same(&d.codec)));
-        // SRTP stays as it was set up (RFC 4568 §7.1.4): the same suite and tag, a new key
-        // taken; plain RTP stays plain.
-        match (&c.trunk_crypto, c.relay.trunk.keys.as_mut()) {
-            (Some(ours), Some(srtp)) => {
-                if let Err(e) = srtp.update_remote(ours, &parsed.cryptos) {
+        // SRTP stays as it was set up (RFC 4568 §7.1.4): the same suite and tag (a new key is
+        // taken); plain RTP stays plain.
+        match (&c.trunk_crypto, c.relay.trunk.keys.as_ref()) {
+            (Some(ours), Some(_)) => {
+                if let Err(e) = sdes::matching(ours, &parsed.cryptos) {
                     return refuse(self, 488, &e);
                 }
             }
@@ -199,34 +202,41 @@ impl Driver {
         let mut dir = sdp::direction(offer);
         if parsed.rtp.ip().is_unspecified() {
             dir = held_by_address(dir);
-        } else {
-            c.relay.trunk.remote = Some(parsed.rtp);
         }
-        let mut pts = pts;
-        pts.trunk = codec.pt;
-        pts.dtmf = pts.dtmf.zip(new_dtmf).map(|((w, _), t)| (w, t.pt));
-        c.relay.pts = Some(pts);
-        c.trunk_codecs = lines(codec, pts.dtmf.and(new_dtmf));
+        let mut new_pts = pts;
+        new_pts.trunk = codec.pt;
+        new_pts.dtmf = pts.dtmf.zip(new_dtmf).map(|((w, _), t)| (w, t.pt));
+        let trunk_codecs = lines(codec, new_pts.dtmf.and(new_dtmf));
         c.sdp_version += 1;
         let Some(web_offer) = c.web_sdp_now(&fingerprint, dir) else {
             return refuse(self, 488, "no browser description");
         };
-        match self
+        if let Err(e) = self
             .web
             .ua
             .reoffer(now, web, ReofferMethod::Invite, web_offer.as_bytes())
         {
-            Ok(()) => {
-                if let Some(c) = self.calls.get_mut(k) {
-                    c.pending_offer = Some(PendingOffer::FromPhone(dir));
-                }
-                self.say(format!(
-                    "call {}: trunk leg: new offer ({dir}) -> web re-INVITE ({dir})",
-                    k.0
-                ));
-            }
-            Err(e) => refuse(self, 491, &format!("call {}: web leg: {e}", k.0)),
+            return refuse(self, 491, &format!("call {}: web leg: {e}", k.0));
         }
+        // Forwarded: the relay follows the phone's new address, numbers and key from now on.
+        let Some(c) = self.calls.get_mut(k) else {
+            return;
+        };
+        c.pending_offer = Some(PendingOffer::FromPhone(dir));
+        if !parsed.rtp.ip().is_unspecified() {
+            c.relay.trunk.remote = Some(parsed.rtp);
+        }
+        c.relay.pts = Some(new_pts);
+        c.trunk_codecs = trunk_codecs;
+        if let (Some(ours), Some(srtp)) = (&c.trunk_crypto, c.relay.trunk.keys.as_mut()) {
+            if let Err(e) = srtp.update_remote(ours, &parsed.cryptos) {
+                log::warn!("gateway: call {}: trunk leg: {e}", k.0);
+            }
+        }
+        self.say(format!(
+            "call {}: trunk leg: new offer ({dir}) -> web re-INVITE ({dir})",
+            k.0
+        ));
     }
 
     /// The browser answered the phone's offer: the phone gets the browser's direction.

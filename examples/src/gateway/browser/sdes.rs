@@ -151,7 +151,13 @@ impl TrunkSrtp {
 }
 
 /// The phone's line with the tag and suite of ours.
-fn matching<'a>(ours: &LocalCrypto, lines: &'a [RemoteCrypto]) -> Result<&'a RemoteCrypto, String> {
+///
+/// # Errors
+/// None in `lines`.
+pub fn matching<'a>(
+    ours: &LocalCrypto,
+    lines: &'a [RemoteCrypto],
+) -> Result<&'a RemoteCrypto, String> {
     let tag = ours
         .line
         .split(' ')
