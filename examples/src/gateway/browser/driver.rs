@@ -30,9 +30,11 @@ use super::table::{CallKey, CallTable};
 use super::trunk::TrunkSide;
 use super::web::{WebInput, WebSide};
 
-/// Longest wait of the loop for a media datagram when nothing happens: the signalling's
-/// sockets (WebSocket connections, the trunk's) are read at least this often.
+/// The loop's wait when something has to be looked at every turn (the trunk's TCP
+/// connections, WebSocket handshakes under way).
 const IDLE: Duration = Duration::from_millis(1);
+/// The longest the loop sleeps with nothing ready and no timer due: a safety net, not a tick.
+const LONGEST_WAIT: Duration = Duration::from_millis(500);
 /// How often the shared statistics are refreshed while calls run.
 const PUBLISH: Duration = Duration::from_millis(50);
 /// Ended calls kept in [`GatewayStats::finished`] (the oldest go first).
@@ -87,8 +89,19 @@ impl Driver {
     pub(super) fn run(mut self) {
         let mut buf = vec![0u8; MAX_MESSAGE];
         let mut published = std::time::Instant::now();
+        self.watch_signalling(&[Some(self.web.listener_fd()), self.trunk.udp_fd()]);
+        // The first turn reads everything; later ones the signalling only when one of its
+        // sockets became ready, or the last read was busy (a capped read leaves more).
+        let mut signalling_due = true;
         while !self.stop.load(Ordering::Relaxed) {
-            let mut busy = self.signalling(&mut buf);
+            let mut busy = false;
+            if signalling_due || self.media_poll.take_signalling() {
+                let read = self.signalling(&mut buf);
+                busy |= read;
+                // Over TCP the trunk's messages come from its connections' threads, not a
+                // socket epoll watches: read every turn.
+                signalling_due = read || self.trunk.udp_fd().is_none();
+            }
             busy |= self.media(&mut buf);
             let now = self.now();
             if self.web.ua.poll_timeout().is_some_and(|t| t <= now) {
@@ -114,11 +127,13 @@ impl Driver {
                 self.publish();
                 published = std::time::Instant::now();
             }
-            // Until a datagram arrives, or the signalling's turn (its sockets are read every
-            // turn); no wait after a busy turn.
-            let wait = if busy { Duration::ZERO } else { IDLE };
+            let wait = if busy {
+                Duration::ZERO
+            } else {
+                self.idle_wait(signalling_due)
+            };
             if let Err(e) = self.media_poll.wait(wait) {
-                self.say(format!("media poll: {e}"));
+                self.say(format!("poll: {e}"));
                 std::thread::sleep(IDLE);
             }
         }
@@ -126,10 +141,53 @@ impl Driver {
         self.publish();
     }
 
+    /// New signalling sockets join the poller.
+    fn watch_signalling(&mut self, fds: &[Option<std::os::fd::RawFd>]) {
+        for fd in fds.iter().flatten() {
+            if let Err(e) = self.media_poll.register_signalling(*fd) {
+                self.say(format!("poll: signalling socket not watched: {e}"));
+            }
+        }
+    }
+
+    /// How long the loop may sleep when nothing is ready: until the next timer of a user
+    /// agent, the registrar or a call's ICE/DTLS, or the next refresh of the shared counters
+    /// while calls run; [`IDLE`] while something must be looked at every turn (the trunk's
+    /// TCP connections, WebSocket handshakes under way); at most [`LONGEST_WAIT`].
+    fn idle_wait(&self, signalling_due: bool) -> Duration {
+        if signalling_due || self.web.handshaking() {
+            return IDLE;
+        }
+        let now = self.now();
+        let mut next = [
+            self.web.ua.poll_timeout(),
+            self.trunk.ua.poll_timeout(),
+            self.web.registrar.poll_timeout(),
+        ]
+        .into_iter()
+        .flatten()
+        .chain(
+            self.calls
+                .iter()
+                .filter_map(|(_, c)| c.relay.web.poll_timeout()),
+        )
+        .min()
+        .map_or(LONGEST_WAIT, |t| {
+            let ns = t.as_nanos().saturating_sub(now.as_nanos());
+            Duration::from_nanos(u64::try_from(ns).unwrap_or(0))
+        });
+        if !self.calls.is_empty() {
+            next = next.min(PUBLISH);
+        }
+        next.min(LONGEST_WAIT)
+    }
+
     /// Reads the WebSocket connections and the trunk's socket and routes each message.
     fn signalling(&mut self, buf: &mut [u8]) -> bool {
         let mut input = WebInput::default();
         let mut busy = self.web.read(&mut input);
+        let opened: Vec<_> = input.opened.iter().copied().map(Some).collect();
+        self.watch_signalling(&opened);
         for line in input.said {
             self.say(line);
         }

@@ -189,6 +189,16 @@ impl WebMedia {
             .or(self.dtls_peer)
     }
 
+    /// When [`Self::handle_timeout`] is next due (ICE's or DTLS's timer).
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let dtls = self.dtls.as_ref().and_then(DtlsSrtp::poll_timeout);
+        match (self.ice.poll_timeout(), dtls) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
     /// Time moved on.
     pub fn handle_timeout(&mut self, now: Instant) {
         if self.ice.poll_timeout().is_some_and(|t| t <= now) {

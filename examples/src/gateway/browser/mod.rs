@@ -23,7 +23,8 @@
 //! | [`stats`] | per-call and total counters, RTCP receiver reports, the line printed at hang-up |
 //! | [`driver`] | the thread: sockets, time, and the loop |
 //!
-//! One thread owns everything. Each call has **two UDP sockets of its own**: one towards the
+//! One thread owns everything, and sleeps until a socket is readable or a timer is due
+//! ([`poller`]). Each call has **two UDP sockets of its own**: one towards the
 //! browser (STUN, DTLS and SRTP/SRTCP split by first byte, RFC 7983) and one towards the phone
 //! (plain RTP). Not one socket demultiplexed by ICE username and source address, because: the
 //! phone's plain RTP carries nothing to demultiplex on but its source, which a NAT or a
@@ -85,6 +86,8 @@ pub struct BrowserGateway {
     sip_addr: SocketAddr,
     stats: Arc<Mutex<GatewayStats>>,
     stop: Arc<AtomicBool>,
+    /// Wakes the thread's wait (to stop at once).
+    waker: Arc<mio::Waker>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -138,6 +141,8 @@ impl BrowserGateway {
         let secure = cfg.tls.is_some();
         let stats = Arc::new(Mutex::new(GatewayStats::default()));
         let stop = Arc::new(AtomicBool::new(false));
+        let media_poll = poller::MediaPoller::new()?;
+        let waker = media_poll.waker();
         let driver = Driver {
             calls: CallTable::new(cfg.max_calls),
             cfg,
@@ -156,7 +161,7 @@ impl BrowserGateway {
             stop: Arc::clone(&stop),
             clock,
             dirty: false,
-            media_poll: poller::MediaPoller::new()?,
+            media_poll,
         };
         let thread = std::thread::Builder::new()
             .name("browser-gw".into())
@@ -167,6 +172,7 @@ impl BrowserGateway {
             sip_addr,
             stats,
             stop,
+            waker,
             thread: Some(thread),
         })
     }
@@ -200,6 +206,7 @@ impl BrowserGateway {
     /// Stops the thread.
     pub fn stop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
+        let _ = self.waker.wake();
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }

@@ -1,6 +1,8 @@
-//! Which calls' media sockets have datagrams waiting (epoll, through `mio`): the driver reads
-//! only those legs, and between turns waits for the next datagram — woken at once — or for its
-//! signalling check, instead of reading every socket of every call and sleeping blindly.
+//! What has something to read (epoll, through `mio`): which calls' media sockets, and whether
+//! any signalling socket (the WebSocket listener and connections, the trunk's UDP socket). The
+//! driver reads only those, and between turns sleeps until one of them is readable, the next
+//! timer of any state machine is due, or [`MediaPoller::waker`] is woken (the gateway stops) —
+//! not on a fixed tick.
 //!
 //! Each call registers its two sockets when it is admitted. Readiness is edge-triggered (mio's
 //! one mode): a leg that became readable is read until its socket would block, but at most
@@ -10,11 +12,12 @@
 
 use std::collections::BTreeSet;
 use std::io;
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, RawFd};
+use std::sync::Arc;
 use std::time::Duration;
 
 use mio::unix::SourceFd;
-use mio::{Events, Interest, Poll, Token};
+use mio::{Events, Interest, Poll, Token, Waker};
 
 use super::media::Relay;
 use super::table::CallKey;
@@ -31,28 +34,34 @@ pub enum Leg {
 /// Readiness events taken per wait (more wait for the next turn).
 const EVENTS: usize = 1024;
 
-/// The media sockets' readiness.
+/// The token of the waker.
+const WAKE: Token = Token(0);
+/// The token every signalling socket shares: the driver reads them all when one is readable.
+const SIGNALLING: Token = Token(1);
+/// Media tokens start here.
+const MEDIA: usize = 16;
+
+/// The sockets' readiness.
 #[derive(Debug)]
 pub struct MediaPoller {
     poll: Poll,
     events: Events,
     ready: BTreeSet<(CallKey, Leg)>,
+    signalling: bool,
+    waker: Arc<Waker>,
 }
 
-/// The token of a call's leg: the key, then one bit for the leg.
+/// The token of a call's leg: the key, then one bit for the leg, past the fixed tokens.
 fn token(key: CallKey, leg: Leg) -> Token {
-    let key = usize::try_from(key.0).unwrap_or(usize::MAX >> 1);
-    Token(key << 1 | usize::from(leg == Leg::Trunk))
+    let key = usize::try_from(key.0).unwrap_or(usize::MAX >> 2);
+    Token(MEDIA + (key << 1 | usize::from(leg == Leg::Trunk)))
 }
 
-/// The call's leg of a token.
-fn leg_of(token: Token) -> (CallKey, Leg) {
-    let leg = if token.0 & 1 == 1 {
-        Leg::Trunk
-    } else {
-        Leg::Web
-    };
-    (CallKey((token.0 >> 1) as u64), leg)
+/// The call's leg of a media token (`None` for the fixed ones).
+fn leg_of(token: Token) -> Option<(CallKey, Leg)> {
+    let t = token.0.checked_sub(MEDIA)?;
+    let leg = if t & 1 == 1 { Leg::Trunk } else { Leg::Web };
+    Some((CallKey((t >> 1) as u64), leg))
 }
 
 impl MediaPoller {
@@ -61,11 +70,38 @@ impl MediaPoller {
     /// # Errors
     /// The kernel refused one.
     pub fn new() -> io::Result<Self> {
+        let poll = Poll::new()?;
+        let waker = Arc::new(Waker::new(poll.registry(), WAKE)?);
         Ok(Self {
-            poll: Poll::new()?,
+            poll,
             events: Events::with_capacity(EVENTS),
             ready: BTreeSet::new(),
+            signalling: false,
+            waker,
         })
+    }
+
+    /// Wakes [`Self::wait`] from another thread.
+    #[must_use]
+    pub fn waker(&self) -> Arc<Waker> {
+        Arc::clone(&self.waker)
+    }
+
+    /// Watches a signalling socket (readable, and writable again after a full send buffer).
+    ///
+    /// # Errors
+    /// The kernel refused the registration.
+    pub fn register_signalling(&mut self, fd: RawFd) -> io::Result<()> {
+        self.poll.registry().register(
+            &mut SourceFd(&fd),
+            SIGNALLING,
+            Interest::READABLE | Interest::WRITABLE,
+        )
+    }
+
+    /// Whether a signalling socket became ready since the last call (then reset).
+    pub fn take_signalling(&mut self) -> bool {
+        std::mem::take(&mut self.signalling)
     }
 
     /// Watches both sockets of call `key`. Datagrams already waiting count as readiness.
@@ -86,8 +122,8 @@ impl MediaPoller {
         Ok(())
     }
 
-    /// Waits up to `timeout` for a datagram on any call's socket — not at all when a leg is
-    /// still to be read — and adds the legs that became readable to the ready list.
+    /// Waits up to `timeout` for a readable socket or the waker — not at all when a leg is
+    /// still to be read — and notes what became ready.
     ///
     /// # Errors
     /// `epoll_wait` failed (an interruption is not an error).
@@ -102,7 +138,13 @@ impl MediaPoller {
             r => r?,
         }
         for e in &self.events {
-            self.ready.insert(leg_of(e.token()));
+            match e.token() {
+                WAKE => {}
+                SIGNALLING => self.signalling = true,
+                t => {
+                    self.ready.extend(leg_of(t));
+                }
+            }
         }
         Ok(())
     }
@@ -124,9 +166,11 @@ mod tests {
 
     #[test]
     fn tokens_name_the_call_and_the_leg() {
+        assert_eq!(leg_of(WAKE), None);
+        assert_eq!(leg_of(SIGNALLING), None);
         for key in [1, 2, 77, 1 << 40] {
             for leg in [Leg::Web, Leg::Trunk] {
-                assert_eq!(leg_of(token(CallKey(key), leg)), (CallKey(key), leg));
+                assert_eq!(leg_of(token(CallKey(key), leg)), Some((CallKey(key), leg)));
             }
         }
     }

@@ -180,6 +180,16 @@ impl TrunkSide {
         busy
     }
 
+    /// The UDP socket's descriptor, to watch for readiness (`None` over TCP: the connections'
+    /// threads hand messages over a channel, read every turn).
+    #[must_use]
+    pub fn udp_fd(&self) -> Option<std::os::fd::RawFd> {
+        match &self.wire {
+            Wire::Udp(s) => Some(std::os::fd::AsRawFd::as_raw_fd(s)),
+            Wire::Tcp { .. } => None,
+        }
+    }
+
     /// Open TCP connections (0 over UDP).
     #[must_use]
     pub fn connections(&self) -> usize {

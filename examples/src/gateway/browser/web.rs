@@ -40,6 +40,8 @@ pub struct WebInput {
     pub closed: Vec<SocketAddr>,
     /// Lines for the log.
     pub said: Vec<String>,
+    /// Descriptors of the connections accepted (to watch for readiness).
+    pub opened: Vec<std::os::fd::RawFd>,
 }
 
 /// The browsers' leg. See the [module docs](self).
@@ -118,6 +120,18 @@ impl WebSide {
         }
     }
 
+    /// The listener's descriptor (to watch for readiness).
+    #[must_use]
+    pub fn listener_fd(&self) -> std::os::fd::RawFd {
+        std::os::fd::AsRawFd::as_raw_fd(&self.listener)
+    }
+
+    /// Whether WebSocket handshakes are under way (their time limit needs the loop's turns).
+    #[must_use]
+    pub fn handshaking(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
     /// Open connections.
     #[must_use]
     pub fn connections(&self) -> usize {
@@ -133,6 +147,7 @@ impl WebSide {
                 continue;
             }
             let _ = stream.set_nodelay(true);
+            let fd = std::os::fd::AsRawFd::as_raw_fd(&stream);
             let stream = match WebStream::accept(stream, self.tls.as_ref()) {
                 Ok(s) => s,
                 Err(e) => {
@@ -140,6 +155,7 @@ impl WebSide {
                     continue;
                 }
             };
+            input.opened.push(fd);
             self.handshake_step(
                 addr,
                 std::time::Instant::now(),
