@@ -1,8 +1,9 @@
 //! The gateway driver's media loop (`Driver::run` without its signalling: `Driver::media` and
 //! the wait after it), over the relays given: the legs the [`MediaPoller`] reports readable are
 //! read (at most `BATCH` datagrams each per turn), every call's web leg gets its timers and
-//! sends what ICE and DTLS queued, then the loop waits for a datagram — 1 ms at most, the
-//! signalling's turn in the driver — or not at all after a busy turn.
+//! sends what ICE and DTLS queued, then the loop waits for a datagram or the next ICE/DTLS
+//! timer — at most 50 ms, the driver's refresh of its shared counters while calls run — or not
+//! at all after a busy turn.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -13,6 +14,9 @@ use rtcweb_cli::gateway::browser::stats::CallStats;
 use rtcweb_cli::gateway::browser::table::CallKey;
 
 use crate::setup::Shared;
+
+/// The driver's longest wait while calls run (its refresh of the shared counters).
+const PUBLISH: Duration = Duration::from_millis(50);
 
 /// Runs until `stop`; `stats[i]` counts call `i`'s packets.
 pub fn run(relays: &mut [Relay], shared: &Shared, stop: &AtomicBool, stats: &mut [CallStats]) {
@@ -45,7 +49,16 @@ pub fn run(relays: &mut [Relay], shared: &Shared, stop: &AtomicBool, stats: &mut
         let wait = if busy {
             Duration::ZERO
         } else {
-            Duration::from_millis(1)
+            let now = shared.now();
+            relays
+                .iter()
+                .filter_map(|r| r.web.poll_timeout())
+                .min()
+                .map_or(PUBLISH, |t| {
+                    let ns = t.as_nanos().saturating_sub(now.as_nanos());
+                    Duration::from_nanos(u64::try_from(ns).unwrap_or(0))
+                })
+                .min(PUBLISH)
         };
         poller.wait(wait).unwrap();
     }
