@@ -394,6 +394,12 @@ fn call_via(
     assert!(near(stat(s, "packetsSent"), st.web_to_phone), "{s} {st:?}");
     assert_eq!(st.refused, 0, "{st:?}");
     assert!(st.web_ended && st.trunk_ended, "{st:?}");
+    if !leg.baresip {
+        assert!(
+            st.finished.iter().all(|c| c.trunk_srtp.is_none()),
+            "plain RTP: {st:?}"
+        );
+    }
     let who = if phone_hangs_up { "remote" } else { "local" };
     assert!(
         page.iter().any(|(k, d)| k == "ended" && d.starts_with(who)),
@@ -519,6 +525,11 @@ fn jssip_calls_baresip_with_sdes_srtp_on_the_trunk_leg() {
         &st,
         "trunk leg: answered (PCMU/8000, SRTP AES_CM_128_HMAC_SHA1_80 (SDES))",
     );
+    assert_eq!(
+        st.finished[0].trunk_srtp.as_deref(),
+        Some("AES_CM_128_HMAC_SHA1_80"),
+        "{st:?}"
+    );
     assert_eq!(st.refused, 0, "{st:?}");
     assert_eq!((st.active_calls, st.sockets_open), (0, 0), "{st:?}");
 }
@@ -594,6 +605,12 @@ fn baresip_calls_a_browser_with_sdes_srtp_on_the_trunk_leg() {
     assert_logged(&st, "trunk leg answered (SRTP AES_CM_128_HMAC_SHA1_");
     assert_eq!(st.finished.len(), 1, "{st:?}");
     let c = &st.finished[0];
+    assert!(
+        c.trunk_srtp
+            .as_deref()
+            .is_some_and(|s| s.starts_with("AES_CM_128_HMAC_SHA1_")),
+        "{c:?}"
+    );
     assert!(c.web_to_phone > MIN_PACKETS, "{}", c.line());
     assert!(c.phone_to_web > MIN_PACKETS, "{}", c.line());
     assert_eq!(c.refused, 0, "{}", c.line());

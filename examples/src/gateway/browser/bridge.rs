@@ -317,6 +317,7 @@ impl Driver {
             Some(ours) => {
                 let keys = sdes::accept(ours, &trunk_sdp.cryptos)?;
                 c.relay.trunk.keys = Some(Box::new(keys));
+                c.stats.trunk_srtp = Some(ours.key.profile().sdes_name().to_string());
             }
             None if trunk_sdp.savp => return Err("RTP/SAVP answered to an RTP/AVP offer".into()),
             None => {}
@@ -651,6 +652,9 @@ impl Driver {
             version: 1,
             direction: "sendrecv",
         });
+        let trunk_srtp = trunk_crypto
+            .as_ref()
+            .map(|l| l.key.profile().sdes_name().to_string());
         let key = self.calls.insert(|key| Call {
             web: None,
             trunk: Some(call),
@@ -672,6 +676,7 @@ impl Driver {
                 call: key.0,
                 direction: Direction::ToBrowser,
                 browser: user.clone(),
+                trunk_srtp,
                 ..CallStats::default()
             },
         });

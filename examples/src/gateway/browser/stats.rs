@@ -39,9 +39,11 @@ pub struct CallStats {
     pub codec: String,
     /// DTLS-SRTP profile, once the handshake is done.
     pub dtls_profile: Option<String>,
-    /// SRTP from the browser verified and sent as RTP to the phone.
+    /// The trunk leg's SDES-SRTP suite (RFC 4568), when it is not plain RTP.
+    pub trunk_srtp: Option<String>,
+    /// SRTP from the browser verified and sent to the phone (RTP, or SRTP under SDES).
     pub web_to_phone: u64,
-    /// RTP from the phone protected and sent to the browser.
+    /// Media from the phone protected and sent to the browser.
     pub phone_to_web: u64,
     /// Of `phone_to_web`, packets relayed before the trunk's 2xx (early media).
     pub early_media: u64,
@@ -107,6 +109,7 @@ impl CallStats {
             "browser": self.browser,
             "codec": self.codec,
             "dtls_profile": self.dtls_profile,
+            "trunk_srtp": self.trunk_srtp,
             "web_to_phone": self.web_to_phone,
             "phone_to_web": self.phone_to_web,
             "early_media": self.early_media,
