@@ -411,15 +411,8 @@ fn call_via(
     }
     if let Some(b) = &baresip {
         // What baresip heard — the browser's fake microphone, decrypted by baresip from the
-        // gateway's SDES-SRTP — is sound; its player closes the file when the call ends.
-        let wait = Instant::now();
-        let rms = loop {
-            let rms = b.heard().map_or(0.0, |w| common::baresip::wav_rms(&w));
-            if rms > 100.0 || wait.elapsed() > Duration::from_secs(5) {
-                break rms;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        };
+        // gateway's SDES-SRTP — is sound.
+        let rms = b.heard_rms(100.0);
         let log = std::fs::read_to_string(&b.log).unwrap_or_default();
         println!("baresip heard RMS {rms:.0}; its log:\n{log}");
         assert!(rms > 100.0, "baresip heard silence (RMS {rms:.0}): {log}");
@@ -580,14 +573,7 @@ fn baresip_calls_a_browser_with_sdes_srtp_on_the_trunk_leg() {
     );
     drop(driver);
     let b = baresip.expect("baresip started");
-    let wait = Instant::now();
-    let rms = loop {
-        let rms = b.heard().map_or(0.0, |w| common::baresip::wav_rms(&w));
-        if rms > 100.0 || wait.elapsed() > Duration::from_secs(5) {
-            break rms;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let rms = b.heard_rms(100.0);
     let st = gateway.stats();
     gateway.stop();
     let log = std::fs::read_to_string(&b.log).unwrap_or_default();

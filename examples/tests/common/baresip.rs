@@ -93,6 +93,19 @@ pub struct Baresip {
 }
 
 impl Baresip {
+    /// The RMS of what it heard: waits up to 5 s (its player closes the file when the call
+    /// ends) for more than `enough`, then returns what there is.
+    pub fn heard_rms(&self, enough: f64) -> f64 {
+        let wait = std::time::Instant::now();
+        loop {
+            let rms = self.heard().map_or(0.0, |w| wav_rms(&w));
+            if rms > enough || wait.elapsed() > std::time::Duration::from_secs(5) {
+                return rms;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+
     /// The decoded audio of its call, once written.
     pub fn heard(&self) -> Option<Vec<u8>> {
         std::fs::read_dir(&self.dir)
