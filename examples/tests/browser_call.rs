@@ -23,12 +23,11 @@
 #![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 
 mod common;
-use common::browser::{chromium_installed, folder, npm_packages_installed, run_js};
+use common::browser::{chromium_installed, npm_packages_installed, run_js};
 use common::sipp::{free_udp_port, phone_for, phone_with};
 use common::{sipp_installed, Killed};
 
 use std::net::UdpSocket;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use rtcweb_cli::gateway::browser::{BrowserGateway, BrowserGatewayConfig, GatewayStats};
@@ -880,36 +879,15 @@ fn the_phone_calls_a_browser_registered_over_websocket() {
     let page = pump_page(&from_node, &mut driver, &gateway, on_stats, |kind, _| {
         if kind == "registered" && sipp.is_none() {
             // The phone calls alice at the gateway's trunk address.
-            let mut media_port = free_udp_port();
-            media_port -= media_port % 2;
-            let child = Command::new("sipp")
-                .args([
-                    "-sf",
-                    folder().join("uac_call_alice.xml").to_str().unwrap(),
-                    "-s",
-                    "alice",
-                    "-i",
-                    "127.0.0.1",
-                    "-p",
-                    &free_udp_port().to_string(),
-                    "-mi",
-                    "127.0.0.1",
-                    "-mp",
-                    &media_port.to_string(),
-                    "-rtp_echo",
-                    "-m",
-                    "1",
-                    "-nostdin",
-                    "-trace_err",
-                    &sip.to_string(),
-                ])
-                .current_dir(&dir)
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("starting sipp");
-            sipp = Some(Killed(child));
+            let target = sip.to_string();
+            sipp = Some(phone_with(
+                "uac_call_alice.xml",
+                free_udp_port(),
+                &dir,
+                &[],
+                1,
+                &["-s", "alice", &target],
+            ));
         }
     });
     let sipp_status = exit_of(
