@@ -54,10 +54,7 @@ pub fn run(relays: &mut [Relay], shared: &Shared, stop: &AtomicBool, stats: &mut
                 .iter()
                 .filter_map(|r| r.web.poll_timeout())
                 .min()
-                .map_or(PUBLISH, |t| {
-                    let ns = t.as_nanos().saturating_sub(now.as_nanos());
-                    Duration::from_nanos(u64::try_from(ns).unwrap_or(0))
-                })
+                .map_or(PUBLISH, |t| t.saturating_duration_since(now))
                 .min(PUBLISH)
         };
         poller.wait(wait).unwrap();

@@ -84,7 +84,9 @@ impl Driver {
             UaEvent::ReofferAnswered { call, sdp } => {
                 self.on_browser_answered_offer(now, call, &sdp);
             }
-            UaEvent::ReofferFailed { call, code } => self.on_browser_refused_offer(now, call, code),
+            UaEvent::ReofferFailed { call, code } => {
+                self.on_forwarded_offer_refused(now, call, false, code);
+            }
             UaEvent::Progress { call, code, .. } => {
                 // The browser rings (a call from the trunk): so does the trunk's caller.
                 if let Some(k) = self.calls.by_web(call) {
@@ -147,7 +149,9 @@ impl Driver {
             }
             UaEvent::Offer { call, sdp, .. } => self.on_phone_offer(now, call, &sdp),
             UaEvent::ReofferAnswered { call, sdp } => self.on_trunk_answered_offer(now, call, &sdp),
-            UaEvent::ReofferFailed { call, code } => self.on_trunk_refused_offer(now, call, code),
+            UaEvent::ReofferFailed { call, code } => {
+                self.on_forwarded_offer_refused(now, call, true, code);
+            }
             UaEvent::Refer { call, refer_to, .. } => self.on_transfer(now, call, &refer_to),
             UaEvent::Answered { call, sdp } => self.on_trunk_answered(now, call, &sdp),
             UaEvent::CallFailed { call, code } => self.on_trunk_failed(now, call, code),

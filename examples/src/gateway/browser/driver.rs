@@ -89,7 +89,8 @@ impl Driver {
     pub(super) fn run(mut self) {
         let mut buf = vec![0u8; MAX_MESSAGE];
         let mut published = std::time::Instant::now();
-        self.watch_signalling(&[Some(self.web.listener_fd()), self.trunk.udp_fd()]);
+        let fds = [Some(self.web.listener_fd()), self.trunk.udp_fd()];
+        self.watch_signalling(fds.into_iter().flatten());
         // The first turn reads everything; later ones the signalling only when one of its
         // sockets became ready, or the last read was busy (a capped read leaves more).
         let mut signalling_due = true;
@@ -142,9 +143,9 @@ impl Driver {
     }
 
     /// New signalling sockets join the poller.
-    fn watch_signalling(&mut self, fds: &[Option<std::os::fd::RawFd>]) {
-        for fd in fds.iter().flatten() {
-            if let Err(e) = self.media_poll.register_signalling(*fd) {
+    fn watch_signalling(&mut self, fds: impl IntoIterator<Item = std::os::fd::RawFd>) {
+        for fd in fds {
+            if let Err(e) = self.media_poll.register_signalling(fd) {
                 self.say(format!("poll: signalling socket not watched: {e}"));
             }
         }
@@ -172,10 +173,7 @@ impl Driver {
                 .filter_map(|(_, c)| c.relay.web.poll_timeout()),
         )
         .min()
-        .map_or(LONGEST_WAIT, |t| {
-            let ns = t.as_nanos().saturating_sub(now.as_nanos());
-            Duration::from_nanos(u64::try_from(ns).unwrap_or(0))
-        });
+        .map_or(LONGEST_WAIT, |t| t.saturating_duration_since(now));
         if !self.calls.is_empty() {
             next = next.min(PUBLISH);
         }
@@ -186,8 +184,7 @@ impl Driver {
     fn signalling(&mut self, buf: &mut [u8]) -> bool {
         let mut input = WebInput::default();
         let mut busy = self.web.read(&mut input);
-        let opened: Vec<_> = input.opened.iter().copied().map(Some).collect();
-        self.watch_signalling(&opened);
+        self.watch_signalling(input.opened.iter().copied());
         for line in input.said {
             self.say(line);
         }

@@ -13,6 +13,7 @@ use super::call::PendingOffer;
 use super::driver::Driver;
 use super::sdes;
 use super::sdp;
+use super::table::CallKey;
 
 /// The direction a plain offer means when its connection address is unspecified (`c=IN IP4
 /// 0.0.0.0`, RFC 3264 §8.4's older hold): the offerer receives nothing.
@@ -90,16 +91,12 @@ impl Driver {
         answer: &[u8],
     ) {
         let fingerprint = self.certificate.fingerprint();
-        let Some(k) = self.calls.by_trunk(trunk) else {
+        let Some((k, dir)) = self.take_forwarded(trunk, true) else {
             return;
         };
         let Some(c) = self.calls.get_mut(k) else {
             return;
         };
-        let Some(PendingOffer::FromBrowser(dir)) = c.pending_offer else {
-            return;
-        };
-        c.pending_offer = None;
         // The phone may answer more restrictively than mirrored (inactive to sendonly).
         let answer_dir = match sdp::direction(answer) {
             "sendrecv" => sdp::mirrored(dir),
@@ -126,29 +123,54 @@ impl Driver {
         ));
     }
 
-    /// The trunk refused the browser's offer: so is the browser's, with the same code.
-    pub(super) fn on_trunk_refused_offer(
+    /// The call in which `call` — a trunk leg when `asked_trunk`, else a web leg — was asked to
+    /// answer an offer the other leg made, with that offer's direction; the call's pending offer
+    /// is cleared. `None` when no such offer is pending.
+    fn take_forwarded(
+        &mut self,
+        call: CallHandle,
+        asked_trunk: bool,
+    ) -> Option<(CallKey, &'static str)> {
+        let k = if asked_trunk {
+            self.calls.by_trunk(call)
+        } else {
+            self.calls.by_web(call)
+        }?;
+        let c = self.calls.get_mut(k)?;
+        let dir = match (c.pending_offer?, asked_trunk) {
+            (PendingOffer::FromBrowser(d), true) | (PendingOffer::FromPhone(d), false) => d,
+            _ => return None,
+        };
+        c.pending_offer = None;
+        Some((k, dir))
+    }
+
+    /// The leg asked refused the offer forwarded to it: the leg that made it is refused with the
+    /// same code (the call stays up, RFC 3261 §14.1).
+    pub(super) fn on_forwarded_offer_refused(
         &mut self,
         now: Instant,
-        trunk: CallHandle,
+        call: CallHandle,
+        asked_trunk: bool,
         code: Option<u16>,
     ) {
-        let Some(k) = self.calls.by_trunk(trunk) else {
+        let Some((k, _)) = self.take_forwarded(call, asked_trunk) else {
             return;
         };
-        let Some(c) = self.calls.get_mut(k) else {
+        let Some(c) = self.calls.get(k) else {
             return;
         };
-        if !matches!(c.pending_offer, Some(PendingOffer::FromBrowser(_))) {
-            return;
-        }
-        c.pending_offer = None;
         let refusal = relayed_refusal(code);
-        if let Some(web) = c.web {
-            let _ = self.web.ua.reject_offer(now, web, refusal);
+        let (ua, offerer, asked, who) = if asked_trunk {
+            (&mut self.web.ua, c.web, "trunk", "browser")
+        } else {
+            (&mut self.trunk.ua, c.trunk, "web", "phone")
+        };
+        if let Some(offerer) = offerer {
+            let _ = ua.reject_offer(now, offerer, refusal);
         }
         self.say(format!(
-            "call {}: trunk leg: new offer refused ({code:?}); the browser's refused {refusal}",
+            "call {}: {asked} leg: new offer refused ({code:?}); the {who}'s refused {refusal}",
             k.0
         ));
     }
@@ -246,47 +268,21 @@ impl Driver {
         web: CallHandle,
         answer: &[u8],
     ) {
-        let Some(k) = self.calls.by_web(web) else {
+        let Some((k, _)) = self.take_forwarded(web, false) else {
             return;
         };
         let Some(c) = self.calls.get_mut(k) else {
             return;
         };
-        let (Some(PendingOffer::FromPhone(_)), Some(trunk)) = (c.pending_offer, c.trunk) else {
+        let Some(trunk) = c.trunk else {
             return;
         };
-        c.pending_offer = None;
         let answer_dir = sdp::direction(answer);
         c.sdp_version += 1;
         let plain = c.trunk_sdp(answer_dir);
         let r = self.trunk.ua.answer_offer(now, trunk, plain.as_bytes());
         self.say(format!(
             "call {}: web leg: new offer answered ({answer_dir}); trunk leg answered: {r:?}",
-            k.0
-        ));
-    }
-
-    /// The browser refused the phone's offer: so is the phone's.
-    pub(super) fn on_browser_refused_offer(
-        &mut self,
-        now: Instant,
-        web: CallHandle,
-        code: Option<u16>,
-    ) {
-        let Some(k) = self.calls.by_web(web) else {
-            return;
-        };
-        let Some(c) = self.calls.get_mut(k) else {
-            return;
-        };
-        let (Some(PendingOffer::FromPhone(_)), Some(trunk)) = (c.pending_offer, c.trunk) else {
-            return;
-        };
-        c.pending_offer = None;
-        let refusal = relayed_refusal(code);
-        let _ = self.trunk.ua.reject_offer(now, trunk, refusal);
-        self.say(format!(
-            "call {}: web leg: new offer refused ({code:?}); the phone's refused {refusal}",
             k.0
         ));
     }

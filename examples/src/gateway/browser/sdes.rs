@@ -17,6 +17,7 @@ use base64::Engine as _;
 use rtcweb_proto::Rng;
 use rtcweb_srtp_core::dtls::SrtpSessions;
 use rtcweb_srtp_core::{Config, KeyingMaterial, Profile, Session};
+use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 /// The suite offered to the trunk.
@@ -66,6 +67,8 @@ pub fn usable(
 
 /// Our side of the keying: the key we send with, and the `a=crypto` value that says so.
 pub struct LocalCrypto {
+    /// The tag of our line (the offer's, when we answer).
+    pub tag: u32,
     /// Our keying material (what we send).
     pub key: KeyingMaterial,
     /// `<tag> <suite> inline:<base64 key‖salt>` (the attribute's value).
@@ -92,7 +95,7 @@ impl LocalCrypto {
         let b64 =
             Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(key_salt.as_slice()));
         let line = format!("{tag} {} inline:{}", profile.sdes_name(), b64.as_str());
-        Ok(Self { key, line })
+        Ok(Self { tag, key, line })
     }
 }
 
@@ -138,8 +141,10 @@ impl TrunkSrtp {
         offered: &[RemoteCrypto],
     ) -> Result<bool, String> {
         let theirs = matching(ours, offered)?;
-        let same = theirs.key.master_key() == self.remote.master_key()
-            && theirs.key.master_salt() == self.remote.master_salt();
+        // Key material is compared in constant time, as everywhere in the family.
+        let same: bool = (theirs.key.master_key().ct_eq(self.remote.master_key())
+            & theirs.key.master_salt().ct_eq(self.remote.master_salt()))
+        .into();
         if same {
             return Ok(false);
         }
@@ -158,12 +163,7 @@ pub fn matching<'a>(
     ours: &LocalCrypto,
     lines: &'a [RemoteCrypto],
 ) -> Result<&'a RemoteCrypto, String> {
-    let tag = ours
-        .line
-        .split(' ')
-        .next()
-        .and_then(|t| t.parse::<u32>().ok())
-        .unwrap_or(1);
+    let tag = ours.tag;
     lines
         .iter()
         .find(|c| c.tag == tag && c.key.profile() == ours.key.profile())
