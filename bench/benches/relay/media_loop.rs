@@ -26,10 +26,12 @@ pub fn run(relays: &mut [Relay], shared: &Shared, stop: &AtomicBool, stats: &mut
     }
     let mut buf = vec![0u8; 65_535];
     let mut events = Vec::new();
+    let mut ready = Vec::new();
     while !stop.load(Ordering::Relaxed) {
         let now = shared.now();
         let mut busy = false;
-        for (key, leg) in poller.take_ready() {
+        poller.take_ready(&mut ready);
+        for &(key, leg) in &ready {
             let i = key.0 as usize;
             let (relay, stats) = (&mut relays[i], &mut stats[i]);
             let reads = match leg {

@@ -69,6 +69,8 @@ pub struct Driver {
     pub(super) dirty: bool,
     /// Which calls' media sockets have datagrams waiting.
     pub(super) media_poll: MediaPoller,
+    /// The legs being read this turn (kept for its capacity).
+    pub(super) ready: Vec<(CallKey, Leg)>,
 }
 
 impl Driver {
@@ -209,7 +211,9 @@ impl Driver {
         let mut busy = false;
         let mut keyed = Vec::new();
         let mut events = Vec::new();
-        for (key, leg) in self.media_poll.take_ready() {
+        let mut ready = std::mem::take(&mut self.ready);
+        self.media_poll.take_ready(&mut ready);
+        for &(key, leg) in &ready {
             let Some(c) = self.calls.get_mut(key) else {
                 continue;
             };
@@ -239,6 +243,7 @@ impl Driver {
                 }
             }
         }
+        self.ready = ready;
         busy
     }
 

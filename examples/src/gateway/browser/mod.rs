@@ -162,6 +162,7 @@ impl BrowserGateway {
             clock,
             dirty: false,
             media_poll,
+            ready: Vec::new(),
         };
         let thread = std::thread::Builder::new()
             .name("browser-gw".into())
