@@ -97,7 +97,7 @@ pub struct Stats {
 }
 
 /// The filter: `true` drops the datagram.
-type DropFilter = Box<dyn FnMut(&Datagram) -> bool>;
+type DropFilter = Box<dyn FnMut(&Datagram) -> bool + Send>;
 
 /// The simulated network and its clock. See the [module doc](self).
 pub struct Net {
@@ -163,7 +163,7 @@ impl Net {
     }
 
     /// Drops every datagram for which `filter` returns true (before the link's random loss).
-    pub fn drop_if(&mut self, filter: impl FnMut(&Datagram) -> bool + 'static) {
+    pub fn drop_if(&mut self, filter: impl FnMut(&Datagram) -> bool + Send + 'static) {
         self.drop_if = Some(Box::new(filter));
     }
 

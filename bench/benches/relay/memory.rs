@@ -66,7 +66,7 @@ fn call(key: u64, relay: Relay) -> Call {
         trunk_crypto: None,
         transfer_crypto: None,
         sdp_version: 2,
-        started: std::time::Instant::now(),
+        started: rtcweb_sip_core::Instant::ZERO,
         stats: CallStats {
             call: key,
             browser: "alice".into(),

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use rtcweb_cli::gateway::browser::codec::PtMap;
 use rtcweb_cli::gateway::browser::media::{MediaEvent, Relay, TrunkMedia, WebMedia};
+use rtcweb_cli::gateway::browser::net::Backend;
 use rtcweb_cli::gateway::browser::stats::CallStats;
 use rtcweb_proto::Rng;
 use rtcweb_srtp_core::dtls::{Certificate, DtlsConfig, DtlsEvent, DtlsSrtp, SrtpSessions};
@@ -60,8 +61,8 @@ pub const PCMU: PtMap = PtMap {
 /// browser's `actpass`, as `bridge.rs` chooses), its trunk leg sending to `phone`; the codec
 /// chosen and the call answered. Returns the relay, the browser's end and the profile name.
 pub fn keyed_call(shared: &mut Shared, phone: &UdpSocket) -> (Relay, Browser, String) {
-    let web = WebMedia::new(LOOPBACK, &mut shared.rng, &shared.open).unwrap();
-    let mut trunk = TrunkMedia::new(LOOPBACK, &mut shared.rng, &shared.open).unwrap();
+    let web = WebMedia::new(&Backend::Os, LOOPBACK, &mut shared.rng, &shared.open).unwrap();
+    let mut trunk = TrunkMedia::new(&Backend::Os, LOOPBACK, &mut shared.rng, &shared.open).unwrap();
     trunk.remote = Some(phone.local_addr().unwrap());
     let mut relay = Relay {
         web,

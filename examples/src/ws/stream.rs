@@ -18,6 +18,9 @@ pub enum WebStream {
     Plain(TcpStream),
     /// `wss://`: a rustls server session over the TCP stream (boxed: it carries its buffers).
     Tls(Box<StreamOwned<ServerConnection, TcpStream>>),
+    /// A connection of a simulated network (the gateway's deterministic tests,
+    /// [`crate::gateway::browser::net`]): plain `ws://`.
+    Sim(Box<dyn crate::gateway::browser::net::SimStream>),
 }
 
 impl WebStream {
@@ -48,6 +51,7 @@ impl Read for WebStream {
         match self {
             Self::Plain(s) => s.read(buf),
             Self::Tls(s) => s.read(buf),
+            Self::Sim(s) => s.read(buf),
         }
     }
 }
@@ -57,6 +61,7 @@ impl Write for WebStream {
         match self {
             Self::Plain(s) => s.write(buf),
             Self::Tls(s) => s.write(buf),
+            Self::Sim(s) => s.write(buf),
         }
     }
 
@@ -64,6 +69,7 @@ impl Write for WebStream {
         match self {
             Self::Plain(s) => s.flush(),
             Self::Tls(s) => s.flush(),
+            Self::Sim(s) => s.flush(),
         }
     }
 }

@@ -56,7 +56,7 @@ impl Sim {
     }
 
     /// Drops the datagrams whose first line `f` picks (before random loss).
-    pub fn drop_lines(&mut self, mut f: impl FnMut(&str) -> bool + 'static) {
+    pub fn drop_lines(&mut self, mut f: impl FnMut(&str) -> bool + Send + 'static) {
         self.net.drop_if(move |d| f(&d.first_line()));
     }
 

@@ -181,9 +181,9 @@ impl Driver {
 
     /// New media legs for a call.
     fn new_relay(&mut self) -> Result<Relay, String> {
-        let web = WebMedia::new(self.ip, &mut self.rng, &self.open_sockets)
+        let web = WebMedia::new(&self.backend, self.ip, &mut self.rng, &self.open_sockets)
             .map_err(|e| format!("web media socket: {e}"))?;
-        let trunk = TrunkMedia::new(self.ip, &mut self.rng, &self.open_sockets)
+        let trunk = TrunkMedia::new(&self.backend, self.ip, &mut self.rng, &self.open_sockets)
             .map_err(|e| format!("trunk media socket: {e}"))?;
         Ok(Relay {
             web,
@@ -257,6 +257,7 @@ impl Driver {
         .unwrap_or("?")
         .to_string();
         let n = offered.len();
+        let started = self.now();
         let key = self.calls.insert(|key| Call {
             web: Some(call),
             trunk: None,
@@ -273,7 +274,7 @@ impl Driver {
             trunk_crypto,
             transfer_crypto: None,
             sdp_version: 1,
-            started: std::time::Instant::now(),
+            started,
             stats: CallStats {
                 call: key.0,
                 direction: Direction::FromBrowser,
@@ -659,6 +660,7 @@ impl Driver {
         let trunk_srtp = trunk_crypto
             .as_ref()
             .map(|l| l.key.profile().sdes_name().to_string());
+        let started = self.now();
         let key = self.calls.insert(|key| Call {
             web: None,
             trunk: Some(call),
@@ -675,7 +677,7 @@ impl Driver {
             trunk_crypto,
             transfer_crypto: None,
             sdp_version: 1,
-            started: std::time::Instant::now(),
+            started,
             stats: CallStats {
                 call: key.0,
                 direction: Direction::ToBrowser,

@@ -49,7 +49,7 @@ pub struct Call {
     /// Version of our SDPs (o= line), raised with every new offer or answer (RFC 3264 §8).
     pub sdp_version: u64,
     /// When it started.
-    pub started: std::time::Instant,
+    pub started: rtcweb_sip_core::Instant,
     /// Its counters.
     pub stats: CallStats,
 }

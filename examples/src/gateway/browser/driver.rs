@@ -24,6 +24,7 @@ use crate::ws::{stamp_via, ws_peer, RegistrarEvent};
 use super::call::Call;
 use super::config::BrowserGatewayConfig;
 use super::media::MediaEvent;
+use super::net::Backend;
 use super::poller::{Leg, MediaPoller};
 use super::stats::{CallStats, GatewayStats};
 use super::table::{CallKey, CallTable};
@@ -65,17 +66,36 @@ pub struct Driver {
     pub(super) log: VecDeque<String>,
     pub(super) shared: Arc<Mutex<GatewayStats>>,
     pub(super) stop: Arc<AtomicBool>,
-    pub(super) clock: std::time::Instant,
+    pub(super) clock: Clock,
+    /// When the shared statistics were last refreshed.
+    pub(super) published: Instant,
     pub(super) dirty: bool,
-    /// Which calls' media sockets have datagrams waiting.
-    pub(super) media_poll: MediaPoller,
+    /// Where the sockets live.
+    pub(super) backend: Backend,
+    /// Which calls' media sockets have datagrams waiting (epoll; `None` on a simulated
+    /// network, where each leg is asked).
+    pub(super) media_poll: Option<MediaPoller>,
     /// The legs being read this turn (kept for its capacity).
     pub(super) ready: Vec<(CallKey, Leg)>,
 }
 
+/// The driver's time.
+#[derive(Debug, Clone, Copy)]
+pub enum Clock {
+    /// The system's monotonic clock; [`Instant::ZERO`] is this moment.
+    Os(std::time::Instant),
+    /// A simulation's: the test sets it before each turn.
+    Sim(Instant),
+}
+
 impl Driver {
     pub(super) fn now(&self) -> Instant {
-        Instant::from_nanos(i64::try_from(self.clock.elapsed().as_nanos()).unwrap_or(i64::MAX))
+        match self.clock {
+            Clock::Os(zero) => {
+                Instant::from_nanos(i64::try_from(zero.elapsed().as_nanos()).unwrap_or(i64::MAX))
+            }
+            Clock::Sim(now) => now,
+        }
     }
 
     pub(super) fn say(&mut self, line: String) {
@@ -90,22 +110,49 @@ impl Driver {
 
     pub(super) fn run(mut self) {
         let mut buf = vec![0u8; MAX_MESSAGE];
-        let mut published = std::time::Instant::now();
-        let fds = [Some(self.web.listener_fd()), self.trunk.udp_fd()];
+        let fds = [self.web.listener_fd(), self.trunk.udp_fd()];
         self.watch_signalling(fds.into_iter().flatten());
         // The first turn reads everything; later ones the signalling only when one of its
         // sockets became ready, or the last read was busy (a capped read leaves more).
         let mut signalling_due = true;
         while !self.stop.load(Ordering::Relaxed) {
-            let mut busy = false;
-            if signalling_due || self.media_poll.take_signalling() {
-                let read = self.signalling(&mut buf);
-                busy |= read;
-                // Over TCP the trunk's messages come from its connections' threads, not a
-                // socket epoll watches: read every turn.
-                signalling_due = read || self.trunk.udp_fd().is_none();
+            let busy = self.turn(&mut buf, &mut signalling_due);
+            let wait = if busy {
+                Duration::ZERO
+            } else {
+                self.idle_wait(signalling_due)
+            };
+            let Some(poll) = self.media_poll.as_mut() else {
+                break;
+            };
+            if let Err(e) = poll.wait(wait) {
+                self.say(format!("poll: {e}"));
+                std::thread::sleep(IDLE);
             }
-            busy |= self.media(&mut buf);
+        }
+        self.web.close_all();
+        self.publish();
+    }
+
+    /// One turn of the loop: reads what is ready, runs the timers that are due, sends what
+    /// every state machine queued. Whether anything happened (then the next turn does not
+    /// wait). `signalling_due`: read the signalling sockets even if epoll said nothing (set
+    /// for the next turn when this one's read was busy, or the trunk is TCP).
+    pub(super) fn turn(&mut self, buf: &mut [u8], signalling_due: &mut bool) -> bool {
+        let mut busy = false;
+        let signalling_ready = self
+            .media_poll
+            .as_mut()
+            .is_none_or(MediaPoller::take_signalling);
+        if *signalling_due || signalling_ready {
+            let read = self.signalling(buf);
+            busy |= read;
+            // Over TCP the trunk's messages come from its connections' threads, not a
+            // socket epoll watches: read every turn.
+            *signalling_due = read || self.trunk.udp_fd().is_none();
+        }
+        busy |= self.media(buf);
+        {
             let now = self.now();
             if self.web.ua.poll_timeout().is_some_and(|t| t <= now) {
                 self.web.ua.handle_timeout(now);
@@ -121,35 +168,32 @@ impl Driver {
                 c.relay.web.handle_timeout(now);
             }
             self.pump(now);
-            busy |= self.web.transmit(now, &mut buf);
-            busy |= self.trunk.transmit(now, &mut buf);
+            busy |= self.web.transmit(now, buf);
+            busy |= self.trunk.transmit(now, buf);
             for (_, c) in self.calls.iter_mut() {
-                busy |= c.relay.web.transmit(now, &mut buf);
+                busy |= c.relay.web.transmit(now, buf);
             }
-            if self.dirty || published.elapsed() >= PUBLISH {
+            if self.dirty || now.saturating_duration_since(self.published) >= PUBLISH {
                 self.publish();
-                published = std::time::Instant::now();
-            }
-            let wait = if busy {
-                Duration::ZERO
-            } else {
-                self.idle_wait(signalling_due)
-            };
-            if let Err(e) = self.media_poll.wait(wait) {
-                self.say(format!("poll: {e}"));
-                std::thread::sleep(IDLE);
+                self.published = now;
             }
         }
-        self.web.close_all();
-        self.publish();
+        busy
     }
 
     /// New signalling sockets join the poller.
     fn watch_signalling(&mut self, fds: impl IntoIterator<Item = std::os::fd::RawFd>) {
+        let Some(poll) = self.media_poll.as_mut() else {
+            return;
+        };
+        let mut failed = Vec::new();
         for fd in fds {
-            if let Err(e) = self.media_poll.register_signalling(fd) {
-                self.say(format!("poll: signalling socket not watched: {e}"));
+            if let Err(e) = poll.register_signalling(fd) {
+                failed.push(e);
             }
+        }
+        for e in failed {
+            self.say(format!("poll: signalling socket not watched: {e}"));
         }
     }
 
@@ -162,7 +206,18 @@ impl Driver {
             return IDLE;
         }
         let now = self.now();
-        let mut next = [
+        let mut next = self
+            .next_timer()
+            .map_or(LONGEST_WAIT, |t| t.saturating_duration_since(now));
+        if !self.calls.is_empty() {
+            next = next.min(PUBLISH);
+        }
+        next.min(LONGEST_WAIT)
+    }
+
+    /// The earliest timer of a user agent, the registrar or a call's ICE/DTLS.
+    pub(super) fn next_timer(&self) -> Option<Instant> {
+        [
             self.web.ua.poll_timeout(),
             self.trunk.ua.poll_timeout(),
             self.web.registrar.poll_timeout(),
@@ -175,17 +230,13 @@ impl Driver {
                 .filter_map(|(_, c)| c.relay.web.poll_timeout()),
         )
         .min()
-        .map_or(LONGEST_WAIT, |t| t.saturating_duration_since(now));
-        if !self.calls.is_empty() {
-            next = next.min(PUBLISH);
-        }
-        next.min(LONGEST_WAIT)
     }
 
     /// Reads the WebSocket connections and the trunk's socket and routes each message.
     fn signalling(&mut self, buf: &mut [u8]) -> bool {
         let mut input = WebInput::default();
-        let mut busy = self.web.read(&mut input);
+        let now = self.now();
+        let mut busy = self.web.read(now, &mut input);
         self.watch_signalling(input.opened.iter().copied());
         for line in input.said {
             self.say(line);
@@ -212,7 +263,21 @@ impl Driver {
         let mut keyed = Vec::new();
         let mut events = Vec::new();
         let mut ready = std::mem::take(&mut self.ready);
-        self.media_poll.take_ready(&mut ready);
+        match self.media_poll.as_mut() {
+            Some(poll) => poll.take_ready(&mut ready),
+            // A simulated network: every leg with a datagram waiting.
+            None => {
+                ready.clear();
+                for (key, c) in self.calls.iter() {
+                    if c.relay.web.socket().sim_readable() {
+                        ready.push((key, Leg::Web));
+                    }
+                    if c.relay.trunk.socket().sim_readable() {
+                        ready.push((key, Leg::Trunk));
+                    }
+                }
+            }
+        }
         for &(key, leg) in &ready {
             let Some(c) = self.calls.get_mut(key) else {
                 continue;
@@ -223,7 +288,9 @@ impl Driver {
             };
             busy |= reads.any();
             if reads.more {
-                self.media_poll.again(key, leg);
+                if let Some(poll) = self.media_poll.as_mut() {
+                    poll.again(key, leg);
+                }
             }
             for e in events.drain(..) {
                 if let MediaEvent::Keyed(p) = &e {
@@ -249,10 +316,10 @@ impl Driver {
 
     /// A new call's media sockets join the poller.
     pub(super) fn watch_media(&mut self, key: CallKey) {
-        let Some(c) = self.calls.get(key) else {
+        let (Some(c), Some(poll)) = (self.calls.get(key), self.media_poll.as_mut()) else {
             return;
         };
-        if let Err(e) = self.media_poll.register(key, &c.relay) {
+        if let Err(e) = poll.register(key, &c.relay) {
             self.say(format!("call {}: media sockets not watched: {e}", key.0));
         }
     }
@@ -408,7 +475,7 @@ impl Driver {
             return;
         };
         let mut s = c.stats;
-        s.duration = c.started.elapsed();
+        s.duration = self.now().saturating_duration_since(c.started);
         s.ended = why.into();
         self.add_to_totals(&s);
         let line = s.line();
@@ -429,7 +496,7 @@ impl Driver {
     }
 
     /// Refreshes the shared statistics: totals over ended and running calls.
-    fn publish(&mut self) {
+    pub(super) fn publish(&mut self) {
         let mut st = self.totals.clone();
         st.active = self.calls.iter().map(|(_, c)| c.stats.clone()).collect();
         for s in &st.active {

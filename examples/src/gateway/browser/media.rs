@@ -12,7 +12,7 @@
 //! that teardown closed them all.
 
 use std::io;
-use std::net::{IpAddr, SocketAddr, UdpSocket};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -26,23 +26,23 @@ use rtcweb_srtp_core::wire::rtcp::is_rtcp;
 use rtcweb_srtp_core::DtlsRole;
 
 use super::codec::PtMap;
+use super::net::{Backend, UdpPort};
 use super::stats::CallStats;
 
 /// A UDP socket of one call leg, counted while open.
 #[derive(Debug)]
 pub struct MediaSocket {
-    socket: UdpSocket,
+    socket: UdpPort,
     open: Arc<AtomicUsize>,
 }
 
 impl MediaSocket {
-    /// Binds a non-blocking socket on `ip`, any port.
+    /// Binds a non-blocking socket on `ip`, any port, on `backend`.
     ///
     /// # Errors
     /// Binding failed.
-    pub fn bind(ip: IpAddr, open: &Arc<AtomicUsize>) -> io::Result<Self> {
-        let socket = UdpSocket::bind(SocketAddr::new(ip, 0))?;
-        socket.set_nonblocking(true)?;
+    pub fn bind(backend: &Backend, ip: IpAddr, open: &Arc<AtomicUsize>) -> io::Result<Self> {
+        let socket = UdpPort::bind(backend, SocketAddr::new(ip, 0))?;
         open.fetch_add(1, Ordering::Relaxed);
         Ok(Self {
             socket,
@@ -52,7 +52,7 @@ impl MediaSocket {
 
     /// The socket.
     #[must_use]
-    pub const fn socket(&self) -> &UdpSocket {
+    pub const fn socket(&self) -> &UdpPort {
         &self.socket
     }
 }
@@ -112,8 +112,13 @@ impl WebMedia {
     ///
     /// # Errors
     /// Binding failed.
-    pub fn new(ip: IpAddr, rng: &mut Rng, open: &Arc<AtomicUsize>) -> io::Result<Self> {
-        let socket = MediaSocket::bind(ip, open)?;
+    pub fn new(
+        backend: &Backend,
+        ip: IpAddr,
+        rng: &mut Rng,
+        open: &Arc<AtomicUsize>,
+    ) -> io::Result<Self> {
+        let socket = MediaSocket::bind(backend, ip, open)?;
         let addr = socket.socket().local_addr()?;
         let mut ice = Agent::new(AgentConfig::lite(), rng.seed32());
         ice.add_local_host(addr)
@@ -171,7 +176,7 @@ impl WebMedia {
 
     /// The leg's socket (for readiness; the relay reads and writes it).
     #[must_use]
-    pub const fn socket(&self) -> &UdpSocket {
+    pub const fn socket(&self) -> &UdpPort {
         self.socket.socket()
     }
 
@@ -254,8 +259,13 @@ impl TrunkMedia {
     ///
     /// # Errors
     /// Binding failed.
-    pub fn new(ip: IpAddr, rng: &mut Rng, open: &Arc<AtomicUsize>) -> io::Result<Self> {
-        let socket = MediaSocket::bind(ip, open)?;
+    pub fn new(
+        backend: &Backend,
+        ip: IpAddr,
+        rng: &mut Rng,
+        open: &Arc<AtomicUsize>,
+    ) -> io::Result<Self> {
+        let socket = MediaSocket::bind(backend, ip, open)?;
         let addr = socket.socket().local_addr()?;
         let ssrc = u32::from_be_bytes(rng.seed32()[..4].try_into().unwrap_or([2; 4]));
         Ok(Self {
@@ -270,7 +280,7 @@ impl TrunkMedia {
 
     /// The leg's socket (for readiness; the relay reads and writes it).
     #[must_use]
-    pub const fn socket(&self) -> &UdpSocket {
+    pub const fn socket(&self) -> &UdpPort {
         self.socket.socket()
     }
 }
@@ -298,7 +308,7 @@ impl Reads {
     /// The next datagram of `socket` (non-blocking), counted: `None` when it would block, or
     /// at the cap (`more` set). An error the socket reports (an ICMP port unreachable for an
     /// earlier send) is counted and reading goes on.
-    fn next(&mut self, socket: &UdpSocket, buf: &mut [u8]) -> Option<(usize, SocketAddr)> {
+    fn next(&mut self, socket: &UdpPort, buf: &mut [u8]) -> Option<(usize, SocketAddr)> {
         loop {
             if self.datagrams >= BATCH {
                 self.more = true;

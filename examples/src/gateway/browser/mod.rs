@@ -49,11 +49,13 @@ pub mod codec;
 pub mod config;
 pub mod driver;
 pub mod media;
+pub mod net;
 pub mod poller;
 pub mod relay;
 pub mod reoffer;
 pub mod sdes;
 pub mod sdp;
+pub mod sim;
 pub mod stats;
 pub mod table;
 pub mod trunk;
@@ -61,7 +63,7 @@ pub mod web;
 
 use std::collections::{BTreeSet, VecDeque};
 use std::io;
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -73,9 +75,11 @@ use rtcweb_srtp_core::dtls::Certificate;
 use crate::ws::{EphemeralAuth, RegistrarConfig};
 
 pub use config::BrowserGatewayConfig;
+pub use sim::SimGateway;
 pub use stats::{CallStats, GatewayStats};
 
-use driver::Driver;
+use driver::{Clock, Driver};
+use net::Backend;
 use table::CallTable;
 
 /// A running gateway. Stops when dropped.
@@ -98,72 +102,21 @@ impl BrowserGateway {
     /// # Errors
     /// Binding failed.
     pub fn start(cfg: BrowserGatewayConfig) -> io::Result<Self> {
-        let listener = TcpListener::bind(cfg.ws)?;
-        let local_ws = listener.local_addr()?;
         // The driver's clock starts now: its `Instant::ZERO` is this Unix time (ephemeral
         // credentials carry Unix expiries).
-        let clock = std::time::Instant::now();
+        let clock = Clock::Os(std::time::Instant::now());
         let unix_at_zero = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
-        let ip = local_ws.ip();
-        let mut rng = Rng::from_seed(cfg.seed);
-        let users: Vec<(&str, &str)> = cfg
-            .users
-            .iter()
-            .map(|(u, p)| (u.as_str(), p.as_str()))
-            .collect();
-        let mut registrar = RegistrarConfig::new(&cfg.domain, &users);
-        registrar.authenticate = !cfg.users.is_empty() || cfg.auth_secret.is_some();
-        registrar.ephemeral = cfg
-            .auth_secret
-            .as_ref()
-            .map(|s| EphemeralAuth::new(s.as_bytes(), unix_at_zero));
-        let web = web::WebSide::new(
-            listener,
-            cfg.tls.clone(),
-            rng.seed32(),
-            registrar,
-            rng.seed32(),
-            cfg.max_calls,
-        )?;
-        let sip = cfg.sip.unwrap_or_else(|| SocketAddr::new(ip, 0));
-        let trunk = trunk::TrunkSide::new(
-            sip,
-            cfg.trunk,
-            cfg.trunk_transport,
-            rng.seed32(),
-            cfg.max_calls,
-        )?;
-        let sip_addr = trunk.local;
-        let certificate =
-            Certificate::self_signed(&rng.seed32()).map_err(|e| io::Error::other(e.to_string()))?;
-        let secure = cfg.tls.is_some();
-        let stats = Arc::new(Mutex::new(GatewayStats::default()));
-        let stop = Arc::new(AtomicBool::new(false));
+        let mut driver = Driver::build(cfg, &Backend::Os, clock, unix_at_zero)?;
         let media_poll = poller::MediaPoller::new()?;
         let waker = media_poll.waker();
-        let driver = Driver {
-            calls: CallTable::new(cfg.max_calls),
-            cfg,
-            ip,
-            web,
-            trunk,
-            certificate,
-            rng,
-            open_sockets: Arc::new(AtomicUsize::new(0)),
-            admitting: None,
-            known_users: BTreeSet::new(),
-            released: BTreeSet::new(),
-            totals: GatewayStats::default(),
-            log: VecDeque::new(),
-            shared: Arc::clone(&stats),
-            stop: Arc::clone(&stop),
-            clock,
-            dirty: false,
-            media_poll,
-            ready: Vec::new(),
-        };
+        driver.media_poll = Some(media_poll);
+        let local_ws = driver.web.local;
+        let secure = driver.web.is_secure();
+        let sip_addr = driver.trunk.local;
+        let stats = Arc::clone(&driver.shared);
+        let stop = Arc::clone(&driver.stop);
         let thread = std::thread::Builder::new()
             .name("browser-gw".into())
             .spawn(move || driver.run())?;
@@ -217,5 +170,82 @@ impl BrowserGateway {
 impl Drop for BrowserGateway {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+impl Driver {
+    /// The gateway's state on `backend`, before its loop runs: the listener and the trunk's
+    /// SIP socket bound, the user agents, the registrar and the certificate made from
+    /// `cfg.seed`. `unix_at_zero`: the Unix time of the clock's [`Instant::ZERO`]
+    /// (ephemeral credentials carry Unix expiries).
+    ///
+    /// [`Instant::ZERO`]: rtcweb_sip_core::Instant::ZERO
+    fn build(
+        cfg: BrowserGatewayConfig,
+        backend: &Backend,
+        clock: Clock,
+        unix_at_zero: u64,
+    ) -> io::Result<Self> {
+        let listener = net::Listener::bind(backend, cfg.ws)?;
+        let local_ws = listener.local_addr()?;
+        let ip = local_ws.ip();
+        let mut rng = Rng::from_seed(cfg.seed);
+        let users: Vec<(&str, &str)> = cfg
+            .users
+            .iter()
+            .map(|(u, p)| (u.as_str(), p.as_str()))
+            .collect();
+        let mut registrar = RegistrarConfig::new(&cfg.domain, &users);
+        registrar.authenticate = !cfg.users.is_empty() || cfg.auth_secret.is_some();
+        registrar.ephemeral = cfg
+            .auth_secret
+            .as_ref()
+            .map(|s| EphemeralAuth::new(s.as_bytes(), unix_at_zero));
+        let web = web::WebSide::new(
+            listener,
+            cfg.tls.clone(),
+            rng.seed32(),
+            registrar,
+            rng.seed32(),
+            cfg.max_calls,
+        )?;
+        let sip = cfg.sip.unwrap_or_else(|| SocketAddr::new(ip, 0));
+        let trunk = trunk::TrunkSide::new(
+            backend,
+            sip,
+            cfg.trunk,
+            cfg.trunk_transport,
+            rng.seed32(),
+            cfg.max_calls,
+        )?;
+        let certificate =
+            Certificate::self_signed(&rng.seed32()).map_err(|e| io::Error::other(e.to_string()))?;
+        let published = match clock {
+            Clock::Os(_) => rtcweb_sip_core::Instant::ZERO,
+            Clock::Sim(now) => now,
+        };
+        Ok(Self {
+            calls: CallTable::new(cfg.max_calls),
+            cfg,
+            ip,
+            web,
+            trunk,
+            certificate,
+            rng,
+            open_sockets: Arc::new(AtomicUsize::new(0)),
+            admitting: None,
+            known_users: BTreeSet::new(),
+            released: BTreeSet::new(),
+            totals: GatewayStats::default(),
+            log: VecDeque::new(),
+            shared: Arc::new(Mutex::new(GatewayStats::default())),
+            stop: Arc::new(AtomicBool::new(false)),
+            clock,
+            published,
+            dirty: false,
+            backend: backend.clone(),
+            media_poll: None,
+            ready: Vec::new(),
+        })
     }
 }

@@ -11,7 +11,7 @@
 //! not wait. A socket closed with its call leaves epoll by itself (the last descriptor closed).
 
 use std::io;
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::RawFd;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -110,10 +110,11 @@ impl MediaPoller {
     /// # Errors
     /// The kernel refused the registration.
     pub fn register(&mut self, key: CallKey, relay: &Relay) -> io::Result<()> {
-        for (leg, fd) in [
-            (Leg::Web, relay.web.socket().as_raw_fd()),
-            (Leg::Trunk, relay.trunk.socket().as_raw_fd()),
-        ] {
+        let fds = [
+            (Leg::Web, relay.web.socket().raw_fd()),
+            (Leg::Trunk, relay.trunk.socket().raw_fd()),
+        ];
+        for (leg, fd) in fds.into_iter().filter_map(|(l, fd)| Some((l, fd?))) {
             self.poll.registry().register(
                 &mut SourceFd(&fd),
                 token(key, leg),

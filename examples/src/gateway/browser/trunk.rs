@@ -9,7 +9,7 @@
 //! in-dialog request goes back on the connection its request came in on (§18.2.2).
 
 use std::io;
-use std::net::{SocketAddr, UdpSocket};
+use std::net::SocketAddr;
 use std::sync::mpsc::Receiver;
 
 use rtcweb_proto::Transport;
@@ -19,10 +19,12 @@ use rtcweb_sip_core::Instant;
 
 use crate::sip_stream::{Incoming, Streams};
 
+use super::net::{Backend, UdpPort};
+
 /// How the leg's messages travel.
 enum Wire {
     /// One UDP socket for everything.
-    Udp(UdpSocket),
+    Udp(UdpPort),
     /// TCP connections, listening and connecting.
     Tcp {
         streams: Streams,
@@ -57,11 +59,13 @@ pub struct TrunkSide {
 }
 
 impl TrunkSide {
-    /// The leg on `bind`: a UDP socket, or a TCP listener when `transport` is TCP.
+    /// The leg on `bind`: a UDP socket, or a TCP listener when `transport` is TCP (on the
+    /// operating system's network only).
     ///
     /// # Errors
-    /// Binding failed, or `transport` is neither UDP nor TCP.
+    /// Binding failed, or `transport` is neither UDP nor TCP, or TCP on a simulated network.
     pub fn new(
+        backend: &Backend,
         bind: SocketAddr,
         trunk: SocketAddr,
         transport: Transport,
@@ -70,12 +74,11 @@ impl TrunkSide {
     ) -> io::Result<Self> {
         let (wire, local, via, param) = match transport {
             Transport::Udp => {
-                let socket = UdpSocket::bind(bind)?;
-                socket.set_nonblocking(true)?;
+                let socket = UdpPort::bind(backend, bind)?;
                 let local = socket.local_addr()?;
                 (Wire::Udp(socket), local, "UDP", "")
             }
-            Transport::Tcp => {
+            Transport::Tcp if matches!(backend, Backend::Os) => {
                 let (streams, incoming) = Streams::new(None);
                 let local = streams.listen(bind, None)?;
                 (
@@ -88,7 +91,7 @@ impl TrunkSide {
             other => {
                 return Err(io::Error::new(
                     io::ErrorKind::Unsupported,
-                    format!("trunk over {other:?}: UDP or TCP"),
+                    format!("trunk over {other:?}: UDP, or TCP on the system's network"),
                 ))
             }
         };
@@ -181,11 +184,11 @@ impl TrunkSide {
     }
 
     /// The UDP socket's descriptor, to watch for readiness (`None` over TCP: the connections'
-    /// threads hand messages over a channel, read every turn).
+    /// threads hand messages over a channel, read every turn; `None` on a simulated network).
     #[must_use]
     pub fn udp_fd(&self) -> Option<std::os::fd::RawFd> {
         match &self.wire {
-            Wire::Udp(s) => Some(std::os::fd::AsRawFd::as_raw_fd(s)),
+            Wire::Udp(s) => s.raw_fd(),
             Wire::Tcp { .. } => None,
         }
     }

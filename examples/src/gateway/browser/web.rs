@@ -14,7 +14,7 @@
 
 use std::collections::BTreeMap;
 use std::io;
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -25,6 +25,8 @@ use rtcweb_sip_core::Instant;
 use crate::ws::{
     ws_peer, Accept, Handshake, Registrar, RegistrarConfig, WebStream, WsConnection, WsError,
 };
+
+use super::net::Listener;
 
 /// How long a client may take to complete the WebSocket handshake.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -47,10 +49,10 @@ pub struct WebInput {
 /// The browsers' leg. See the [module docs](self).
 #[derive(Debug)]
 pub struct WebSide {
-    listener: TcpListener,
+    listener: Listener,
     /// `wss://` when set: every accepted stream is wrapped in TLS.
     tls: Option<Arc<rustls::ServerConfig>>,
-    pending: Vec<(SocketAddr, std::time::Instant, Handshake<WebStream>)>,
+    pending: Vec<(SocketAddr, Instant, Handshake<WebStream>)>,
     conns: BTreeMap<SocketAddr, WsConnection<WebStream>>,
     /// The user agent of every browser's call (topology hiding: nothing of its dialogs reaches
     /// the trunk's).
@@ -68,14 +70,13 @@ impl WebSide {
     /// # Errors
     /// The listener's address could not be read.
     pub fn new(
-        listener: TcpListener,
+        listener: Listener,
         tls: Option<Arc<rustls::ServerConfig>>,
         seed: [u8; 32],
         registrar: RegistrarConfig,
         registrar_seed: [u8; 32],
         max_calls: usize,
     ) -> io::Result<Self> {
-        listener.set_nonblocking(true)?;
         let local = listener.local_addr()?;
         let ip = local.ip();
         // RFC 7118 §5.2: Via transport `WSS` over secure WebSocket; the URI parameter is `ws`
@@ -120,10 +121,10 @@ impl WebSide {
         }
     }
 
-    /// The listener's descriptor (to watch for readiness).
+    /// The listener's descriptor (to watch for readiness; `None` on a simulated network).
     #[must_use]
-    pub fn listener_fd(&self) -> std::os::fd::RawFd {
-        std::os::fd::AsRawFd::as_raw_fd(&self.listener)
+    pub fn listener_fd(&self) -> Option<std::os::fd::RawFd> {
+        self.listener.raw_fd()
     }
 
     /// Whether WebSocket handshakes are under way (their time limit needs the loop's turns).
@@ -139,32 +140,22 @@ impl WebSide {
     }
 
     /// Accepts new connections, advances handshakes, reads every connection.
-    pub fn read(&mut self, input: &mut WebInput) -> bool {
+    pub fn read(&mut self, now: Instant, input: &mut WebInput) -> bool {
         let mut busy = false;
-        while let Ok((stream, addr)) = self.listener.accept() {
+        while let Some((stream, addr, fd)) = self.listener.accept(self.tls.as_ref()) {
             busy = true;
-            if stream.set_nonblocking(true).is_err() {
-                continue;
-            }
-            let _ = stream.set_nodelay(true);
-            let fd = std::os::fd::AsRawFd::as_raw_fd(&stream);
-            let stream = match WebStream::accept(stream, self.tls.as_ref()) {
+            let stream = match stream {
                 Ok(s) => s,
                 Err(e) => {
                     input.said.push(format!("ws: {addr} refused: {e}"));
                     continue;
                 }
             };
-            input.opened.push(fd);
-            self.handshake_step(
-                addr,
-                std::time::Instant::now(),
-                Handshake::start(stream),
-                input,
-            );
+            input.opened.extend(fd);
+            self.handshake_step(now, addr, now, Handshake::start(stream), input);
         }
         for (addr, since, h) in std::mem::take(&mut self.pending) {
-            self.handshake_step(addr, since, h.resume(), input);
+            self.handshake_step(now, addr, since, h.resume(), input);
         }
         for (&addr, conn) in &mut self.conns {
             for _ in 0..READ_BATCH {
@@ -196,8 +187,9 @@ impl WebSide {
 
     fn handshake_step(
         &mut self,
+        now: Instant,
         addr: SocketAddr,
-        since: std::time::Instant,
+        since: Instant,
         r: Result<Accept<WebStream>, WsError>,
         input: &mut WebInput,
     ) {
@@ -208,7 +200,7 @@ impl WebSide {
                     .push(format!("{}: {addr} connected", self.scheme()));
                 self.conns.insert(addr, c);
             }
-            Ok(Accept::Pending(h)) if since.elapsed() < HANDSHAKE_TIMEOUT => {
+            Ok(Accept::Pending(h)) if now.saturating_duration_since(since) < HANDSHAKE_TIMEOUT => {
                 self.pending.push((addr, since, h));
             }
             Ok(Accept::Pending(_)) => input.said.push(format!("ws: {addr} handshake timed out")),
