@@ -1,0 +1,353 @@
+//! The whole browser gateway on a fake clock and an in-memory network (issue #17): the
+//! gateway's own code ([`SimGateway`]: both user agents, the registrar, the call table, ICE-lite,
+//! DTLS-SRTP, the relay) between simulated browsers (a JsSIP-like SIP-over-WebSocket client, a
+//! full ICE agent, srtp-core's DTLS endpoint, SRTP media) and a simulated phone (SIP over UDP,
+//! plain RTP echo or tone), over rtcweb-testkit's network with delay, jitter, loss and
+//! duplication — many calls at once, WebSocket connections cut abruptly, the call bound.
+//! Deterministic: no socket, no thread, no sleep; one seed fixes a run, and the same seed
+//! gives the same run (checked).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+#![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
+
+mod browser;
+mod phone;
+mod world;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use rtcweb_cli::gateway::browser::{BrowserGatewayConfig, GatewayStats, SimGateway};
+use rtcweb_testkit::{ms, secs, Instant, Link, SimRng};
+
+use browser::Browser;
+use phone::Phone;
+use world::World;
+
+const GATEWAY_IP: IpAddr = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1));
+const PHONE_IP: IpAddr = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2));
+
+fn browser_ip(i: usize) -> IpAddr {
+    IpAddr::V4(Ipv4Addr::new(10, 1, (i / 250) as u8, (i % 250 + 1) as u8))
+}
+
+/// A gateway, browsers and a phone on one network.
+struct Sim {
+    world: World,
+    gw: SimGateway,
+    browsers: Vec<Browser>,
+    phone: Phone,
+    now: Instant,
+}
+
+impl Sim {
+    /// `n` browsers (users `user0`…, each with its password) connected to a gateway holding at
+    /// most `max_calls`; every path `link`.
+    fn new(seed: u64, link: Link, n: usize, max_calls: usize) -> Self {
+        let world = World::new(seed, link);
+        let mut rng = SimRng::new(seed ^ 0x5eed);
+        let ws = SocketAddr::new(GATEWAY_IP, 8088);
+        let sip = SocketAddr::new(GATEWAY_IP, 5060);
+        let phone_sip = SocketAddr::new(PHONE_IP, 5060);
+        let mut cfg = BrowserGatewayConfig::new(ws, phone_sip, rng.seed());
+        cfg.sip = Some(sip);
+        cfg.max_calls = max_calls;
+        cfg.users = (0..n)
+            .map(|i| (format!("user{i}"), format!("pw{i}")))
+            .collect();
+        let gw = SimGateway::new(cfg, Arc::new(world.clone()), Instant::ZERO, 1_800_000_000)
+            .expect("gateway");
+        let browsers = (0..n)
+            .map(|i| {
+                Browser::new(
+                    &world,
+                    browser_ip(i),
+                    &format!("user{i}"),
+                    &format!("pw{i}"),
+                    ws,
+                    rng.seed(),
+                )
+            })
+            .collect();
+        let phone = Phone::new(&world, phone_sip, sip, rng.seed());
+        Self {
+            world,
+            gw,
+            browsers,
+            phone,
+            now: Instant::ZERO,
+        }
+    }
+
+    /// Everyone acts at `now` until nobody has anything more to do.
+    fn round(&mut self) {
+        self.world.deliver(self.now);
+        for _ in 0..100 {
+            self.gw.handle_timeout(self.now);
+            let mut acted = self.phone.step(self.now);
+            for b in &mut self.browsers {
+                acted |= b.step(self.now);
+            }
+            if !acted {
+                break;
+            }
+        }
+        self.gw.handle_timeout(self.now);
+    }
+
+    /// Runs to `until`, jumping from event to event (at least 1 ms at a time).
+    fn run_until(&mut self, until: Instant) {
+        while self.now < until {
+            self.round();
+            let next = [
+                self.world.next_delivery(),
+                self.gw.poll_timeout(),
+                self.phone.poll_timeout(),
+            ]
+            .into_iter()
+            .chain(self.browsers.iter().map(Browser::poll_timeout))
+            .flatten()
+            .min()
+            .unwrap_or(until);
+            self.now = next.min(until).max(self.now + Duration::from_millis(1));
+        }
+        self.round();
+    }
+
+    fn register_all(&mut self) {
+        for b in &mut self.browsers {
+            b.register(self.now);
+        }
+        self.run_until(self.now + Duration::from_secs(1));
+        for b in &self.browsers {
+            assert!(b.report.registered, "{} registered: {:?}", b.user, b.log);
+        }
+        assert_eq!(self.gw.stats().registered, self.browsers.len());
+    }
+}
+
+/// What a run produced, compared between two runs of one seed.
+#[derive(Debug, PartialEq, Eq)]
+struct Outcome {
+    browsers: Vec<browser::Report>,
+    phone: Vec<phone::PhoneCall>,
+    finished: Vec<String>,
+    net: rtcweb_testkit::Stats,
+}
+
+fn check_torn_down(sim: &mut Sim, st: &GatewayStats) {
+    assert_eq!(st.active_calls, 0, "calls left: {:?}", st.active);
+    assert_eq!(st.sockets_open, 0, "media sockets left open");
+    // Only the trunk's SIP port is still bound on the gateway's address.
+    assert_eq!(sim.world.ports_on(GATEWAY_IP), 1, "ports left bound");
+}
+
+/// Browsers call the phone, all at once, over a wide-area network (jitter, 1 % loss); three
+/// of them lose their network in the middle of the call.
+fn browsers_call_the_phone(seed: u64) -> Outcome {
+    const N: usize = 24;
+    const CUT: [usize; 3] = [0, 7, 13];
+    let mut sim = Sim::new(seed, Link::WAN, N, 64);
+    sim.register_all();
+    for (i, b) in sim.browsers.iter_mut().enumerate() {
+        b.talk = Some(Duration::from_secs(4));
+        b.call(ms(1000 + 10 * i as u64), "sip:phone@example.com");
+    }
+    sim.run_until(secs(3));
+    let st = sim.gw.stats();
+    assert_eq!(st.active_calls, N, "every call is up: {:?}", st.log);
+    for i in CUT {
+        sim.browsers[i].cut();
+    }
+    sim.run_until(secs(9));
+    let st = sim.gw.stats();
+
+    for (i, b) in sim.browsers.iter().enumerate() {
+        let r = &b.report;
+        assert!(r.established, "{}: {r:?} {:?}", b.user, b.log);
+        assert!(
+            r.dtls_connected && r.selected_pair.is_some(),
+            "{}: {r:?}",
+            b.user
+        );
+        assert_eq!(r.refused, 0, "{}: SRTP refused", b.user);
+        if CUT.contains(&i) {
+            assert!(r.ws_lost, "{}: its WebSocket broke", b.user);
+            // The page keeps sending, but the gateway ended the call at the cut (t = 3 s):
+            // nothing came back after, at most 2 s of echo before.
+            assert!(r.verified <= 100, "{}: {r:?}", b.user);
+        } else {
+            assert!(r.ended, "{}: BYE answered: {r:?}", b.user);
+            // A 20 ms frame from SRTP keyed to the hang-up, 4 s after the answer: the media
+            // flowed without a gap (ICE and DTLS take longer when the handshake lost a packet).
+            let keying = r.answer_to_srtp.expect("keyed");
+            assert!(keying < Duration::from_secs(3), "{}: {r:?}", b.user);
+            let expected = (Duration::from_secs(4) - keying).as_millis() as u64 / 20;
+            assert!(
+                r.sent.abs_diff(expected) <= 2,
+                "{}: {expected} {r:?}",
+                b.user
+            );
+            // The echo crosses four lossy hops (1 % each); the last frames are in flight
+            // when the BYE goes.
+            assert!(r.verified * 100 >= r.sent * 90, "{}: {r:?}", b.user);
+            assert!(r.sent >= 50, "{}: {r:?}", b.user);
+        }
+    }
+    let calls: Vec<_> = sim.phone.calls.values().cloned().collect();
+    assert_eq!(calls.len(), N, "the phone got every call");
+    for c in &calls {
+        assert!(c.established, "{c:?}");
+        // The browser's BYE, or the gateway's when the browser's WebSocket broke.
+        assert_eq!(c.ended.as_deref(), Some("their BYE"), "{c:?}");
+        assert!((50..=205).contains(&c.received), "{c:?}");
+    }
+    let cut_ended = st
+        .finished
+        .iter()
+        .filter(|c| c.ended == "WebSocket closed")
+        .count();
+    assert_eq!(cut_ended, CUT.len(), "{:?}", st.finished);
+    assert_eq!(st.finished.len(), N);
+    assert_eq!(st.refused, 0, "no packet refused");
+    assert_eq!(
+        st.registered,
+        N - CUT.len(),
+        "the cut browsers' bindings are gone"
+    );
+    assert_eq!(sim.gw.connections(), N - CUT.len());
+    // The gateway's counters agree with both ends: it relayed at least what arrived.
+    let phone_received: u64 = calls.iter().map(|c| c.received).sum();
+    let browsers_verified: u64 = sim.browsers.iter().map(|b| b.report.verified).sum();
+    assert!(
+        st.web_to_phone >= phone_received,
+        "{} < {phone_received}",
+        st.web_to_phone
+    );
+    assert!(st.phone_to_web >= browsers_verified);
+    assert!(st.web_to_phone * 100 <= phone_received * 102 + 200);
+    check_torn_down(&mut sim, &st);
+    Outcome {
+        browsers: sim.browsers.iter().map(|b| b.report.clone()).collect(),
+        phone: calls,
+        finished: st.finished.iter().map(|c| c.line()).collect(),
+        net: sim.world.stats(),
+    }
+}
+
+#[test]
+fn browsers_call_the_phone_at_once_and_some_lose_their_websocket() {
+    let first = browsers_call_the_phone(1);
+    assert!(
+        first.net.lost > 0,
+        "the network lost packets: {:?}",
+        first.net
+    );
+    // Same seed, same run: every report, call and counter.
+    assert_eq!(browsers_call_the_phone(1), first);
+    browsers_call_the_phone(2);
+}
+
+/// The phone calls every registered browser over a bad network (5 % loss, 5 % duplication,
+/// up to 80 ms of jitter on every path, signalling included), and one user who never
+/// registered.
+#[test]
+fn the_phone_calls_browsers_over_a_lossy_network() {
+    const N: usize = 8;
+    let bad = Link {
+        delay: Duration::from_millis(20),
+        jitter: Duration::from_millis(80),
+        loss: 50,
+        duplication: 50,
+    };
+    for seed in [3, 4] {
+        let mut sim = Sim::new(seed, bad, N, 64);
+        sim.register_all();
+        // Long enough for DTLS to complete after a few lost flights (its timer doubles from
+        // 1 s).
+        sim.phone.talk = Duration::from_secs(8);
+        let mut handles = Vec::new();
+        for i in 0..N {
+            handles.push(sim.phone.call(
+                sim.now + Duration::from_millis(50 * i as u64),
+                &format!("user{i}"),
+            ));
+        }
+        let nobody = sim.phone.call(sim.now, "nobody");
+        sim.run_until(secs(16));
+        let st = sim.gw.stats();
+        let duplicated = sim.world.stats().duplicated as u64;
+        assert!(duplicated > 0);
+        for b in &sim.browsers {
+            let r = &b.report;
+            assert!(
+                r.established && r.dtls_connected,
+                "{}: {r:?} {:?}",
+                b.user,
+                b.log
+            );
+            assert!(r.ended, "{}: the phone's BYE reached it: {r:?}", b.user);
+            assert!(r.sent >= 100, "{}: {r:?}", b.user);
+            // The phone's tone crosses two lossy hops.
+            assert!(r.verified >= 80, "{}: {r:?}", b.user);
+            // Refused: only the network's duplicates (SRTP replay protection).
+            assert!(r.refused <= duplicated, "{}: {r:?}", b.user);
+        }
+        for h in &handles {
+            let c = &sim.phone.calls[h];
+            assert!(c.established, "{c:?}");
+            assert_eq!(c.ended.as_deref(), Some("our BYE"), "{c:?}");
+            assert!((395..=405).contains(&c.sent) && c.received >= 80, "{c:?}");
+        }
+        let c = &sim.phone.calls[&nobody];
+        assert_eq!(c.failed, Some(404), "a user nobody registered: {c:?}");
+        assert_eq!(st.finished.len(), N);
+        assert!(st.finished.iter().all(|c| c.dtls_profile.is_some()));
+        // The gateway refuses the duplicated SRTP too (replayed), nothing else.
+        assert!(st.refused <= duplicated, "{} refused", st.refused);
+        check_torn_down(&mut sim, &st);
+    }
+}
+
+/// Past `max_calls`, new INVITEs get 503 and hold nothing; the calls admitted run normally.
+#[test]
+fn the_call_bound_refuses_with_503_and_holds_nothing() {
+    let mut sim = Sim::new(5, Link::PERFECT, 6, 4);
+    sim.register_all();
+    for b in &mut sim.browsers {
+        b.talk = Some(Duration::from_secs(2));
+        b.call(sim.now, "sip:phone@example.com");
+    }
+    sim.run_until(sim.now + Duration::from_secs(1));
+    let st = sim.gw.stats();
+    assert_eq!(st.active_calls, 4);
+    assert_eq!(st.sockets_open, 8, "two per call");
+    assert_eq!(st.refused_calls, 2);
+    sim.run_until(sim.now + Duration::from_secs(4));
+    let refused = sim
+        .browsers
+        .iter()
+        .filter(|b| b.report.failed == Some(503))
+        .count();
+    assert_eq!(refused, 2);
+    let completed = sim
+        .browsers
+        .iter()
+        .filter(|b| b.report.ended && b.report.verified >= 90)
+        .count();
+    assert_eq!(completed, 4);
+    assert_eq!(
+        sim.phone.calls.len(),
+        4,
+        "refused calls never reached the phone"
+    );
+    let st = sim.gw.stats();
+    check_torn_down(&mut sim, &st);
+}
