@@ -293,3 +293,47 @@ fn dtls13_over_a_lossy_reordering_link() {
         damage.reordered
     );
 }
+
+/// RFC 6347 §4.2.4: the server's last flight (ChangeCipherSpec, Finished) is lost; the server
+/// believes the handshake complete and has no timer of its own. The client's retransmission
+/// of its final flight must make the server send its last flight again, or the client never
+/// connects. Every datagram of the server past the `skip`-th is dropped `drops` times in a row.
+fn final_flight_lost(drops: usize) {
+    let config = DtlsConfig::default();
+    let mut net = Net::new(7, Link::PERFECT);
+    let mut nodes = pair(&mut net, &config);
+    let server = nodes[1].addr;
+    // The server's datagrams: HelloVerifyRequest, flight 4, flight 6 (its last).
+    let mut seen = 0usize;
+    net.drop_if(move |d| {
+        if d.from != server {
+            return false;
+        }
+        seen += 1;
+        (3..3 + drops).contains(&seen)
+    });
+    let done = net.run_until(
+        &mut nodes,
+        |_, n| {
+            n.iter()
+                .all(|e| e.connected().is_some() || e.failed().is_some())
+        },
+        secs(60),
+    );
+    let [a, b] = &nodes;
+    assert!(done, "settled");
+    assert!(b.connected().is_some(), "the server connected at once");
+    assert!(
+        a.connected().is_some(),
+        "the client connected after {drops} lost final flight(s): {:?}",
+        a.failed()
+    );
+    assert!(net.stats.filtered >= drops);
+}
+
+#[test]
+fn dtls12_server_resends_its_lost_final_flight() {
+    final_flight_lost(1);
+    final_flight_lost(2);
+    final_flight_lost(3);
+}
