@@ -17,6 +17,7 @@
 #![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 
 mod browser;
+mod hostile;
 mod phone;
 mod world;
 
@@ -28,6 +29,7 @@ use rtcweb_cli::gateway::browser::{BrowserGatewayConfig, GatewayStats, SimGatewa
 use rtcweb_testkit::{ms, secs, Instant, Link, SimRng};
 
 use browser::Browser;
+use hostile::Attacker;
 use phone::Phone;
 use world::World;
 
@@ -44,6 +46,7 @@ struct Sim {
     gw: SimGateway,
     browsers: Vec<Browser>,
     phone: Phone,
+    attacker: Option<Attacker>,
     now: Instant,
 }
 
@@ -82,6 +85,7 @@ impl Sim {
             gw,
             browsers,
             phone,
+            attacker: None,
             now: Instant::ZERO,
         }
     }
@@ -91,6 +95,9 @@ impl Sim {
         self.world.deliver(self.now);
         for _ in 0..100 {
             self.gw.handle_timeout(self.now);
+            if let Some(a) = &mut self.attacker {
+                a.step();
+            }
             let mut acted = self.phone.step(self.now);
             for b in &mut self.browsers {
                 acted |= b.step(self.now);
@@ -349,5 +356,109 @@ fn the_call_bound_refuses_with_503_and_holds_nothing() {
         "refused calls never reached the phone"
     );
     let st = sim.gw.stats();
+    check_torn_down(&mut sim, &st);
+}
+
+/// An attacker on the gateway's WebSocket listener, its trunk SIP socket and the media sockets
+/// of two calls in progress, 3 000 times in 6 s: the gateway neither panics nor lets it call,
+/// end or disturb the calls, register, grow the call table, or draw more bytes to its UDP
+/// address than it sent; everything is freed at the end.
+#[test]
+fn hostile_input_neither_crashes_nor_steers_the_gateway() {
+    let mut sim = Sim::new(6, Link::WAN, 4, 8);
+    sim.register_all();
+    for b in &mut sim.browsers[..2] {
+        b.talk = Some(Duration::from_secs(12));
+        b.call(sim.now, "sip:phone@example.com");
+    }
+    sim.run_until(secs(3));
+    let mut media: Vec<SocketAddr> = sim.browsers[..2]
+        .iter()
+        .filter_map(|b| b.report.selected_pair.map(|(_, gw)| gw))
+        .collect();
+    media.extend(sim.phone.calls.values().filter_map(|c| c.remote));
+    assert_eq!(media.len(), 4, "both calls have their two media legs");
+    // Ports next to them too (calls that could exist).
+    let scanned: Vec<SocketAddr> = media
+        .iter()
+        .flat_map(|a| [*a, SocketAddr::new(a.ip(), a.port() + 1)])
+        .collect();
+    let before: Vec<u64> = sim.browsers[..2]
+        .iter()
+        .map(|b| b.report.verified)
+        .collect();
+    sim.attacker = Some(Attacker::new(
+        &sim.world,
+        99,
+        sim.gw.ws_addr(),
+        sim.gw.sip_addr(),
+        scanned,
+    ));
+    for i in 0..3000 {
+        sim.attacker.as_mut().unwrap().attack();
+        let t = sim.now + Duration::from_millis(2);
+        sim.run_until(t);
+        if i % 100 == 0 {
+            let st = sim.gw.stats();
+            assert_eq!(st.active_calls, 2, "no call made or ended by the attacker");
+            assert_eq!(st.sockets_open, 4);
+            assert_eq!(st.registered, 4);
+        }
+    }
+    let st = sim.gw.stats();
+    let tally = sim.attacker.as_ref().unwrap().tally.clone();
+    assert!(tally.ws_sent > 1000 && tally.udp_sent > 1000, "{tally:?}");
+    assert!(
+        sim.attacker.as_ref().unwrap().refused() > 0,
+        "unregistered INVITEs refused 403: {:?}",
+        tally.ws_statuses
+    );
+    // Nothing it sent over the WebSocket was accepted but OPTIONS and MESSAGE (answered 200
+    // outside any dialog, as a registrar's UA does).
+    for (code, method) in &tally.ws_statuses {
+        assert!(
+            *code >= 300 || method == "OPTIONS" || method == "MESSAGE",
+            "{code} to {method}"
+        );
+    }
+    assert!(
+        tally.ws_closed > 0,
+        "its protocol errors closed its connection"
+    );
+    assert!(
+        st.foreign_requests > 0,
+        "strangers' requests to the trunk socket dropped"
+    );
+    assert!(
+        tally.udp_bytes_received <= tally.udp_bytes_sent,
+        "no amplification: {tally:?}"
+    );
+    assert_eq!(
+        sim.phone.calls.len(),
+        2,
+        "the phone got no call from the attacker"
+    );
+    for (b, before) in sim.browsers[..2].iter().zip(before) {
+        let r = &b.report;
+        assert!(!r.ended, "{}: the call survived: {r:?}", b.user);
+        assert_eq!(
+            r.refused, 0,
+            "{}: nothing forged reached the browser",
+            b.user
+        );
+        assert!(
+            r.verified >= before + 280,
+            "{}: media flowed on: {r:?}",
+            b.user
+        );
+    }
+    sim.attacker.as_mut().unwrap().disconnect();
+    sim.run_until(secs(20));
+    let st = sim.gw.stats();
+    for b in &sim.browsers[..2] {
+        assert!(b.report.ended, "{}: {:?}", b.user, b.report);
+    }
+    assert_eq!(st.finished.len(), 2);
+    assert_eq!(sim.gw.connections(), 4, "the attacker's connection is gone");
     check_torn_down(&mut sim, &st);
 }

@@ -29,7 +29,8 @@ pub struct PhoneCall {
     pub received: u64,
     pub sent: u64,
     rtp: Option<SocketAddr>,
-    remote: Option<SocketAddr>,
+    /// Where it sends RTP (the gateway's trunk media socket).
+    pub remote: Option<SocketAddr>,
     next_frame: Option<Instant>,
     hang_up_at: Option<Instant>,
     seq: u16,

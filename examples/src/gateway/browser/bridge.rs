@@ -193,6 +193,29 @@ impl Driver {
         })
     }
 
+    /// Whether the browser that sent an INVITE from `from` over the connection `source` may
+    /// call. With authentication on (users, or an ephemeral-credential secret), only as the user
+    /// it registered, over the connection it registered on: that REGISTER's digest is what
+    /// authenticated the WebSocket (calls bound to the registered connection, as Kamailio's
+    /// WebRTC configurations do), and anyone else reaching the listener would call the trunk
+    /// at the gateway's expense. Without authentication (no users, no secret) anyone may.
+    fn may_call(&self, now: Instant, from: &str, source: Peer) -> Result<(), String> {
+        if self.cfg.users.is_empty() && self.cfg.auth_secret.is_none() {
+            return Ok(());
+        }
+        let user = from_user(from).ok_or("the From has no user")?;
+        let bound = self
+            .web
+            .registrar
+            .all_bindings()
+            .any(|b| b.peer == source && b.expires_at > now && user_of(&b.aor) == Some(user));
+        if bound {
+            Ok(())
+        } else {
+            Err(format!("{user} is not registered over this connection"))
+        }
+    }
+
     /// A browser calls: its offer is read, its media legs made, the trunk called with the
     /// codecs both may use.
     fn on_browser_invite(
@@ -210,6 +233,9 @@ impl Driver {
             d.say(format!("web leg: INVITE from {from} refused {code}: {why}"));
             let _ = d.web.ua.reject(now, call, code);
         };
+        if let Err(why) = self.may_call(now, from, source) {
+            return refuse(self, 403, why);
+        }
         let web_sdp = match sdp::parse_web(offer) {
             Ok(o) => o,
             Err(e) => return refuse(self, 488, e),
@@ -773,5 +799,34 @@ impl Driver {
             "call {}: web leg: browser answered ({codec}, DTLS {role:?}); trunk leg answered ({media}): {r:?}",
             k.0
         ));
+    }
+}
+
+/// The user part of a From or To header value (`"A" <sip:alice@h>;tag=1`, `sip:alice@h;tag=1`).
+fn from_user(value: &str) -> Option<&str> {
+    let uri = match (value.find('<'), value.find('>')) {
+        (Some(start), Some(end)) if start < end => value.get(start + 1..end)?,
+        _ => value.split(';').next()?,
+    };
+    user_of(uri.trim())
+}
+
+#[cfg(test)]
+mod from_tests {
+    use super::from_user;
+
+    #[test]
+    fn the_user_of_a_from_header() {
+        assert_eq!(
+            from_user("\"Alice\" <sip:alice@example.com>;tag=1"),
+            Some("alice")
+        );
+        assert_eq!(from_user("sip:bob@example.com;tag=9"), Some("bob"));
+        assert_eq!(
+            from_user("<sips:carol@h:5061;transport=tls>"),
+            Some("carol")
+        );
+        assert_eq!(from_user("<sip:example.com>"), None);
+        assert_eq!(from_user("garbage"), None);
     }
 }

@@ -351,10 +351,26 @@ impl Driver {
         self.admitting = None;
     }
 
-    /// A SIP message from the trunk side.
+    /// A SIP message from the trunk side. A request outside any dialog (no To tag: INVITE,
+    /// OPTIONS, MESSAGE, …) is taken only from the trunk's address: anyone else reaching the
+    /// gateway's SIP socket would otherwise ring browsers or draw responses to a forged
+    /// source; it is dropped unanswered and counted. Responses and in-dialog requests are
+    /// matched by the user agent to what it sent (a transfer target answers from elsewhere),
+    /// on identifiers an outsider cannot guess.
     fn on_trunk_message(&mut self, now: Instant, from: Peer, msg: &[u8]) {
         let mut st = [Header::EMPTY; HEADERS];
         if let Ok(m) = Message::parse(msg, &mut st) {
+            let outside_dialog = m.method().is_some()
+                && m.typed::<ToHeader>()
+                    .ok()
+                    .flatten()
+                    .and_then(|t| t.tag())
+                    .is_none();
+            if outside_dialog && from.addr.ip() != self.trunk.trunk.ip() {
+                self.totals.foreign_requests += 1;
+                self.dirty = true;
+                return;
+            }
             match self.admission(&m) {
                 Admission::Refuse(response) => {
                     self.trunk.send(from, &response);

@@ -22,6 +22,8 @@
 //! | [`codec`] | the codec both legs have (PCMU/PCMA/G722/Opus), payload types mapped, telephone-event |
 //! | [`stats`] | per-call and total counters, RTCP receiver reports, the line printed at hang-up |
 //! | [`driver`] | the thread: sockets, time, and the loop |
+//! | [`net`] | where the sockets live: the operating system's, or a simulated network's |
+//! | [`sim`] | [`SimGateway`]: the whole gateway driven by a test, no thread, no socket |
 //!
 //! One thread owns everything, and sleeps until a socket is readable or a timer is due
 //! ([`poller`]). Each call has **two UDP sockets of its own**: one towards the
@@ -37,6 +39,17 @@
 //! Topology hiding: the two legs live in two user agents, so no Via, Contact, Call-ID, tag or
 //! address of one leg reaches the other; media gets the gateway's own SSRC and sequence numbers
 //! on each leg.
+//!
+//! Who may call: with the registrar authenticating (users, or an ephemeral-credential secret),
+//! a browser calls only as the user it registered, over the connection it registered on
+//! (anything else is 403: the REGISTER's digest is what authenticated the WebSocket); from the
+//! trunk's side, a request outside any dialog is taken only from the trunk's address (others
+//! are dropped unanswered and counted in [`GatewayStats::foreign_requests`]). Without
+//! authentication anyone reaching the listener may call — for tests and closed networks.
+//!
+//! Every socket is behind [`net`]: the operating system's, or a simulated network's, on which
+//! [`SimGateway`] runs the whole gateway on a test's clock (`tests/gateway_sim/`: many
+//! simulated browsers and a phone, loss, WebSocket connections cut, hostile input).
 //!
 //! A call ends on BYE from either side, CANCEL, failure of either leg, or the loss of its
 //! browser's WebSocket connection; its table entry and sockets go at once, and its counters are

@@ -80,7 +80,7 @@ impl SimGateway {
     }
 
     /// Time is `now`: the gateway reads what arrived, runs its due timers and sends, turn after
-    /// turn until a turn does nothing (at most [`MAX_TURNS`]).
+    /// turn until a turn does nothing (at most 1 000 turns).
     pub fn handle_timeout(&mut self, now: Instant) {
         self.driver.clock = Clock::Sim(now);
         for _ in 0..MAX_TURNS {

@@ -132,6 +132,9 @@ pub struct GatewayStats {
     pub calls_from_trunk: u64,
     /// INVITEs refused at the `max_calls` bound (503 with Retry-After).
     pub refused_calls: u64,
+    /// Requests outside any dialog that reached the trunk's SIP socket from another address
+    /// than the trunk's, dropped unanswered (a scanner ringing browsers, a reflection).
+    pub foreign_requests: u64,
     /// A trunk leg answered.
     pub trunk_answered: bool,
     /// A DTLS handshake done (SRTP keyed), with the profile name.
