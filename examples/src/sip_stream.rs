@@ -87,10 +87,31 @@ pub fn client_config(ca: &Path) -> Result<Arc<ClientConfig>, String> {
 /// The open connections, by remote address, each with its outbound queue.
 type Table = Arc<Mutex<HashMap<SocketAddr, (Transport, Sender<Vec<u8>>)>>>;
 
+/// Called after each message is handed over (a driver's wake-up: `mio::Waker::wake`).
+pub type Notify = Arc<dyn Fn() + Send + Sync>;
+
+/// Where the connections' threads hand their messages: the channel, and whom to wake.
+#[derive(Clone)]
+struct Inbox {
+    tx: Sender<Incoming>,
+    notify: Option<Notify>,
+}
+
+impl Inbox {
+    /// Hands `m` over and wakes the reader; `Err` when the reader is gone.
+    fn send(&self, m: Incoming) -> Result<(), ()> {
+        self.tx.send(m).map_err(|_| ())?;
+        if let Some(n) = &self.notify {
+            n();
+        }
+        Ok(())
+    }
+}
+
 /// SIP over TCP/TLS connections, listening and/or connecting, all delivering to one
 /// [`Receiver<Incoming>`].
 pub struct Streams {
-    incoming: Sender<Incoming>,
+    incoming: Inbox,
     table: Table,
     client_tls: Option<Arc<ClientConfig>>,
 }
@@ -100,10 +121,20 @@ impl Streams {
     /// needed to open TLS connections ([`Self::send`] to a TLS peer with none open).
     #[must_use]
     pub fn new(client_tls: Option<Arc<ClientConfig>>) -> (Self, Receiver<Incoming>) {
-        let (incoming, rx) = mpsc::channel();
+        Self::with_notify(client_tls, None)
+    }
+
+    /// [`Self::new`], and `notify` is called after every message is handed over, so that a
+    /// driver sleeping on other sockets (epoll) wakes up to read the receiver.
+    #[must_use]
+    pub fn with_notify(
+        client_tls: Option<Arc<ClientConfig>>,
+        notify: Option<Notify>,
+    ) -> (Self, Receiver<Incoming>) {
+        let (tx, rx) = mpsc::channel();
         (
             Self {
-                incoming,
+                incoming: Inbox { tx, notify },
                 table: Arc::new(Mutex::new(HashMap::new())),
                 client_tls,
             },
@@ -229,7 +260,7 @@ fn spawn<S: Conn>(
     stream: S,
     remote: SocketAddr,
     transport: Transport,
-    incoming: &Sender<Incoming>,
+    incoming: &Inbox,
     table: &Table,
 ) -> io::Result<Sender<Vec<u8>>> {
     stream.socket().set_read_timeout(Some(POLL))?;
@@ -255,7 +286,7 @@ fn run<S: Conn>(
     remote: SocketAddr,
     transport: Transport,
     queue: &Receiver<Vec<u8>>,
-    incoming: &Sender<Incoming>,
+    incoming: &Inbox,
 ) {
     let peer = Peer {
         addr: remote,

@@ -31,8 +31,8 @@ use super::table::{CallKey, CallTable};
 use super::trunk::TrunkSide;
 use super::web::{WebInput, WebSide};
 
-/// The loop's wait when something has to be looked at every turn (the trunk's TCP
-/// connections, WebSocket handshakes under way).
+/// The loop's wait when something has to be looked at every turn (WebSocket handshakes under
+/// way, for their deadline).
 const IDLE: Duration = Duration::from_millis(1);
 /// The longest the loop sleeps with nothing ready and no timer due: a safety net, not a tick.
 const LONGEST_WAIT: Duration = Duration::from_millis(500);
@@ -147,9 +147,9 @@ impl Driver {
         if *signalling_due || signalling_ready {
             let read = self.signalling(buf);
             busy |= read;
-            // Over TCP the trunk's messages come from its connections' threads, not a
-            // socket epoll watches: read every turn.
-            *signalling_due = read || self.trunk.udp_fd().is_none();
+            // Over TCP without a wake-up the trunk's messages come from its connections'
+            // threads unannounced: read every turn.
+            *signalling_due = read || !self.trunk.wakes();
         }
         busy |= self.media(buf);
         {
@@ -199,8 +199,9 @@ impl Driver {
 
     /// How long the loop may sleep when nothing is ready: until the next timer of a user
     /// agent, the registrar or a call's ICE/DTLS, or the next refresh of the shared counters
-    /// while calls run; [`IDLE`] while something must be looked at every turn (the trunk's
-    /// TCP connections, WebSocket handshakes under way); at most [`LONGEST_WAIT`].
+    /// while calls run; [`IDLE`] while something must be looked at every turn (WebSocket
+    /// handshakes under way, a trunk over TCP whose connections do not wake the loop); at most
+    /// [`LONGEST_WAIT`].
     fn idle_wait(&self, signalling_due: bool) -> Duration {
         if signalling_due || self.web.handshaking() {
             return IDLE;

@@ -121,9 +121,15 @@ impl BrowserGateway {
         let unix_at_zero = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
-        let mut driver = Driver::build(cfg, &Backend::Os, clock, unix_at_zero)?;
         let media_poll = poller::MediaPoller::new()?;
         let waker = media_poll.waker();
+        // The trunk's TCP connections wake the loop for each message (their threads hand it
+        // over a channel epoll does not see).
+        let wake = Arc::clone(&waker);
+        let notify: crate::sip_stream::Notify = Arc::new(move || {
+            let _ = wake.wake();
+        });
+        let mut driver = Driver::build(cfg, &Backend::Os, clock, unix_at_zero, Some(notify))?;
         driver.media_poll = Some(media_poll);
         let local_ws = driver.web.local;
         let secure = driver.web.is_secure();
@@ -198,6 +204,7 @@ impl Driver {
         backend: &Backend,
         clock: Clock,
         unix_at_zero: u64,
+        notify: Option<crate::sip_stream::Notify>,
     ) -> io::Result<Self> {
         let listener = net::Listener::bind(backend, cfg.ws)?;
         let local_ws = listener.local_addr()?;
@@ -230,6 +237,7 @@ impl Driver {
             cfg.trunk_transport,
             rng.seed32(),
             cfg.max_calls,
+            notify,
         )?;
         let certificate =
             Certificate::self_signed(&rng.seed32()).map_err(|e| io::Error::other(e.to_string()))?;

@@ -1,8 +1,8 @@
 //! What has something to read (epoll, through `mio`): which calls' media sockets, and whether
 //! any signalling socket (the WebSocket listener and connections, the trunk's UDP socket). The
 //! driver reads only those, and between turns sleeps until one of them is readable, the next
-//! timer of any state machine is due, or [`MediaPoller::waker`] is woken (the gateway stops) —
-//! not on a fixed tick.
+//! timer of any state machine is due, or [`MediaPoller::waker`] is woken (the gateway stops,
+//! or the trunk's TCP connections handed a message over) — not on a fixed tick.
 //!
 //! Each call registers its two sockets when it is admitted. Readiness is edge-triggered (mio's
 //! one mode): a leg that became readable is read until its socket would block, but at most
@@ -141,7 +141,8 @@ impl MediaPoller {
         }
         for e in &self.events {
             match e.token() {
-                WAKE => {}
+                // Stopping, or the trunk's TCP connections handed a message over.
+                WAKE => self.signalling = true,
                 SIGNALLING => self.signalling = true,
                 t => {
                     self.ready.extend(leg_of(t));

@@ -59,7 +59,7 @@ impl SimGateway {
                 "a simulated gateway serves ws://, not wss://",
             ));
         }
-        let driver = Driver::build(cfg, &Backend::Sim(net), Clock::Sim(now), unix_at_zero)?;
+        let driver = Driver::build(cfg, &Backend::Sim(net), Clock::Sim(now), unix_at_zero, None)?;
         Ok(Self {
             driver,
             buf: vec![0; MAX_MESSAGE],

@@ -17,7 +17,7 @@ use rtcweb_sip_core::transaction::Peer;
 use rtcweb_sip_core::ua::{UaConfig, UserAgent};
 use rtcweb_sip_core::Instant;
 
-use crate::sip_stream::{Incoming, Streams};
+use crate::sip_stream::{Incoming, Notify, Streams};
 
 use super::net::{Backend, UdpPort};
 
@@ -29,6 +29,8 @@ enum Wire {
     Tcp {
         streams: Streams,
         incoming: Receiver<Incoming>,
+        /// The connections' threads wake the driver for each message.
+        notified: bool,
     },
 }
 
@@ -60,7 +62,8 @@ pub struct TrunkSide {
 
 impl TrunkSide {
     /// The leg on `bind`: a UDP socket, or a TCP listener when `transport` is TCP (on the
-    /// operating system's network only).
+    /// operating system's network only; its connections' threads call `notify` for each
+    /// message they hand over).
     ///
     /// # Errors
     /// Binding failed, or `transport` is neither UDP nor TCP, or TCP on a simulated network.
@@ -71,6 +74,7 @@ impl TrunkSide {
         transport: Transport,
         seed: [u8; 32],
         max_calls: usize,
+        notify: Option<Notify>,
     ) -> io::Result<Self> {
         let (wire, local, via, param) = match transport {
             Transport::Udp => {
@@ -79,10 +83,15 @@ impl TrunkSide {
                 (Wire::Udp(socket), local, "UDP", "")
             }
             Transport::Tcp if matches!(backend, Backend::Os) => {
-                let (streams, incoming) = Streams::new(None);
+                let notified = notify.is_some();
+                let (streams, incoming) = Streams::with_notify(None, notify);
                 let local = streams.listen(bind, None)?;
                 (
-                    Wire::Tcp { streams, incoming },
+                    Wire::Tcp {
+                        streams,
+                        incoming,
+                        notified,
+                    },
                     local,
                     "TCP",
                     ";transport=tcp",
@@ -190,6 +199,16 @@ impl TrunkSide {
         match &self.wire {
             Wire::Udp(s) => s.raw_fd(),
             Wire::Tcp { .. } => None,
+        }
+    }
+
+    /// Whether the driver is woken when a message arrives (epoll on the UDP socket, or the TCP
+    /// connections' notification), so that it need not look every turn.
+    #[must_use]
+    pub const fn wakes(&self) -> bool {
+        match &self.wire {
+            Wire::Udp(_) => true,
+            Wire::Tcp { notified, .. } => *notified,
         }
     }
 
