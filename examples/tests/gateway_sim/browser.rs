@@ -83,6 +83,8 @@ pub struct Browser {
     /// How long a call talks before this side hangs up (`None`: the other side hangs up).
     pub talk: Option<Duration>,
     pub report: Report,
+    /// The gateway's answer to our offer.
+    pub answer: Option<String>,
     pub log: Vec<String>,
 }
 
@@ -155,6 +157,7 @@ impl Browser {
             established_at: None,
             talk: None,
             report: Report::default(),
+            answer: None,
             log: Vec::new(),
         }
     }
@@ -168,6 +171,25 @@ impl Browser {
     pub fn call(&mut self, now: Instant, target: &str) {
         let offer = self.offer();
         self.call = Some(self.ua.call(now, target, offer.as_bytes()).expect("INVITE"));
+    }
+
+    /// Trickles one more candidate (RFC 8840: an INFO of the call with an sdpfrag), as a
+    /// browser does when a late interface or relay comes up.
+    pub fn trickle(&mut self, now: Instant) {
+        let Some(call) = self.call else { return };
+        let (ufrag, pwd) = self.ice.local_credentials();
+        let frag = format!(
+            "a=ice-ufrag:{ufrag}\r\na=ice-pwd:{pwd}\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\n\
+             a=mid:0\r\na=candidate:9 1 udp 1686052607 {} 50002 typ host\r\n\
+             a=end-of-candidates\r\n",
+            self.media.ip()
+        );
+        let _ = self.ua.request_in_dialog(
+            now,
+            call,
+            rtcweb_sip_core::message::Method::Info,
+            Some(("application/trickle-ice-sdpfrag", frag.as_bytes())),
+        );
     }
 
     /// The network under the browser goes away: the WebSocket breaks (no close frame).
@@ -380,6 +402,7 @@ impl Browser {
                     }
                 }
                 UaEvent::Answered { sdp, .. } => {
+                    self.answer = Some(String::from_utf8_lossy(&sdp).into_owned());
                     self.report.established = true;
                     self.established_at = Some(now);
                     if let Err(e) = self.apply_remote(&sdp) {

@@ -124,6 +124,16 @@ impl Driver {
                     self.end_call(k, &format!("web leg {reason:?}"));
                 }
             }
+            // Trickle ICE over SIP (RFC 8840): the browser's later candidates, in an INFO of
+            // the call (answered 200 by the UA). ICE-lite needs none — the browser's checks
+            // show its addresses — but they are the browser's to give and the agent's to know.
+            UaEvent::InDialogRequest { call, method, body } if method == "INFO" => {
+                if let Some(c) = self.calls.by_web(call).and_then(|k| self.calls.get_mut(k)) {
+                    for cand in sdp::trickled_candidates(&body) {
+                        let _ = c.relay.web.ice.add_remote_candidate(cand);
+                    }
+                }
+            }
             _ => {}
         }
     }
@@ -682,6 +692,7 @@ impl Driver {
             ssrc: relay.web.ssrc,
             version: 1,
             direction: "sendrecv",
+            sections: &[],
         });
         let trunk_srtp = trunk_crypto
             .as_ref()

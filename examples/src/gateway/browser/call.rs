@@ -93,6 +93,7 @@ impl Call {
             ssrc: self.relay.web.ssrc,
             version: self.sdp_version,
             direction,
+            sections: &w.sections,
         }))
     }
 }

@@ -33,6 +33,11 @@ pub struct WebSdp {
     pub codecs: Vec<Rtpmap>,
     /// The candidates in the description (trickled ones come later, or never: ICE-lite needs none).
     pub candidates: Vec<Candidate>,
+    /// Every `m=` section of the description, in order: `None` the audio section kept,
+    /// `Some(lines)` one the gateway refuses (video, data channel, a second audio), written as
+    /// it is answered — port 0, its `a=mid`, `inactive` (RFC 3264 §6: as many `m=` lines as
+    /// offered; RFC 8843 §7.3.3: out of the BUNDLE group).
+    pub sections: Vec<Option<String>>,
 }
 
 /// The `a=rtpmap` codecs of a media section, each with its `a=fmtp` parameters.
@@ -61,17 +66,29 @@ fn rtpmaps(audio: &Media<'_>) -> Vec<Rtpmap> {
 /// Reads a browser's description.
 ///
 /// # Errors
-/// Unparsable, no audio section, no fingerprint (DTLS-SRTP is required), no ICE credentials.
+/// Unparsable, no audio section, no fingerprint (DTLS-SRTP is required), no `a=rtcp-mux`, no
+/// ICE credentials.
 pub fn parse_web(sdp: &[u8]) -> Result<WebSdp, String> {
     let desc = SessionDescription::parse(sdp).map_err(|e| format!("SDP: {e}"))?;
-    let audio = desc
+    let kept = desc
         .media()
-        .find(|m| m.kind() == "audio" && m.port() != 0)
+        .position(|m| m.kind() == "audio" && m.port() != 0)
         .ok_or("no audio section")?;
+    let audio = desc.media().nth(kept).ok_or("no audio section")?;
+    let sections = desc
+        .media()
+        .enumerate()
+        .map(|(i, m)| (i != kept).then(|| refused_section(&m)))
+        .collect();
     let f = audio
         .fingerprint()
         .or_else(|| desc.fingerprint())
         .ok_or("no a=fingerprint (DTLS-SRTP required)")?;
+    // RTP and RTCP on one port (RFC 8829 §5.1.3 requires browsers to offer it): the gateway
+    // listens on one port per browser leg.
+    if !audio.attributes().any(|a| a.name == "rtcp-mux") {
+        return Err("no a=rtcp-mux (required, RFC 8829 §5.1.3)".into());
+    }
     // sdp-core's typed a=fingerprint into srtp-core's, not through text again.
     let hash = HashFunction::from_name(f.hash_function)
         .ok_or_else(|| format!("a=fingerprint: unknown hash {}", f.hash_function))?;
@@ -110,7 +127,40 @@ pub fn parse_web(sdp: &[u8]) -> Result<WebSdp, String> {
         setup,
         codecs,
         candidates,
+        sections,
     })
+}
+
+/// The answer's lines for an offered section the gateway refuses.
+fn refused_section(m: &Media<'_>) -> String {
+    let line = m.media_line();
+    let mut s = format!(
+        "m={} 0 {} {}\r\nc=IN IP4 0.0.0.0\r\n",
+        line.media, line.proto, line.formats_raw
+    );
+    if let Some(mid) = m.mid() {
+        s.push_str(&format!("a=mid:{mid}\r\n"));
+    }
+    s.push_str("a=inactive\r\n");
+    s
+}
+
+/// The candidates of a trickle-ICE fragment (RFC 8840 `application/trickle-ice-sdpfrag`, an
+/// INFO in the call's dialog): its `a=candidate` lines, typed by sdp-core as in a description.
+#[must_use]
+pub fn trickled_candidates(frag: &[u8]) -> Vec<Candidate> {
+    let text = String::from_utf8_lossy(frag);
+    text.lines()
+        .filter_map(|l| l.trim_end().strip_prefix("a="))
+        .filter_map(|a| {
+            let (name, value) = a.split_once(':')?;
+            (name == "candidate").then_some(value)
+        })
+        .filter_map(|v| {
+            let c = rtcweb_sdp_core::attribute::Candidate::parse(v).ok()?;
+            Candidate::try_from(&c).ok()
+        })
+        .collect()
 }
 
 /// The direction of an SDP (its first direction attribute; RFC 3264 §5.1 default sendrecv).
@@ -159,6 +209,9 @@ pub struct WebLocal<'a> {
     pub version: u64,
     /// The direction attribute.
     pub direction: &'a str,
+    /// The sections of the browser's description ([`WebSdp::sections`]): refused ones are
+    /// written in their place, port 0; empty for our first offer (audio alone).
+    pub sections: &'a [Option<String>],
 }
 
 /// A WebRTC description: ICE-lite, DTLS-SRTP, rtcp-mux, BUNDLE of the one audio section.
@@ -171,13 +224,16 @@ pub fn web_description(l: &WebLocal<'_>) -> String {
     let pts: Vec<String> = l.codecs.iter().map(|c| c.pt.to_string()).collect();
     let ip = default.address.ip();
     let family = if ip.is_ipv4() { "IP4" } else { "IP6" };
-    let mut s = format!(
+    let session = format!(
         "v=0\r\no=rtcweb-gateway 1 {version} IN {family} {ip}\r\ns=-\r\nt=0 0\r\na=ice-lite\r\n\
-         a=group:BUNDLE {mid}\r\na=msid-semantic: WMS\r\n\
-         m=audio {port} UDP/TLS/RTP/SAVPF {pts}\r\nc=IN {family} {ip}\r\na=mid:{mid}\r\n\
+         a=group:BUNDLE {mid}\r\na=msid-semantic: WMS\r\n",
+        version = l.version,
+        mid = l.mid,
+    );
+    let mut s = format!(
+        "m=audio {port} UDP/TLS/RTP/SAVPF {pts}\r\nc=IN {family} {ip}\r\na=mid:{mid}\r\n\
          a=ice-ufrag:{ufrag}\r\na=ice-pwd:{pwd}\r\na=fingerprint:{fingerprint}\r\n\
          a=setup:{setup}\r\na=rtcp-mux\r\na={direction}\r\n",
-        version = l.version,
         mid = l.mid,
         port = default.address.port(),
         pts = pts.join(" "),
@@ -193,7 +249,14 @@ pub fn web_description(l: &WebLocal<'_>) -> String {
         s.push_str(&format!("a={c}\r\n"));
     }
     s.push_str("a=end-of-candidates\r\n");
-    s
+    if l.sections.is_empty() {
+        return session + &s;
+    }
+    let mut out = session;
+    for section in l.sections {
+        out.push_str(section.as_deref().unwrap_or(&s));
+    }
+    out
 }
 
 /// The trunk's description: RTP at `rtp`, these codecs; plain `RTP/AVP`, or `RTP/SAVP` with
@@ -330,6 +393,77 @@ a=candidate:3 1 tcp 1518280447 192.0.2.7 9 typ host tcptype active\r\n"
             2,
             "UDP host and TCP active; not the .local name"
         );
+        // The same offer without a=rtcp-mux is refused: RTCP would go to a port we do not have.
+        let no_mux = sdp.replace("a=rtcp-mux\r\n", "");
+        assert!(parse_web(no_mux.as_bytes())
+            .unwrap_err()
+            .contains("rtcp-mux"));
+        // Trickled candidates (RFC 8840 sdpfrag): the same typed conversion.
+        let frag =
+            "a=ice-ufrag:abcd\r\na=ice-pwd:0123456789abcdef012345\r\nm=audio 9 RTP/AVP 0\r\n\
+a=mid:0\r\na=candidate:1 1 udp 2122260223 192.0.2.8 50002 typ host\r\na=end-of-candidates\r\n";
+        let trickled = trickled_candidates(frag.as_bytes());
+        assert_eq!(trickled.len(), 1);
+        assert_eq!(trickled[0].address, "192.0.2.8:50002".parse().unwrap());
+        assert!(trickled_candidates(b"\xff garbage a=candidate:").is_empty());
+    }
+
+    /// An offer of video, audio and a data channel, in that order: the answer has the three
+    /// `m=` lines in the offer's order (RFC 3264 §6), the audio one accepted and alone in the
+    /// BUNDLE group, the others refused with port 0 and their `a=mid` (RFC 8843 §7.3.3).
+    #[test]
+    fn refused_sections_keep_their_place_in_the_answer() {
+        let fp = "sha-256 AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89";
+        let offer = format!(
+            "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE v a d\r\n\
+a=ice-ufrag:abcd\r\na=ice-pwd:0123456789abcdef012345\r\na=fingerprint:{fp}\r\n\
+m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\nc=IN IP4 0.0.0.0\r\na=mid:v\r\na=rtcp-mux\r\n\
+m=audio 9 UDP/TLS/RTP/SAVPF 0\r\nc=IN IP4 0.0.0.0\r\na=mid:a\r\na=rtcp-mux\r\n\
+a=setup:actpass\r\na=rtpmap:0 PCMU/8000\r\n\
+m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=mid:d\r\n"
+        );
+        let web = parse_web(offer.as_bytes()).unwrap();
+        assert_eq!(web.mid, "a");
+        assert_eq!(web.sections.len(), 3);
+        assert!(web.sections[1].is_none());
+        let mut ice = Agent::new(rtcweb_ice_core::AgentConfig::lite(), [3; 32]);
+        ice.add_local_host("192.0.2.1:4000".parse().unwrap())
+            .unwrap();
+        let codecs = [Rtpmap {
+            pt: 0,
+            codec: Codec {
+                name: "PCMU".into(),
+                rate: 8000,
+                channels: 1,
+            },
+            fmtp: None,
+        }];
+        let answer = web_description(&WebLocal {
+            ice: &ice,
+            fingerprint: &web.fingerprint,
+            mid: &web.mid,
+            setup: "passive",
+            codecs: &codecs,
+            ssrc: 1,
+            version: 1,
+            direction: "sendrecv",
+            sections: &web.sections,
+        });
+        let desc = SessionDescription::parse(answer.as_bytes()).unwrap();
+        let m: Vec<(String, u16, Option<String>)> = desc
+            .media()
+            .map(|m| (m.kind().to_string(), m.port(), m.mid().map(str::to_string)))
+            .collect();
+        assert_eq!(
+            m,
+            [
+                ("video".into(), 0, Some("v".into())),
+                ("audio".into(), 4000, Some("a".into())),
+                ("application".into(), 0, Some("d".into())),
+            ]
+        );
+        assert!(answer.contains("a=group:BUNDLE a\r\n"));
+        assert!(answer.contains("m=application 0 UDP/DTLS/SCTP webrtc-datachannel\r\n"));
     }
 }
 
