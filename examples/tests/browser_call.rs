@@ -103,6 +103,8 @@ struct Leg {
     /// The phone is baresip, not sipp: SRTP keyed by SDES required on its side
     /// (`mediaenc=srtp-mand`), the gateway's `trunk_srtp` on, a tone as its microphone.
     baresip: bool,
+    /// The browser asks for its camera too: its offer has an audio and a video section.
+    video: bool,
 }
 
 /// SIP over secure WebSocket (RFC 7118 §3): the gateway serves `wss://` with a self-signed
@@ -123,6 +125,20 @@ fn wss_jssip_in_chromium_calls_sipp_through_the_gateway() {
         "{:?}",
         st.log
     );
+    assert_eq!((st.active_calls, st.sockets_open), (0, 0), "{st:?}");
+}
+
+/// Chromium offers audio and video (JsSIP with `video: true`, the fake camera): the gateway
+/// answers with the audio section kept and the video one refused in its place (port 0, RFC 3264
+/// §6), which Chromium accepts; the call runs as an audio call.
+#[test]
+fn an_audio_and_video_offer_is_answered_with_audio_alone() {
+    let leg = Leg {
+        video: true,
+        ..Leg::default()
+    };
+    let (st, _) = call_via("uas_pcmu.xml", false, None, false, &leg);
+    assert_eq!(st.finished.len(), 1, "{st:?}");
     assert_eq!((st.active_calls, st.sockets_open), (0, 0), "{st:?}");
 }
 
@@ -274,6 +290,7 @@ fn call_via(
             6
         },
         "page": "call_page.js",
+        "video": leg.video,
         "hold": if hold { serde_json::json!([3, 5]) } else { Value::Null },
         "args": chromium_args,
     });

@@ -4,7 +4,8 @@
 // credentials) — talks cfg.seconds with the fake microphone, reports
 // getStats() of the call's RTCPeerConnection every 500 ms ('stats', JSON), puts the call on hold
 // and resumes it at the times cfg.hold gives (if any), hangs up (BYE) after
-// cfg.seconds unless the far end hung up first, and stops. With cfg.cancelAfterMs it instead
+// cfg.seconds unless the far end hung up first, and stops. With cfg.video it asks for the
+// (fake) camera too, so that its offer has a video section. With cfg.cancelAfterMs it instead
 // cancels the call that long after sending the INVITE (JsSIP terminate() before an answer: a
 // CANCEL); with cfg.expectFailure a failed call is reported as 'failed' (originator and cause)
 // and the page stops, instead of an 'error'. The first line of every SIP message received on the
@@ -57,7 +58,7 @@ window.start = (cfg) => {
   };
   const call = () => {
     session = ua.call(cfg.target, {
-      mediaConstraints: { audio: true, video: false },
+      mediaConstraints: { audio: true, video: Boolean(cfg.video) },
       pcConfig: { iceServers: [] },
       eventHandlers: {
         sending: () => {
