@@ -192,6 +192,13 @@ impl Browser {
         );
     }
 
+    /// Hangs up now (BYE).
+    pub fn hang_up(&mut self, now: Instant) {
+        if let Some(call) = self.call {
+            let _ = self.ua.hangup(now, call);
+        }
+    }
+
     /// The network under the browser goes away: the WebSocket breaks (no close frame).
     pub fn cut(&mut self) {
         self.cutter.cut();

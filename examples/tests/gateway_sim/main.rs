@@ -480,3 +480,38 @@ fn hostile_input_neither_crashes_nor_steers_the_gateway() {
     assert_eq!(sim.gw.connections(), 4, "the attacker's connection is gone");
     check_torn_down(&mut sim, &st);
 }
+
+/// Both ends hang up at the same instant, on calls in both directions: the two BYEs cross at
+/// the gateway, which answers both and ends each call once, nothing left.
+#[test]
+fn crossed_byes_end_each_call_once() {
+    let mut sim = Sim::new(8, Link::WAN, 4, 8);
+    sim.register_all();
+    sim.browsers[0].call(sim.now, "sip:phone@example.com");
+    sim.browsers[1].call(sim.now, "sip:phone@example.com");
+    sim.phone.talk = Duration::from_secs(60);
+    sim.phone.call(sim.now, "user2");
+    sim.phone.call(sim.now, "user3");
+    sim.run_until(secs(4));
+    assert_eq!(sim.gw.stats().active_calls, 4);
+    let now = sim.now;
+    for b in &mut sim.browsers {
+        b.hang_up(now);
+    }
+    sim.phone.hang_up_all(now);
+    sim.run_until(secs(40));
+    let st = sim.gw.stats();
+    for b in &sim.browsers {
+        assert!(b.report.ended, "{}: {:?}", b.user, b.report);
+    }
+    for c in sim.phone.calls.values() {
+        assert!(c.ended.is_some(), "{c:?}");
+    }
+    assert_eq!(
+        st.finished.len(),
+        4,
+        "each call ended once: {:?}",
+        st.finished
+    );
+    check_torn_down(&mut sim, &st);
+}

@@ -96,6 +96,19 @@ impl Phone {
         h
     }
 
+    /// Hangs up every call still up (BYE).
+    pub fn hang_up_all(&mut self, now: Instant) {
+        let up: Vec<CallHandle> = self
+            .calls
+            .iter()
+            .filter(|(_, c)| c.ended.is_none())
+            .map(|(h, _)| *h)
+            .collect();
+        for h in up {
+            let _ = self.ua.hangup(now, h);
+        }
+    }
+
     /// One round at `now`. Whether anything happened.
     pub fn step(&mut self, now: Instant) -> bool {
         let mut acted = false;
