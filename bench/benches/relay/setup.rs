@@ -13,7 +13,9 @@ use rtcweb_cli::gateway::browser::media::{MediaEvent, Relay, TrunkMedia, WebMedi
 use rtcweb_cli::gateway::browser::net::Backend;
 use rtcweb_cli::gateway::browser::stats::CallStats;
 use rtcweb_proto::Rng;
-use rtcweb_srtp_core::dtls::{Certificate, DtlsConfig, DtlsEvent, DtlsSrtp, SrtpSessions};
+use rtcweb_srtp_core::dtls::{
+    Certificate, DtlsConfig, DtlsContext, DtlsEvent, DtlsSrtp, SrtpSessions,
+};
 use rtcweb_srtp_core::{DtlsRole, Instant};
 
 pub const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
@@ -31,6 +33,8 @@ pub struct Shared {
     browser_cert: Certificate,
     pub open: Arc<AtomicUsize>,
     pub rng: Rng,
+    /// The gateway's one DTLS configuration (as `Driver` keeps it).
+    pub dtls: DtlsContext,
     clock: std::time::Instant,
 }
 
@@ -41,6 +45,7 @@ impl Shared {
             browser_cert: Certificate::self_signed(&[2; 32]).unwrap(),
             open: Arc::new(AtomicUsize::new(0)),
             rng: Rng::from_seed([3; 32]),
+            dtls: DtlsContext::new(&DtlsConfig::default()).unwrap(),
             clock: std::time::Instant::now(),
         }
     }
@@ -72,15 +77,13 @@ pub fn keyed_call(shared: &mut Shared, phone: &UdpSocket) -> (Relay, Browser, St
     };
     let now = shared.now();
     let seed = shared.rng.seed32();
-    relay
-        .web
-        .start_dtls(
-            now,
-            DtlsRole::Server,
-            &shared.gateway_cert,
-            shared.browser_cert.fingerprint(),
-        )
-        .unwrap();
+    relay.web.start_dtls(
+        now,
+        DtlsRole::Server,
+        &shared.gateway_cert,
+        shared.browser_cert.fingerprint(),
+        &shared.dtls,
+    );
     let mut browser = DtlsSrtp::new(
         now,
         DtlsRole::Client,

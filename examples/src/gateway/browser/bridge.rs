@@ -261,14 +261,13 @@ impl Driver {
         relay
             .web
             .set_remote(&web_sdp.ufrag, &web_sdp.pwd, &web_sdp.candidates);
-        if let Err(e) = relay.web.start_dtls(
+        relay.web.start_dtls(
             now,
             dtls_role(&web_sdp.setup),
             &self.certificate,
             web_sdp.fingerprint,
-        ) {
-            return refuse(self, 500, format!("DTLS: {e}"));
-        }
+            &self.dtls,
+        );
         let trunk_crypto = if self.cfg.trunk_srtp {
             match LocalCrypto::new(&mut self.rng, 1, Profile::AesCm128HmacSha1_80) {
                 Ok(c) => Some(c),
@@ -777,16 +776,13 @@ impl Driver {
             .web
             .set_remote(&web_sdp.ufrag, &web_sdp.pwd, &web_sdp.candidates);
         let role = dtls_role(&web_sdp.setup);
-        if let Err(e) = c
-            .relay
-            .web
-            .start_dtls(now, role, &self.certificate, web_sdp.fingerprint)
-        {
-            self.say(format!("call {}: DTLS: {e}", k.0));
-            let _ = self.web.ua.hangup(now, web);
-            let _ = self.trunk.ua.reject(now, trunk, 500);
-            return self.end_call(k, "DTLS failed");
-        }
+        c.relay.web.start_dtls(
+            now,
+            role,
+            &self.certificate,
+            web_sdp.fingerprint,
+            &self.dtls,
+        );
         c.relay.pts = Some(PtMap {
             web: choice.answerer.pt,
             trunk: choice.offerer.pt,

@@ -16,7 +16,7 @@ use rtcweb_sip_core::message::{Header, Message, Method};
 use rtcweb_sip_core::transaction::Peer;
 use rtcweb_sip_core::ua::CallHandle;
 use rtcweb_sip_core::Instant;
-use rtcweb_srtp_core::dtls::Certificate;
+use rtcweb_srtp_core::dtls::{Certificate, DtlsContext};
 
 use crate::ws::connection::MAX_MESSAGE;
 use crate::ws::{stamp_via, ws_peer, RegistrarEvent};
@@ -53,6 +53,9 @@ pub struct Driver {
     pub(super) trunk: TrunkSide,
     pub(super) calls: CallTable<Call>,
     pub(super) certificate: Certificate,
+    /// The DTLS configuration every call's endpoint shares (made once: its self-tests cost
+    /// milliseconds).
+    pub(super) dtls: DtlsContext,
     pub(super) rng: Rng,
     pub(super) open_sockets: Arc<AtomicUsize>,
     /// The Call-ID of the new INVITE being handed to a UA: its `IncomingCall` takes it.

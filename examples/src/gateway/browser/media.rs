@@ -20,7 +20,7 @@ use rtcweb_ice_core::{Agent, AgentConfig};
 use rtcweb_proto::Rng;
 use rtcweb_sip_core::Instant;
 use rtcweb_srtp_core::dtls::{
-    Certificate, DtlsConfig, DtlsEvent, DtlsSrtp, Fingerprint, SrtpSessions,
+    Certificate, DtlsContext, DtlsEvent, DtlsSrtp, Fingerprint, SrtpSessions,
 };
 use rtcweb_srtp_core::wire::rtcp::is_rtcp;
 use rtcweb_srtp_core::DtlsRole;
@@ -72,7 +72,6 @@ pub struct WebMedia {
     /// The ICE-lite agent (RFC 8445 §2.5).
     pub ice: Agent,
     dtls: Option<DtlsSrtp>,
-    dtls_seed: [u8; 32],
     dtls_peer: Option<SocketAddr>,
     /// The SRTP sessions keyed by DTLS-SRTP (RFC 5764 §4.2), once connected.
     pub(super) keys: Option<Box<SrtpSessions>>,
@@ -129,7 +128,6 @@ impl WebMedia {
             addr,
             ice,
             dtls: None,
-            dtls_seed: rng.seed32(),
             dtls_peer: None,
             keys: None,
             ssrc,
@@ -150,28 +148,24 @@ impl WebMedia {
         }
     }
 
-    /// Starts DTLS in `role` expecting the browser's `fingerprint`.
-    ///
-    /// # Errors
-    /// The DTLS endpoint could not be made.
+    /// Starts DTLS in `role` expecting the browser's `fingerprint`, on the gateway's one
+    /// [`DtlsContext`] (dimpl's checked configuration: building one runs its provider's
+    /// self-tests, ≈ 6 ms, which a call set-up must not pay).
     pub fn start_dtls(
         &mut self,
         now: Instant,
         role: DtlsRole,
         certificate: &Certificate,
         fingerprint: Fingerprint,
-    ) -> Result<(), String> {
-        let d = DtlsSrtp::new(
+        context: &DtlsContext,
+    ) {
+        self.dtls = Some(DtlsSrtp::with_context(
             now,
             role,
             certificate,
             Some(fingerprint),
-            &DtlsConfig::default(),
-            &self.dtls_seed,
-        )
-        .map_err(|e| e.to_string())?;
-        self.dtls = Some(d);
-        Ok(())
+            context,
+        ));
     }
 
     /// The leg's socket (for readiness; the relay reads and writes it).

@@ -83,7 +83,7 @@ use std::thread::JoinHandle;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use rtcweb_proto::Rng;
-use rtcweb_srtp_core::dtls::Certificate;
+use rtcweb_srtp_core::dtls::{Certificate, DtlsConfig, DtlsContext};
 
 use crate::ws::{EphemeralAuth, RegistrarConfig};
 
@@ -241,6 +241,15 @@ impl Driver {
         )?;
         let certificate =
             Certificate::self_signed(&rng.seed32()).map_err(|e| io::Error::other(e.to_string()))?;
+        // One DTLS configuration for every call. On the system's network its endpoints draw
+        // their non-key randomness (Hello randoms, retransmission jitter) from the system; a
+        // simulation seeds it from the gateway's seed, for runs that repeat.
+        let dtls_config = DtlsConfig::default();
+        let dtls = match backend {
+            Backend::Os => DtlsContext::new(&dtls_config),
+            Backend::Sim(_) => DtlsContext::seeded(&dtls_config, &rng.seed32()),
+        }
+        .map_err(|e| io::Error::other(e.to_string()))?;
         let published = match clock {
             Clock::Os(_) => rtcweb_sip_core::Instant::ZERO,
             Clock::Sim(now) => now,
@@ -252,6 +261,7 @@ impl Driver {
             web,
             trunk,
             certificate,
+            dtls,
             rng,
             open_sockets: Arc::new(AtomicUsize::new(0)),
             admitting: None,
