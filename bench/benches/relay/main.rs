@@ -3,7 +3,7 @@
 //! relay is the gateway's own code (`rtcweb_cli::gateway::browser`), keyed by a real DTLS
 //! handshake over 127.0.0.1 with a browser-like peer.
 //!
-//! `cargo bench -p rtcweb-bench --bench relay [-- transform|loopback|concurrent|memory]` prints Markdown
+//! `cargo bench -p rtcweb-bench --bench relay [-- transform|loopback|concurrent|memory|setup]` prints Markdown
 //! tables (BENCHMARKS.md, "Other measurements"). Environment: `RTCWEB_BENCH_ROUNDS` (default 5),
 //! `RTCWEB_BENCH_SECONDS` (per sample, default 1).
 #![allow(
@@ -25,6 +25,7 @@ mod loopback;
 mod media_loop;
 mod memory;
 mod setup;
+mod setup_rate;
 mod transform;
 
 use std::alloc::System;
@@ -150,6 +151,43 @@ fn main() {
                     ss.len(),
                 );
             }
+        }
+        println!();
+    }
+
+    if wants("setup") {
+        let load_before = load_average();
+        let mut samples = Vec::new();
+        for round in 0..settings.rounds {
+            let s = setup_rate::sample(round as u64 + 1);
+            eprintln!("setup round {round}: {s:?}");
+            samples.push(s);
+        }
+        let load_after = load_average();
+        println!(
+            "### Call set-up and tear-down through the whole gateway, one core ({} calls per sample, {} rounds; load average {load_before} before, {load_after} after)\n",
+            setup_rate::CALLS,
+            samples.len()
+        );
+        println!("| per | gateway time median | min–max | per second of one core (median) |");
+        println!("|---|---:|---:|---:|");
+        let rows: [(&str, setup_rate::Field); 3] = [
+            ("REGISTER with digest (401, then 200)", |s| s.register),
+            ("call from a browser: INVITE … BYE, ICE-lite, DTLS 1.2 server, 0.5 s of media, teardown", |s| s.browser_call),
+            ("call from the phone to a registered browser, the same", |s| s.phone_call),
+        ];
+        for (name, f) in rows {
+            let v: Vec<f64> = samples.iter().map(f).collect();
+            let m = median(v.iter().copied());
+            let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = v.iter().copied().fold(0.0, f64::max);
+            println!(
+                "| {name} | {:.3} ms | {:.3}–{:.3} ms | {:.0} |",
+                m / 1e6,
+                lo / 1e6,
+                hi / 1e6,
+                1e9 / m
+            );
         }
         println!();
     }

@@ -19,126 +19,17 @@
 mod browser;
 mod hostile;
 mod phone;
+mod sim;
 mod world;
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::Arc;
+use std::net::SocketAddr;
 use std::time::Duration;
 
-use rtcweb_cli::gateway::browser::{BrowserGatewayConfig, GatewayStats, SimGateway};
-use rtcweb_testkit::{ms, secs, Instant, Link, SimRng};
+use rtcweb_cli::gateway::browser::GatewayStats;
+use rtcweb_testkit::{ms, secs, Link};
 
-use browser::Browser;
 use hostile::Attacker;
-use phone::Phone;
-use world::World;
-
-const GATEWAY_IP: IpAddr = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1));
-const PHONE_IP: IpAddr = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2));
-
-fn browser_ip(i: usize) -> IpAddr {
-    IpAddr::V4(Ipv4Addr::new(10, 1, (i / 250) as u8, (i % 250 + 1) as u8))
-}
-
-/// A gateway, browsers and a phone on one network.
-struct Sim {
-    world: World,
-    gw: SimGateway,
-    browsers: Vec<Browser>,
-    phone: Phone,
-    attacker: Option<Attacker>,
-    now: Instant,
-}
-
-impl Sim {
-    /// `n` browsers (users `user0`…, each with its password) connected to a gateway holding at
-    /// most `max_calls`; every path `link`.
-    fn new(seed: u64, link: Link, n: usize, max_calls: usize) -> Self {
-        let world = World::new(seed, link);
-        let mut rng = SimRng::new(seed ^ 0x5eed);
-        let ws = SocketAddr::new(GATEWAY_IP, 8088);
-        let sip = SocketAddr::new(GATEWAY_IP, 5060);
-        let phone_sip = SocketAddr::new(PHONE_IP, 5060);
-        let mut cfg = BrowserGatewayConfig::new(ws, phone_sip, rng.seed());
-        cfg.sip = Some(sip);
-        cfg.max_calls = max_calls;
-        cfg.users = (0..n)
-            .map(|i| (format!("user{i}"), format!("pw{i}")))
-            .collect();
-        let gw = SimGateway::new(cfg, Arc::new(world.clone()), Instant::ZERO, 1_800_000_000)
-            .expect("gateway");
-        let browsers = (0..n)
-            .map(|i| {
-                Browser::new(
-                    &world,
-                    browser_ip(i),
-                    &format!("user{i}"),
-                    &format!("pw{i}"),
-                    ws,
-                    rng.seed(),
-                )
-            })
-            .collect();
-        let phone = Phone::new(&world, phone_sip, sip, rng.seed());
-        Self {
-            world,
-            gw,
-            browsers,
-            phone,
-            attacker: None,
-            now: Instant::ZERO,
-        }
-    }
-
-    /// Everyone acts at `now` until nobody has anything more to do.
-    fn round(&mut self) {
-        self.world.deliver(self.now);
-        for _ in 0..100 {
-            self.gw.handle_timeout(self.now);
-            if let Some(a) = &mut self.attacker {
-                a.step();
-            }
-            let mut acted = self.phone.step(self.now);
-            for b in &mut self.browsers {
-                acted |= b.step(self.now);
-            }
-            if !acted {
-                break;
-            }
-        }
-        self.gw.handle_timeout(self.now);
-    }
-
-    /// Runs to `until`, jumping from event to event (at least 1 ms at a time).
-    fn run_until(&mut self, until: Instant) {
-        while self.now < until {
-            self.round();
-            let next = [
-                self.world.next_delivery(),
-                self.gw.poll_timeout(),
-                self.phone.poll_timeout(),
-            ]
-            .into_iter()
-            .chain(self.browsers.iter().map(Browser::poll_timeout))
-            .flatten()
-            .min()
-            .unwrap_or(until);
-            self.now = next.min(until).max(self.now + Duration::from_millis(1));
-        }
-        self.round();
-    }
-
-    fn register_all(&mut self) {
-        for b in &mut self.browsers {
-            b.register(self.now);
-        }
-        self.run_until(self.now + Duration::from_secs(1));
-        for b in &self.browsers {
-            assert!(b.report.registered, "{} registered: {:?}", b.user, b.log);
-        }
-        assert_eq!(self.gw.stats().registered, self.browsers.len());
-    }
-}
+use sim::{Sim, GATEWAY_IP};
 
 /// What a run produced, compared between two runs of one seed.
 #[derive(Debug, PartialEq, Eq)]
