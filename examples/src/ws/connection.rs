@@ -96,8 +96,16 @@ impl Callback for SipSubprotocol {
     }
 }
 
+/// Bytes tungstenite reads at a time. Its read zero-fills that much of its buffer before every
+/// `read` (tungstenite 0.30 `FrameCodec::read_in`), even one that finds nothing: its default,
+/// 128 KiB, cost a 128 KiB memset per connection per look, the gateway's largest cost with many
+/// browsers connected. A SIP message is a few kilobytes; a larger one (up to [`MAX_MESSAGE`]) is
+/// gathered over several reads.
+const READ_CHUNK: usize = 4096;
+
 fn config() -> WebSocketConfig {
     WebSocketConfig::default()
+        .read_buffer_size(READ_CHUNK)
         .max_message_size(Some(MAX_MESSAGE))
         .max_frame_size(Some(MAX_MESSAGE))
         .write_buffer_size(0)
