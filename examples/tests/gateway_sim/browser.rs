@@ -129,7 +129,12 @@ impl Browser {
                 .expect("request");
         req.headers_mut()
             .insert("Sec-WebSocket-Protocol", "sip".parse().expect("header"));
-        let ws = match tungstenite::client(req, stream) {
+        let ws = match tungstenite::client::client_with_config(
+            req,
+            stream,
+            // 4 KiB reads: tungstenite zero-fills its read size before every read.
+            Some(tungstenite::protocol::WebSocketConfig::default().read_buffer_size(4096)),
+        ) {
             Ok((ws, _)) => Ws::Open(Box::new(ws)),
             Err(HandshakeError::Interrupted(mid)) => Ws::Connecting(mid),
             Err(HandshakeError::Failure(e)) => panic!("WebSocket handshake: {e}"),

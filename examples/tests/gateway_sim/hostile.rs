@@ -173,7 +173,12 @@ impl Attacker {
         .expect("request");
         req.headers_mut()
             .insert("Sec-WebSocket-Protocol", "sip".parse().expect("header"));
-        self.ws = match tungstenite::client(req, stream) {
+        self.ws = match tungstenite::client::client_with_config(
+            req,
+            stream,
+            // 4 KiB reads: tungstenite zero-fills its read size before every read.
+            Some(tungstenite::protocol::WebSocketConfig::default().read_buffer_size(4096)),
+        ) {
             Ok((ws, _)) => Ws::Open(Box::new(ws)),
             Err(HandshakeError::Interrupted(mid)) => Ws::Connecting(mid),
             Err(HandshakeError::Failure(e)) => panic!("handshake: {e}"),
