@@ -200,6 +200,22 @@ impl Driver {
         }
     }
 
+    /// New WebSocket connections join the poller, each under its own token.
+    fn watch_connections(&mut self, opened: &[(u64, std::os::fd::RawFd)]) {
+        let Some(poll) = self.media_poll.as_mut() else {
+            return;
+        };
+        let mut failed = Vec::new();
+        for &(id, fd) in opened {
+            if let Err(e) = poll.register_connection(fd, id) {
+                failed.push(e);
+            }
+        }
+        for e in failed {
+            self.say(format!("poll: WebSocket connection not watched: {e}"));
+        }
+    }
+
     /// How long the loop may sleep when nothing is ready: until the next timer of a user
     /// agent, the registrar or a call's ICE/DTLS, or the next refresh of the shared counters
     /// while calls run; [`IDLE`] while something must be looked at every turn (WebSocket
@@ -240,8 +256,18 @@ impl Driver {
     fn signalling(&mut self, buf: &mut [u8]) -> bool {
         let mut input = WebInput::default();
         let now = self.now();
-        let mut busy = self.web.read(now, &mut input);
-        self.watch_signalling(input.opened.iter().copied());
+        // With epoll, only the connections it reported (and those left with more to read); on a
+        // simulated network, every one.
+        let ready = self.media_poll.as_mut().map(|p| {
+            let mut ids = Vec::new();
+            p.take_ready_connections(&mut ids);
+            ids
+        });
+        let mut busy = self.web.read(now, ready.as_deref(), &mut input);
+        self.watch_connections(&input.opened);
+        if let Some(p) = self.media_poll.as_mut() {
+            p.connections_again(&input.more);
+        }
         for line in input.said {
             self.say(line);
         }

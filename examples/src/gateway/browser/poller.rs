@@ -35,10 +35,14 @@ const EVENTS: usize = 1024;
 
 /// The token of the waker.
 const WAKE: Token = Token(0);
-/// The token every signalling socket shares: the driver reads them all when one is readable.
+/// The token the WebSocket listener and the trunk's UDP socket share: the driver reads both
+/// when one is readable.
 const SIGNALLING: Token = Token(1);
 /// Media tokens start here.
 const MEDIA: usize = 16;
+/// WebSocket connections' tokens: this bit and the connection's number (media tokens stay
+/// below it).
+const CONNECTION: usize = 1 << (usize::BITS - 2);
 
 /// The sockets' readiness.
 #[derive(Debug)]
@@ -48,6 +52,8 @@ pub struct MediaPoller {
     /// Legs to read, in the order they became ready (a leg may appear twice: its second read
     /// finds nothing). A `Vec` kept across turns: no allocation per turn.
     ready: Vec<(CallKey, Leg)>,
+    /// WebSocket connections to read, by number.
+    ready_connections: Vec<u64>,
     signalling: bool,
     waker: Arc<Waker>,
 }
@@ -58,8 +64,11 @@ fn token(key: CallKey, leg: Leg) -> Token {
     Token(MEDIA + (key << 1 | usize::from(leg == Leg::Trunk)))
 }
 
-/// The call's leg of a media token (`None` for the fixed ones).
+/// The call's leg of a media token (`None` for the fixed ones and connections').
 fn leg_of(token: Token) -> Option<(CallKey, Leg)> {
+    if token.0 & CONNECTION != 0 {
+        return None;
+    }
     let t = token.0.checked_sub(MEDIA)?;
     let leg = if t & 1 == 1 { Leg::Trunk } else { Leg::Web };
     Some((CallKey((t >> 1) as u64), leg))
@@ -77,6 +86,7 @@ impl MediaPoller {
             poll,
             events: Events::with_capacity(EVENTS),
             ready: Vec::with_capacity(EVENTS),
+            ready_connections: Vec::new(),
             signalling: false,
             waker,
         })
@@ -100,9 +110,38 @@ impl MediaPoller {
         )
     }
 
-    /// Whether a signalling socket became ready since the last call (then reset).
+    /// Watches a WebSocket connection, numbered `id` (readable, and writable again after a
+    /// full send buffer).
+    ///
+    /// # Errors
+    /// The kernel refused the registration.
+    pub fn register_connection(&mut self, fd: RawFd, id: u64) -> io::Result<()> {
+        let token = usize::try_from(id).unwrap_or(0) & (CONNECTION - 1);
+        self.poll.registry().register(
+            &mut SourceFd(&fd),
+            Token(CONNECTION | token),
+            Interest::READABLE | Interest::WRITABLE,
+        )
+    }
+
+    /// Whether a signalling socket (or a WebSocket connection) became ready since the last
+    /// call (then reset).
     pub fn take_signalling(&mut self) -> bool {
         std::mem::take(&mut self.signalling)
+    }
+
+    /// The WebSocket connections to read now, moved into `into` (the list empties).
+    pub fn take_ready_connections(&mut self, into: &mut Vec<u64>) {
+        into.clear();
+        into.append(&mut self.ready_connections);
+    }
+
+    /// Connections read up to their cap: read them again next turn.
+    pub fn connections_again(&mut self, ids: &[u64]) {
+        if !ids.is_empty() {
+            self.ready_connections.extend_from_slice(ids);
+            self.signalling = true;
+        }
     }
 
     /// Watches both sockets of call `key`. Datagrams already waiting count as readiness.
@@ -130,7 +169,7 @@ impl MediaPoller {
     /// # Errors
     /// `epoll_wait` failed (an interruption is not an error).
     pub fn wait(&mut self, timeout: Duration) -> io::Result<()> {
-        let timeout = if self.ready.is_empty() {
+        let timeout = if self.ready.is_empty() && !self.signalling {
             timeout
         } else {
             Duration::ZERO
@@ -144,6 +183,10 @@ impl MediaPoller {
                 // Stopping, or the trunk's TCP connections handed a message over.
                 WAKE => self.signalling = true,
                 SIGNALLING => self.signalling = true,
+                t if t.0 & CONNECTION != 0 => {
+                    self.signalling = true;
+                    self.ready_connections.push((t.0 & (CONNECTION - 1)) as u64);
+                }
                 t => {
                     self.ready.extend(leg_of(t));
                 }
@@ -172,6 +215,7 @@ mod tests {
     fn tokens_name_the_call_and_the_leg() {
         assert_eq!(leg_of(WAKE), None);
         assert_eq!(leg_of(SIGNALLING), None);
+        assert_eq!(leg_of(Token(CONNECTION | 5)), None);
         for key in [1, 2, 77, 1 << 40] {
             for leg in [Leg::Web, Leg::Trunk] {
                 assert_eq!(leg_of(token(CallKey(key), leg)), Some((CallKey(key), leg)));

@@ -42,8 +42,10 @@ pub struct WebInput {
     pub closed: Vec<SocketAddr>,
     /// Lines for the log.
     pub said: Vec<String>,
-    /// Descriptors of the connections accepted (to watch for readiness).
-    pub opened: Vec<std::os::fd::RawFd>,
+    /// Connections accepted: their number and descriptor (to watch for readiness).
+    pub opened: Vec<(u64, std::os::fd::RawFd)>,
+    /// Connections read up to [`READ_BATCH`] messages: more may wait, read them next turn.
+    pub more: Vec<u64>,
 }
 
 /// The browsers' leg. See the [module docs](self).
@@ -54,6 +56,10 @@ pub struct WebSide {
     tls: Option<Arc<rustls::ServerConfig>>,
     pending: Vec<(SocketAddr, Instant, Handshake<WebStream>)>,
     conns: BTreeMap<SocketAddr, WsConnection<WebStream>>,
+    /// Each connection's number (its readiness token) and back.
+    ids: BTreeMap<SocketAddr, u64>,
+    addrs: BTreeMap<u64, SocketAddr>,
+    next_id: u64,
     /// The user agent of every browser's call (topology hiding: nothing of its dialogs reaches
     /// the trunk's).
     pub ua: UserAgent,
@@ -100,6 +106,9 @@ impl WebSide {
             tls,
             pending: Vec::new(),
             conns: BTreeMap::new(),
+            ids: BTreeMap::new(),
+            addrs: BTreeMap::new(),
+            next_id: 0,
             ua: UserAgent::new(cfg),
             registrar: Registrar::new(registrar, registrar_seed),
             local,
@@ -139,8 +148,10 @@ impl WebSide {
         self.conns.len()
     }
 
-    /// Accepts new connections, advances handshakes, reads every connection.
-    pub fn read(&mut self, now: Instant, input: &mut WebInput) -> bool {
+    /// Accepts new connections, advances handshakes, and reads the connections numbered in
+    /// `ready` (what epoll reported, and those left with more to read), or every connection
+    /// when `ready` is `None` (the first turn, a simulated network).
+    pub fn read(&mut self, now: Instant, ready: Option<&[u64]>, input: &mut WebInput) -> bool {
         let mut busy = false;
         while let Some((stream, addr, fd)) = self.listener.accept(self.tls.as_ref()) {
             busy = true;
@@ -151,28 +162,52 @@ impl WebSide {
                     continue;
                 }
             };
-            input.opened.extend(fd);
+            let id = self.next_id;
+            self.next_id += 1;
+            self.ids.insert(addr, id);
+            self.addrs.insert(id, addr);
+            if let Some(fd) = fd {
+                input.opened.push((id, fd));
+            }
             self.handshake_step(now, addr, now, Handshake::start(stream), input);
         }
         for (addr, since, h) in std::mem::take(&mut self.pending) {
             self.handshake_step(now, addr, since, h.resume(), input);
         }
-        for (&addr, conn) in &mut self.conns {
+        let chosen: Vec<SocketAddr> = match ready {
+            Some(ids) => ids
+                .iter()
+                .filter_map(|id| self.addrs.get(id).copied())
+                .collect(),
+            None => self.conns.keys().copied().collect(),
+        };
+        for addr in chosen {
+            let Some(conn) = self.conns.get_mut(&addr) else {
+                continue;
+            };
+            let mut capped = true;
             for _ in 0..READ_BATCH {
                 match conn.read_sip() {
                     Ok(Some(msg)) => {
                         busy = true;
                         input.messages.push((addr, msg.to_vec()));
                     }
-                    Ok(None) => break,
+                    Ok(None) => {
+                        capped = false;
+                        break;
+                    }
                     Err(e) => {
                         if !matches!(e, WsError::Closed) {
                             input.said.push(format!("ws: {addr}: {e}"));
                         }
                         input.closed.push(addr);
+                        capped = false;
                         break;
                     }
                 }
+            }
+            if capped {
+                input.more.extend(self.ids.get(&addr));
             }
         }
         for addr in &input.closed {
@@ -181,8 +216,16 @@ impl WebSide {
                     .said
                     .push(format!("{}: {addr} disconnected", self.scheme()));
             }
+            self.forget(*addr);
         }
         busy
+    }
+
+    /// A connection gone (closed, refused, or its handshake timed out): its number too.
+    fn forget(&mut self, addr: SocketAddr) {
+        if let Some(id) = self.ids.remove(&addr) {
+            self.addrs.remove(&id);
+        }
     }
 
     fn handshake_step(
@@ -199,12 +242,21 @@ impl WebSide {
                     .said
                     .push(format!("{}: {addr} connected", self.scheme()));
                 self.conns.insert(addr, c);
+                // What came with the handshake may wait in the connection's buffer, where
+                // epoll does not see it: read it next turn.
+                input.more.extend(self.ids.get(&addr));
             }
             Ok(Accept::Pending(h)) if now.saturating_duration_since(since) < HANDSHAKE_TIMEOUT => {
                 self.pending.push((addr, since, h));
             }
-            Ok(Accept::Pending(_)) => input.said.push(format!("ws: {addr} handshake timed out")),
-            Err(e) => input.said.push(format!("ws: {addr} refused: {e}")),
+            Ok(Accept::Pending(_)) => {
+                input.said.push(format!("ws: {addr} handshake timed out"));
+                self.forget(addr);
+            }
+            Err(e) => {
+                input.said.push(format!("ws: {addr} refused: {e}"));
+                self.forget(addr);
+            }
         }
     }
 
@@ -242,6 +294,8 @@ impl WebSide {
         for (_, mut c) in std::mem::take(&mut self.conns) {
             c.close();
         }
+        self.ids.clear();
+        self.addrs.clear();
     }
 
     /// The peer of a connection.
