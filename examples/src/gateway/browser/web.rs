@@ -44,7 +44,7 @@ pub struct WebInput {
     pub said: Vec<String>,
     /// Connections accepted: their number and descriptor (to watch for readiness).
     pub opened: Vec<(u64, std::os::fd::RawFd)>,
-    /// Connections read up to [`READ_BATCH`] messages: more may wait, read them next turn.
+    /// Connections read up to the per-turn cap (64 messages): more may wait, read them next turn.
     pub more: Vec<u64>,
 }
 
