@@ -17,6 +17,7 @@ mod gateway_sim {
     pub mod phone;
     pub mod sim;
     pub mod world;
+    pub mod ws_client;
 }
 
 use gateway_sim::sim::Sim;

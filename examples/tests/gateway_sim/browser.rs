@@ -18,18 +18,10 @@ use rtcweb_sip_core::ua::{CallHandle, UaConfig, UaEvent, UserAgent};
 use rtcweb_srtp_core::dtls::{Certificate, DtlsConfig, DtlsEvent, DtlsSrtp, Fingerprint};
 use rtcweb_srtp_core::{DtlsRole, KeyingMaterial};
 use rtcweb_testkit::Instant;
-use tungstenite::handshake::client::ClientHandshake;
-use tungstenite::handshake::{HandshakeError, MidHandshake};
-use tungstenite::{Message, WebSocket};
+use tungstenite::Message;
 
-use super::world::{Cutter, PipeEnd, World};
-
-/// The WebSocket, as it goes.
-enum Ws {
-    Connecting(MidHandshake<ClientHandshake<PipeEnd>>),
-    Open(Box<WebSocket<PipeEnd>>),
-    Closed,
-}
+use super::world::{Cutter, World};
+use super::ws_client::{Next, WsClient};
 
 /// What a browser saw, for the assertions.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -63,7 +55,7 @@ pub struct Browser {
     pub user: String,
     world: World,
     gateway: SocketAddr,
-    ws: Ws,
+    ws: WsClient,
     cutter: Cutter,
     ua: UserAgent,
     media: SocketAddr,
@@ -120,25 +112,7 @@ impl Browser {
         let mut ice = Agent::new(AgentConfig::default(), rng.seed32());
         ice.add_local_host(media).expect("host candidate");
         let cert = Certificate::self_signed(&rng.seed32()).expect("certificate");
-        let stream = world
-            .connect(SocketAddr::new(ip, 40_000), gateway)
-            .expect("the gateway listens");
-        let cutter = stream.cutter();
-        let mut req =
-            tungstenite::client::IntoClientRequest::into_client_request(format!("ws://{gateway}/"))
-                .expect("request");
-        req.headers_mut()
-            .insert("Sec-WebSocket-Protocol", "sip".parse().expect("header"));
-        let ws = match tungstenite::client::client_with_config(
-            req,
-            stream,
-            // 4 KiB reads: tungstenite zero-fills its read size before every read.
-            Some(tungstenite::protocol::WebSocketConfig::default().read_buffer_size(4096)),
-        ) {
-            Ok((ws, _)) => Ws::Open(Box::new(ws)),
-            Err(HandshakeError::Interrupted(mid)) => Ws::Connecting(mid),
-            Err(HandshakeError::Failure(e)) => panic!("WebSocket handshake: {e}"),
-        };
+        let (ws, cutter) = WsClient::connect(world, SocketAddr::new(ip, 40_000), gateway);
         Self {
             user: user.into(),
             world: world.clone(),
@@ -320,48 +294,25 @@ impl Browser {
             addr: self.gateway,
             transport: Transport::Ws,
         };
+        let was_open = self.ws.is_open();
         let mut acted = false;
-        self.ws = match std::mem::replace(&mut self.ws, Ws::Closed) {
-            Ws::Connecting(mid) => match mid.handshake() {
-                Ok((ws, _)) => {
-                    acted = true;
-                    self.report.ws_open = true;
-                    Ws::Open(Box::new(ws))
-                }
-                Err(HandshakeError::Interrupted(mid)) => Ws::Connecting(mid),
-                Err(HandshakeError::Failure(e)) => {
-                    self.log.push(format!("ws: handshake failed: {e}"));
-                    self.report.ws_lost = true;
-                    Ws::Closed
-                }
-            },
-            other => other,
-        };
-        let Ws::Open(ws) = &mut self.ws else {
-            return acted;
-        };
-        self.report.ws_open = true;
         loop {
-            match ws.read() {
-                Ok(Message::Text(t)) => {
+            match self.ws.next() {
+                Next::Frame(f) => {
                     acted = true;
-                    let _ = self.ua.handle_receive(now, peer, t.as_bytes());
+                    let _ = self.ua.handle_receive(now, peer, &f);
                 }
-                Ok(Message::Binary(b)) => {
-                    acted = true;
-                    let _ = self.ua.handle_receive(now, peer, &b);
-                }
-                Ok(_) => acted = true,
-                Err(tungstenite::Error::Io(e)) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                    break
-                }
-                Err(e) => {
-                    self.log.push(format!("ws: {e}"));
+                Next::Nothing => break,
+                Next::Lost(why) => {
+                    self.log.push(format!("ws: {why}"));
                     self.report.ws_lost = true;
-                    self.ws = Ws::Closed;
                     break;
                 }
             }
+        }
+        if self.ws.is_open() {
+            self.report.ws_open = true;
+            acted |= !was_open;
         }
         acted
     }
@@ -517,9 +468,9 @@ impl Browser {
         let mut buf = vec![0u8; 65_535];
         while let Ok(Some(t)) = self.ua.poll_transmit(now, &mut buf) {
             acted = true;
-            if let Ws::Open(ws) = &mut self.ws {
+            if self.ws.is_open() {
                 let text = String::from_utf8_lossy(&buf[..t.len]).into_owned();
-                if ws.send(Message::text(text)).is_err() {
+                if !self.ws.send(Message::text(text)) {
                     self.report.ws_lost = true;
                 }
             }

@@ -8,17 +8,10 @@
 use std::net::SocketAddr;
 
 use rtcweb_testkit::SimRng;
-use tungstenite::handshake::client::ClientHandshake;
-use tungstenite::handshake::{HandshakeError, MidHandshake};
-use tungstenite::{Message, WebSocket};
+use tungstenite::Message;
 
-use super::world::{PipeEnd, World};
-
-enum Ws {
-    Connecting(MidHandshake<ClientHandshake<PipeEnd>>),
-    Open(Box<WebSocket<PipeEnd>>),
-    Closed,
-}
+use super::world::World;
+use super::ws_client::{Next, WsClient};
 
 /// What the attacker sent and got back.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -38,7 +31,7 @@ pub struct Tally {
 pub struct Attacker {
     world: World,
     rng: SimRng,
-    ws: Ws,
+    ws: WsClient,
     udp: SocketAddr,
     ws_target: SocketAddr,
     next_port: u16,
@@ -144,7 +137,7 @@ impl Attacker {
         let mut a = Self {
             world: world.clone(),
             rng: SimRng::new(seed),
-            ws: Ws::Closed,
+            ws: WsClient::Closed,
             udp,
             ws_target,
             next_port: 40_000,
@@ -162,72 +155,38 @@ impl Attacker {
     /// A new WebSocket connection (from the next port).
     fn connect(&mut self) {
         self.next_port += 1;
-        let stream = self
-            .world
-            .connect(SocketAddr::new(Self::IP, self.next_port), self.ws_target)
-            .expect("listener");
-        let mut req = tungstenite::client::IntoClientRequest::into_client_request(format!(
-            "ws://{}/",
-            self.ws_target
-        ))
-        .expect("request");
-        req.headers_mut()
-            .insert("Sec-WebSocket-Protocol", "sip".parse().expect("header"));
-        self.ws = match tungstenite::client::client_with_config(
-            req,
-            stream,
-            // 4 KiB reads: tungstenite zero-fills its read size before every read.
-            Some(tungstenite::protocol::WebSocketConfig::default().read_buffer_size(4096)),
-        ) {
-            Ok((ws, _)) => Ws::Open(Box::new(ws)),
-            Err(HandshakeError::Interrupted(mid)) => Ws::Connecting(mid),
-            Err(HandshakeError::Failure(e)) => panic!("handshake: {e}"),
-        };
+        let from = SocketAddr::new(Self::IP, self.next_port);
+        self.ws = WsClient::connect(&self.world, from, self.ws_target).0;
     }
 
     /// Reads what came back.
     pub fn step(&mut self) {
-        self.ws = match std::mem::replace(&mut self.ws, Ws::Closed) {
-            Ws::Connecting(mid) => match mid.handshake() {
-                Ok((ws, _)) => Ws::Open(Box::new(ws)),
-                Err(HandshakeError::Interrupted(mid)) => Ws::Connecting(mid),
-                Err(HandshakeError::Failure(e)) => panic!("handshake: {e}"),
-            },
-            other => other,
-        };
-        if let Ws::Open(ws) = &mut self.ws {
-            loop {
-                match ws.read() {
-                    Ok(Message::Text(t)) => {
-                        let code = t
-                            .strip_prefix("SIP/2.0 ")
-                            .and_then(|r| r.get(..3))
-                            .and_then(|c| c.parse().ok());
-                        let method = t
-                            .lines()
-                            .find_map(|l| l.strip_prefix("CSeq: "))
-                            .and_then(|c| c.split_whitespace().nth(1))
-                            .unwrap_or_default()
-                            .to_string();
-                        if let Some(code) = code {
-                            self.tally.ws_statuses.push((code, method));
-                        }
+        loop {
+            match self.ws.next() {
+                Next::Frame(f) => {
+                    let t = String::from_utf8_lossy(&f);
+                    let code = t
+                        .strip_prefix("SIP/2.0 ")
+                        .and_then(|r| r.get(..3))
+                        .and_then(|c| c.parse().ok());
+                    let method = t
+                        .lines()
+                        .find_map(|l| l.strip_prefix("CSeq: "))
+                        .and_then(|c| c.split_whitespace().nth(1))
+                        .unwrap_or_default()
+                        .to_string();
+                    if let Some(code) = code {
+                        self.tally.ws_statuses.push((code, method));
                     }
-                    Ok(_) => {}
-                    Err(tungstenite::Error::Io(e))
-                        if e.kind() == std::io::ErrorKind::WouldBlock =>
-                    {
-                        break
-                    }
-                    Err(_) => {
-                        self.tally.ws_closed += 1;
-                        self.ws = Ws::Closed;
-                        break;
-                    }
+                }
+                Next::Nothing => break,
+                Next::Lost(_) => {
+                    self.tally.ws_closed += 1;
+                    break;
                 }
             }
         }
-        if matches!(self.ws, Ws::Closed) && !self.gone {
+        if self.ws.is_closed() && !self.gone {
             self.connect();
         }
         while let Some((_, d)) = self.world.take(self.udp) {
@@ -302,11 +261,10 @@ impl Attacker {
     }
 
     fn send_ws(&mut self, msg: Message) {
-        if let Ws::Open(ws) = &mut self.ws {
+        if self.ws.is_open() {
             self.tally.ws_sent += 1;
-            if ws.send(msg).is_err() {
+            if !self.ws.send(msg) {
                 self.tally.ws_closed += 1;
-                self.ws = Ws::Closed;
             }
         }
     }
@@ -320,7 +278,7 @@ impl Attacker {
     /// Its WebSocket connection goes away without a word.
     pub fn disconnect(&mut self) {
         self.gone = true;
-        self.ws = Ws::Closed;
+        self.ws = WsClient::Closed;
     }
 
     /// How many of its INVITEs were refused 403.

@@ -21,6 +21,7 @@ mod hostile;
 mod phone;
 mod sim;
 mod world;
+mod ws_client;
 
 use std::net::SocketAddr;
 use std::time::Duration;
