@@ -107,7 +107,8 @@ pub enum MediaEvent {
 }
 
 impl WebMedia {
-    /// A leg on a fresh socket on `ip`, its ICE-lite agent and DTLS seeded from `rng`.
+    /// A leg on a fresh socket on `ip`, its ICE-lite agent and SSRC drawn from `rng` (DTLS
+    /// starts later, on the gateway's shared context: [`Self::start_dtls`]).
     ///
     /// # Errors
     /// Binding failed.
