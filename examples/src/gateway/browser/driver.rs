@@ -114,7 +114,7 @@ impl Driver {
     pub(super) fn run(mut self) {
         let mut buf = vec![0u8; MAX_MESSAGE];
         let fds = [self.web.listener_fd(), self.trunk.udp_fd()];
-        self.watch_signalling(fds.into_iter().flatten());
+        self.watch(fds.into_iter().flatten().map(|fd| (None, fd)));
         // The first turn reads everything; later ones the signalling only when one of its
         // sockets became ready, or the last read was busy (a capped read leaves more).
         let mut signalling_due = true;
@@ -184,35 +184,24 @@ impl Driver {
         busy
     }
 
-    /// New signalling sockets join the poller.
-    fn watch_signalling(&mut self, fds: impl IntoIterator<Item = std::os::fd::RawFd>) {
+    /// New sockets join the poller: the listener and the trunk's UDP socket (`None`) under the
+    /// shared signalling token, each WebSocket connection under its own number.
+    fn watch(&mut self, sockets: impl IntoIterator<Item = (Option<u64>, std::os::fd::RawFd)>) {
         let Some(poll) = self.media_poll.as_mut() else {
             return;
         };
-        let mut failed = Vec::new();
-        for fd in fds {
-            if let Err(e) = poll.register_signalling(fd) {
-                failed.push(e);
-            }
-        }
+        let failed: Vec<_> = sockets
+            .into_iter()
+            .filter_map(|(id, fd)| {
+                match id {
+                    None => poll.register_signalling(fd),
+                    Some(id) => poll.register_connection(fd, id),
+                }
+                .err()
+            })
+            .collect();
         for e in failed {
-            self.say(format!("poll: signalling socket not watched: {e}"));
-        }
-    }
-
-    /// New WebSocket connections join the poller, each under its own token.
-    fn watch_connections(&mut self, opened: &[(u64, std::os::fd::RawFd)]) {
-        let Some(poll) = self.media_poll.as_mut() else {
-            return;
-        };
-        let mut failed = Vec::new();
-        for &(id, fd) in opened {
-            if let Err(e) = poll.register_connection(fd, id) {
-                failed.push(e);
-            }
-        }
-        for e in failed {
-            self.say(format!("poll: WebSocket connection not watched: {e}"));
+            self.say(format!("poll: socket not watched: {e}"));
         }
     }
 
@@ -264,7 +253,7 @@ impl Driver {
             ids
         });
         let mut busy = self.web.read(now, ready.as_deref(), &mut input);
-        self.watch_connections(&input.opened);
+        self.watch(input.opened.iter().map(|&(id, fd)| (Some(id), fd)));
         if let Some(p) = self.media_poll.as_mut() {
             p.connections_again(&input.more);
         }
@@ -390,12 +379,7 @@ impl Driver {
     fn on_trunk_message(&mut self, now: Instant, from: Peer, msg: &[u8]) {
         let mut st = [Header::EMPTY; HEADERS];
         if let Ok(m) = Message::parse(msg, &mut st) {
-            let outside_dialog = m.method().is_some()
-                && m.typed::<ToHeader>()
-                    .ok()
-                    .flatten()
-                    .and_then(|t| t.tag())
-                    .is_none();
+            let outside_dialog = m.method().is_some() && !has_to_tag(&m);
             if outside_dialog && from.addr.ip() != self.trunk.trunk.ip() {
                 self.totals.foreign_requests += 1;
                 self.dirty = true;
@@ -422,13 +406,7 @@ impl Driver {
         if m.method() != Some(Method::Invite) {
             return Admission::Other;
         }
-        let has_tag = m
-            .typed::<ToHeader>()
-            .ok()
-            .flatten()
-            .and_then(|t| t.tag())
-            .is_some();
-        if has_tag {
+        if has_to_tag(m) {
             return Admission::Other;
         }
         let call_id = m
@@ -571,6 +549,15 @@ enum Admission {
     New(String),
     /// Refused: this response goes back.
     Refuse(Vec<u8>),
+}
+
+/// Whether the To header has a tag: a request inside a dialog (RFC 3261 §12.2).
+fn has_to_tag(m: &Message<'_>) -> bool {
+    m.typed::<ToHeader>()
+        .ok()
+        .flatten()
+        .and_then(|t| t.tag())
+        .is_some()
 }
 
 /// The user part of `sip:user@host`.

@@ -151,13 +151,9 @@ fn refused_section(m: &Media<'_>) -> String {
 pub fn trickled_candidates(frag: &[u8]) -> Vec<Candidate> {
     let text = String::from_utf8_lossy(frag);
     text.lines()
-        .filter_map(|l| l.trim_end().strip_prefix("a="))
-        .filter_map(|a| {
-            let (name, value) = a.split_once(':')?;
-            (name == "candidate").then_some(value)
-        })
-        .filter_map(|v| {
-            let c = rtcweb_sdp_core::attribute::Candidate::parse(v).ok()?;
+        .filter(|l| l.starts_with("a=candidate:"))
+        .filter_map(|l| {
+            let c = rtcweb_sdp_core::attribute::Candidate::parse_attribute(l.trim_end()).ok()?;
             Candidate::try_from(&c).ok()
         })
         .collect()
