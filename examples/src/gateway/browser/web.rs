@@ -54,10 +54,10 @@ pub struct WebSide {
     listener: Listener,
     /// `wss://` when set: every accepted stream is wrapped in TLS.
     tls: Option<Arc<rustls::ServerConfig>>,
-    pending: Vec<(SocketAddr, Instant, Handshake<WebStream>)>,
+    /// Handshakes under way: the remote address, the connection's number, since when.
+    pending: Vec<(SocketAddr, u64, Instant, Handshake<WebStream>)>,
     conns: BTreeMap<SocketAddr, WsConnection<WebStream>>,
-    /// Each connection's number (its readiness token) and back.
-    ids: BTreeMap<SocketAddr, u64>,
+    /// Each connection's number (its readiness token) and remote address, from its accept to its end.
     addrs: BTreeMap<u64, SocketAddr>,
     next_id: u64,
     /// The user agent of every browser's call (topology hiding: nothing of its dialogs reaches
@@ -106,7 +106,6 @@ impl WebSide {
             tls,
             pending: Vec::new(),
             conns: BTreeMap::new(),
-            ids: BTreeMap::new(),
             addrs: BTreeMap::new(),
             next_id: 0,
             ua: UserAgent::new(cfg),
@@ -164,24 +163,24 @@ impl WebSide {
             };
             let id = self.next_id;
             self.next_id += 1;
-            self.ids.insert(addr, id);
             self.addrs.insert(id, addr);
             if let Some(fd) = fd {
                 input.opened.push((id, fd));
             }
-            self.handshake_step(now, addr, now, Handshake::start(stream), input);
+            self.handshake_step(now, (addr, id), now, Handshake::start(stream), input);
         }
-        for (addr, since, h) in std::mem::take(&mut self.pending) {
-            self.handshake_step(now, addr, since, h.resume(), input);
+        for (addr, id, since, h) in std::mem::take(&mut self.pending) {
+            self.handshake_step(now, (addr, id), since, h.resume(), input);
         }
-        let chosen: Vec<SocketAddr> = match ready {
+        let chosen: Vec<(u64, SocketAddr)> = match ready {
             Some(ids) => ids
                 .iter()
-                .filter_map(|id| self.addrs.get(id).copied())
+                .filter_map(|id| Some((*id, *self.addrs.get(id)?)))
                 .collect(),
-            None => self.conns.keys().copied().collect(),
+            None => self.addrs.iter().map(|(id, a)| (*id, *a)).collect(),
         };
-        for addr in chosen {
+        let mut gone = Vec::new();
+        for (id, addr) in chosen {
             let Some(conn) = self.conns.get_mut(&addr) else {
                 continue;
             };
@@ -201,13 +200,14 @@ impl WebSide {
                             input.said.push(format!("ws: {addr}: {e}"));
                         }
                         input.closed.push(addr);
+                        gone.push(id);
                         capped = false;
                         break;
                     }
                 }
             }
             if capped {
-                input.more.extend(self.ids.get(&addr));
+                input.more.push(id);
             }
         }
         for addr in &input.closed {
@@ -216,22 +216,17 @@ impl WebSide {
                     .said
                     .push(format!("{}: {addr} disconnected", self.scheme()));
             }
-            self.forget(*addr);
         }
-        busy
-    }
-
-    /// A connection gone (closed, refused, or its handshake timed out): its number too.
-    fn forget(&mut self, addr: SocketAddr) {
-        if let Some(id) = self.ids.remove(&addr) {
+        for id in gone {
             self.addrs.remove(&id);
         }
+        busy
     }
 
     fn handshake_step(
         &mut self,
         now: Instant,
-        addr: SocketAddr,
+        (addr, id): (SocketAddr, u64),
         since: Instant,
         r: Result<Accept<WebStream>, WsError>,
         input: &mut WebInput,
@@ -244,18 +239,18 @@ impl WebSide {
                 self.conns.insert(addr, c);
                 // What came with the handshake may wait in the connection's buffer, where
                 // epoll does not see it: read it next turn.
-                input.more.extend(self.ids.get(&addr));
+                input.more.push(id);
             }
             Ok(Accept::Pending(h)) if now.saturating_duration_since(since) < HANDSHAKE_TIMEOUT => {
-                self.pending.push((addr, since, h));
+                self.pending.push((addr, id, since, h));
             }
             Ok(Accept::Pending(_)) => {
                 input.said.push(format!("ws: {addr} handshake timed out"));
-                self.forget(addr);
+                self.addrs.remove(&id);
             }
             Err(e) => {
                 input.said.push(format!("ws: {addr} refused: {e}"));
-                self.forget(addr);
+                self.addrs.remove(&id);
             }
         }
     }
@@ -294,7 +289,6 @@ impl WebSide {
         for (_, mut c) in std::mem::take(&mut self.conns) {
             c.close();
         }
-        self.ids.clear();
         self.addrs.clear();
     }
 
