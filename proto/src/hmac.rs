@@ -30,6 +30,25 @@ fn blocks(data: &[u8]) -> (&[[u8; BLOCK]], &[u8]) {
     (Array::cast_slice_to_core(blocks), rest)
 }
 
+/// Copies `src` to the start of `dst` (as much as fits) in fixed-size moves. For the few bytes
+/// around a message's last block a variable-length `copy_from_slice` is a call to `memcpy`, which
+/// cost a 172-byte SRTP packet's MAC about 4 ns a copy.
+#[inline(always)]
+fn copy_short(dst: &mut [u8], src: &[u8]) {
+    let mut from = src.chunks_exact(16);
+    let mut to = dst.chunks_exact_mut(16);
+    let mut done = 0;
+    for (d, s) in (&mut to).zip(&mut from) {
+        d.copy_from_slice(s);
+        done += 16;
+    }
+    let rest = src.get(done..).unwrap_or_default();
+    let dst = dst.get_mut(done..).unwrap_or_default();
+    for (d, s) in dst.iter_mut().zip(rest) {
+        *d = *s;
+    }
+}
+
 /// A Merkle–Damgård hash with 64-byte blocks whose compression function HMAC drives directly.
 pub trait BlockHash {
     /// The chaining state (`[u32; 5]` for SHA-1, `[u32; 8]` for SHA-256).
@@ -199,12 +218,8 @@ impl<H: BlockHash> HmacKey<H> {
         let used = (end + 9).div_ceil(BLOCK) * BLOCK;
         let total = (BLOCK + message.len() + trailer.len()) as u64;
         let mut last = [0u8; 3 * BLOCK];
-        if let Some(dst) = last.get_mut(..tail.len()) {
-            dst.copy_from_slice(tail);
-        }
-        if let Some(dst) = last.get_mut(tail.len()..end) {
-            dst.copy_from_slice(trailer);
-        }
+        copy_short(&mut last, tail);
+        copy_short(last.get_mut(tail.len()..).unwrap_or_default(), trailer);
         if let Some(b) = last.get_mut(end) {
             *b = 0x80;
         }

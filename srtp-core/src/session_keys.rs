@@ -29,8 +29,8 @@ pub(crate) enum SessionKeys {
     AesCmHmac {
         /// The session encryption key, expanded.
         cipher: AesCm,
-        /// The 112-bit session salt.
-        salt: [u8; 14],
+        /// The 112-bit session salt, already in its IV position ([`AesCmSalt`]).
+        salt: AesCmSalt,
         /// The keyed HMAC.
         auth: HmacSha1,
     },
@@ -50,7 +50,7 @@ pub(crate) enum SessionKeys {
 impl Drop for SessionKeys {
     fn drop(&mut self) {
         match self {
-            Self::AesCmHmac { salt, .. } => salt.zeroize(),
+            Self::AesCmHmac { salt, .. } => salt.0.zeroize(),
             #[cfg(any(feature = "gcm", feature = "ring"))]
             Self::Gcm { salt, .. } => salt.zeroize(),
             Self::Unkeyed => {}
@@ -124,24 +124,37 @@ impl SessionKeys {
         kdf.derive(auth, r, &mut auth_key);
         let keys = Self::AesCmHmac {
             cipher: AesCm::new(&key),
-            salt,
+            salt: AesCmSalt::new(&salt),
             auth: HmacSha1::new(&auth_key),
         };
         key.zeroize();
+        salt.zeroize();
         auth_key.zeroize();
         keys
     }
 }
 
-/// The AES-CM IV: `(salt * 2^16) XOR (SSRC * 2^64) XOR (index * 2^16)` (RFC 3711 §4.1.1).
-pub(crate) fn aes_cm_iv(salt: &[u8; 14], ssrc: u32, index: u64) -> [u8; 16] {
-    let mut iv = [0u8; 16];
-    let mut x = u128::from(ssrc) << 64 | u128::from(index & 0xffff_ffff_ffff) << 16;
-    for (i, s) in salt.iter().enumerate() {
-        x ^= u128::from(*s) << (8 * (15 - i));
+/// The 112-bit AES-CM session salt as the IV's top 112 bits, `salt * 2^16` (RFC 3711 §4.1.1):
+/// shifted once when the keys are derived, not per packet. Wiped with its [`SessionKeys`].
+#[derive(Clone, Copy)]
+pub(crate) struct AesCmSalt(u128);
+
+impl AesCmSalt {
+    pub(crate) fn new(salt: &[u8; 14]) -> Self {
+        let mut bytes = [0u8; 16];
+        if let Some(dst) = bytes.get_mut(..14) {
+            dst.copy_from_slice(salt);
+        }
+        let word = u128::from_be_bytes(bytes);
+        bytes.zeroize();
+        Self(word)
     }
-    iv.copy_from_slice(&x.to_be_bytes());
-    iv
+}
+
+/// The AES-CM IV: `(salt * 2^16) XOR (SSRC * 2^64) XOR (index * 2^16)` (RFC 3711 §4.1.1).
+#[inline]
+pub(crate) fn aes_cm_iv(salt: &AesCmSalt, ssrc: u32, index: u64) -> [u8; 16] {
+    (salt.0 ^ u128::from(ssrc) << 64 ^ u128::from(index & 0xffff_ffff_ffff) << 16).to_be_bytes()
 }
 
 /// The GCM IV: `(00 00 || SSRC || ROC || SEQ) XOR salt` for SRTP (RFC 7714 §8.1), or
@@ -173,10 +186,13 @@ mod tests {
     /// RFC 3711 §4.1.1: salt, SSRC and index land in their octets.
     #[test]
     fn aes_cm_iv_layout() {
-        let iv = aes_cm_iv(&[0; 14], 0x0102_0304, 0x5566_7788_99aa);
+        let iv = aes_cm_iv(&AesCmSalt::new(&[0; 14]), 0x0102_0304, 0x5566_7788_99aa);
         assert_eq!(iv[..], hex("00000000 01020304 5566778899aa 0000")[..]);
-        let iv = aes_cm_iv(&[0xff; 14], 0, 0);
+        let iv = aes_cm_iv(&AesCmSalt::new(&[0xff; 14]), 0, 0);
         assert_eq!(iv[..], hex("ffffffffffffffffffffffffffff0000")[..]);
+        let salt: [u8; 14] = core::array::from_fn(|i| 0x10 + i as u8);
+        let iv = aes_cm_iv(&AesCmSalt::new(&salt), 0x0102_0304, 0x5566_7788_99aa);
+        assert_eq!(iv[..], hex("10111213 15171513 4d7f6d93 85b7 0000")[..]);
     }
 
     /// RFC 7714 §16.1.1 (AEAD_AES_128_GCM, SRTP): IV, ciphertext and tag from the session key and salt.

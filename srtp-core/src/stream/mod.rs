@@ -121,6 +121,26 @@ fn tag_matches(computed: &[u8], received: &[u8]) -> bool {
     bool::from(diff.ct_eq(&0) & same_len)
 }
 
+/// Writes the first `len` bytes of `mac` (an 80- or 32-bit tag, RFC 3711 §5.2) at the start of
+/// `dst`. Both profile lengths are fixed-size moves; a variable-length copy is a `memcpy` call.
+#[inline(always)]
+fn write_tag(dst: &mut [u8], mac: &[u8; 20], len: usize) {
+    fn put<const N: usize>(dst: &mut [u8], mac: &[u8; 20]) {
+        if let (Some(d), Some(s)) = (dst.get_mut(..N), mac.get(..N)) {
+            d.copy_from_slice(s);
+        }
+    }
+    match len {
+        10 => put::<10>(dst, mac),
+        4 => put::<4>(dst, mac),
+        _ => {
+            if let (Some(d), Some(s)) = (dst.get_mut(..len), mac.get(..len)) {
+                d.copy_from_slice(s);
+            }
+        }
+    }
+}
+
 /// The parts of an SRTP trailer: where authenticated data ends, and where MKI and tag sit.
 struct Trailer {
     mki: usize,
@@ -362,12 +382,10 @@ impl Stream {
                 let roc = ((index >> 16) as u32).to_be_bytes();
                 let mac = auth.mac(body, &roc);
                 let (mki_dst, tag_dst) = tail.split_at_mut(trailer.mki);
-                mki_dst.copy_from_slice(mki);
-                if let (Some(dst), Some(src)) =
-                    (tag_dst.get_mut(..trailer.tag), mac.get(..trailer.tag))
-                {
-                    dst.copy_from_slice(src);
+                if !mki.is_empty() {
+                    mki_dst.copy_from_slice(mki);
                 }
+                write_tag(tag_dst, &mac, trailer.tag);
             }
             SessionKeys::Unkeyed => return Err(Error::NotKeyed),
             #[cfg(any(feature = "gcm", feature = "ring"))]
