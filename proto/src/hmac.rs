@@ -208,33 +208,74 @@ impl<H: BlockHash> HmacKey<H> {
             m.update(trailer);
             return m.finalize();
         }
+        // Not through `Padded`: the whole blocks hashed before the last ones are written measured
+        // 5 ns faster per 172-byte SRTP packet.
         let mut state = self.inner;
         let (whole, tail) = blocks(message);
         if !whole.is_empty() {
             H::compress(&mut state, whole);
         }
-        // tail < 64 and trailer <= 64 bytes: with 0x80 and the 8-byte length, at most 3 blocks.
-        let end = tail.len() + trailer.len();
-        let used = (end + 9).div_ceil(BLOCK) * BLOCK;
-        let total = (BLOCK + message.len() + trailer.len()) as u64;
         let mut last = [0u8; 3 * BLOCK];
-        copy_short(&mut last, tail);
-        copy_short(last.get_mut(tail.len()..).unwrap_or_default(), trailer);
-        if let Some(b) = last.get_mut(end) {
-            *b = 0x80;
-        }
-        if let Some(dst) = last.get_mut(used - 8..used) {
-            dst.copy_from_slice(&total.wrapping_mul(8).to_be_bytes());
-        }
+        let used = pad_end(&mut last, tail, trailer, message.len());
         H::compress(&mut state, blocks(last.get(..used).unwrap_or_default()).0);
         let out = self.outer_of(&state);
         state.zeroize();
         out
     }
 
+    /// The MACs of two messages at once, `a` and `b` each a key, a message and a trailer (as
+    /// [`Self::mac_with_trailer`]; the keys may differ). The two hash chains run side by side:
+    /// their compression-function calls alternate block by block, so the CPU works on one while
+    /// the other waits. A SHA-1 block's rounds depend on each other and leave the hardware idle
+    /// most of the time: one 176-byte message (a 172-byte SRTP packet and its ROC, 4 blocks)
+    /// took 136 ns on SHA-NI, two together 84 ns each (`rtcweb-srtp-core`'s pair functions).
+    #[must_use]
+    pub fn mac_pair(a: (&Self, &[u8], &[u8]), b: (&Self, &[u8], &[u8])) -> [[u8; 32]; 2] {
+        let ((key_a, message_a, trailer_a), (key_b, message_b, trailer_b)) = (a, b);
+        if trailer_a.len() > BLOCK || trailer_b.len() > BLOCK {
+            return [
+                key_a.mac_with_trailer(message_a, trailer_a),
+                key_b.mac_with_trailer(message_b, trailer_b),
+            ];
+        }
+        let (pa, pb) = (
+            Padded::new(message_a, trailer_a),
+            Padded::new(message_b, trailer_b),
+        );
+        let (mut sa, mut sb) = (key_a.inner, key_b.inner);
+        for i in 0..pa.blocks().max(pb.blocks()) {
+            if let Some(block) = pa.block(i) {
+                H::compress(&mut sa, block);
+            }
+            if let Some(block) = pb.block(i) {
+                H::compress(&mut sb, block);
+            }
+        }
+        let (ob, oa) = (key_b.outer_block(&sb), key_a.outer_block(&sa));
+        sa.zeroize();
+        sb.zeroize();
+        let (mut ta, mut tb) = (key_a.outer, key_b.outer);
+        H::compress(&mut ta, core::slice::from_ref(&oa));
+        H::compress(&mut tb, core::slice::from_ref(&ob));
+        let out = [digest_of::<H>(&ta), digest_of::<H>(&tb)];
+        ta.zeroize();
+        tb.zeroize();
+        out
+    }
+
     /// The outer hash over an inner chaining state: one padded block, HMAC's outer message
     /// being the 64-byte `opad` block and the inner digest.
     fn outer_of(&self, inner: &H::State) -> [u8; 32] {
+        let block = self.outer_block(inner);
+        let mut state = self.outer;
+        H::compress(&mut state, core::slice::from_ref(&block));
+        let out = digest_of::<H>(&state);
+        state.zeroize();
+        out
+    }
+
+    /// The outer hash's one block: the inner digest, padded.
+    fn outer_block(&self, inner: &H::State) -> [u8; BLOCK] {
         let mut block = [0u8; BLOCK];
         for (o, w) in block.chunks_exact_mut(4).zip(inner.as_ref()) {
             o.copy_from_slice(&w.to_be_bytes());
@@ -245,14 +286,76 @@ impl<H: BlockHash> HmacKey<H> {
         if let Some(dst) = block.get_mut(BLOCK - 8..) {
             dst.copy_from_slice(&(((BLOCK + H::OUTPUT) as u64) * 8).to_be_bytes());
         }
-        let mut state = self.outer;
-        H::compress(&mut state, core::slice::from_ref(&block));
-        let mut out = [0u8; 32];
-        for (o, w) in out.chunks_exact_mut(4).zip(state.as_ref()) {
-            o.copy_from_slice(&w.to_be_bytes());
+        block
+    }
+}
+
+/// A chaining state as the big-endian digest bytes (the first `H::OUTPUT` of 32 are used).
+fn digest_of<H: BlockHash>(state: &H::State) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    for (o, w) in out.chunks_exact_mut(4).zip(state.as_ref()) {
+        o.copy_from_slice(&w.to_be_bytes());
+    }
+    out
+}
+
+/// Writes a message's end into `last` (zeroed, 3 blocks): its last partial block `tail`, the
+/// `trailer` (at most a block), `0x80` and the bit length of `ipad block || message || trailer`
+/// (`message_len` bytes of message, RFC 2104 §2); returns the bytes used, 1 to 3 blocks.
+#[inline(always)]
+fn pad_end(last: &mut [u8], tail: &[u8], trailer: &[u8], message_len: usize) -> usize {
+    let end = tail.len() + trailer.len();
+    let used = (end + 9).div_ceil(BLOCK) * BLOCK;
+    let total = (BLOCK + message_len + trailer.len()) as u64;
+    copy_short(last, tail);
+    copy_short(last.get_mut(tail.len()..).unwrap_or_default(), trailer);
+    if let Some(b) = last.get_mut(end) {
+        *b = 0x80;
+    }
+    if let Some(dst) = last.get_mut(used - 8..used) {
+        dst.copy_from_slice(&total.wrapping_mul(8).to_be_bytes());
+    }
+    used
+}
+
+/// `message || trailer` with its padding as the compression function reads it: the message's
+/// whole blocks where they lie, then its last partial block, the trailer (at most a block), the
+/// `0x80` byte and the length, in at most 3 blocks on the stack. The length counts the key's
+/// `ipad` block in front (RFC 2104 §2).
+struct Padded<'m> {
+    whole: &'m [[u8; BLOCK]],
+    last: [[u8; BLOCK]; 3],
+    last_blocks: usize,
+}
+
+impl<'m> Padded<'m> {
+    #[inline(always)]
+    fn new(message: &'m [u8], trailer: &[u8]) -> Self {
+        let (whole, tail) = blocks(message);
+        let mut last = [[0u8; BLOCK]; 3];
+        let used = pad_end(last.as_flattened_mut(), tail, trailer, message.len());
+        Self {
+            whole,
+            last,
+            last_blocks: used / BLOCK,
         }
-        state.zeroize();
-        out
+    }
+
+    /// The padded end: 1 to 3 blocks.
+    fn last(&self) -> &[[u8; BLOCK]] {
+        self.last.get(..self.last_blocks).unwrap_or_default()
+    }
+
+    fn blocks(&self) -> usize {
+        self.whole.len() + self.last_blocks
+    }
+
+    /// Block `i` of the padded message, as a one-block slice.
+    fn block(&self, i: usize) -> Option<&[[u8; BLOCK]]> {
+        match i.checked_sub(self.whole.len()) {
+            None => self.whole.get(i..=i),
+            Some(j) => self.last().get(j..=j),
+        }
     }
 }
 
@@ -352,6 +455,35 @@ mod tests {
             *o = u8::from_str_radix(&s[i..i + 2], 16).unwrap();
         }
         out
+    }
+
+    /// Two MACs side by side equal two MACs one after the other, for every pair of lengths
+    /// across the one/two/three final block boundaries, different keys, SHA-1 and SHA-256.
+    #[test]
+    fn mac_pair_equals_two_macs() {
+        fn check<H: BlockHash>() {
+            let (ka, kb) = (
+                HmacKey::<H>::new(b"first key"),
+                HmacKey::<H>::new(&[7u8; 90]),
+            );
+            let msg: [u8; 200] = core::array::from_fn(|i| (i * 13) as u8);
+            let long_trailer = [5u8; 70];
+            for la in (0..200).step_by(7) {
+                for lb in [0, 1, 54, 55, 56, 63, 64, 119, 120, 128, 172, 199] {
+                    for (ta, tb) in [
+                        (&[][..], &[1u8, 2, 3, 4][..]),
+                        (&[9u8; 4][..], &[][..]),
+                        (&long_trailer[..], &[3u8; 4][..]),
+                    ] {
+                        let pair = HmacKey::mac_pair((&ka, &msg[..la], ta), (&kb, &msg[..lb], tb));
+                        assert_eq!(pair[0], ka.mac_with_trailer(&msg[..la], ta), "a {la} {lb}");
+                        assert_eq!(pair[1], kb.mac_with_trailer(&msg[..lb], tb), "b {la} {lb}");
+                    }
+                }
+            }
+        }
+        check::<Sha1>();
+        check::<Sha256>();
     }
 
     #[test]

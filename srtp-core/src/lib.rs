@@ -23,6 +23,7 @@
 //!
 //! - [`Stream`]: one SSRC's context, fixed size, usable with no allocator at all.
 //! - [`Session`] (`alloc`): per-SSRC streams created on first use, bounded by [`Config::max_streams`].
+//! - [`pair`] (`alloc`): two packets at a time, their HMAC-SHA1 tags computed side by side.
 //! - [`KeyingMaterial`]: master key and salt from SDES `inline:` (RFC 4568) or DTLS-SRTP (RFC 5764).
 //!
 //! Packets are protected in place in the caller's buffer, which must leave room for the tag
@@ -46,6 +47,8 @@ pub mod dtls;
 mod error;
 mod key_derivation;
 mod keying;
+#[cfg(feature = "alloc")]
+pub mod pair;
 mod profile;
 mod replay;
 mod rollover;

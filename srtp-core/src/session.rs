@@ -4,7 +4,8 @@
 use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, VecDeque};
 
-use crate::stream::ReplayState;
+use crate::crypto::hmac_sha1::HmacSha1;
+use crate::stream::{Precomputed, ReplayState};
 use crate::wire::{rtcp, rtp};
 use crate::{Config, Error, KeyingMaterial, Stream};
 
@@ -69,11 +70,11 @@ impl Session {
     }
 
     /// Runs `f` on the SSRC's stream, or on a new one kept only when `f` succeeds.
-    fn with_stream(
+    fn with_stream<T>(
         &mut self,
         ssrc: u32,
-        f: impl FnOnce(&mut Stream) -> Result<usize, Error>,
-    ) -> Result<usize, Error> {
+        f: impl FnOnce(&mut Stream) -> Result<T, Error>,
+    ) -> Result<T, Error> {
         if let Some(stream) = self.streams.get_mut(&ssrc) {
             return f(stream);
         }
@@ -108,6 +109,41 @@ impl Session {
     pub fn unprotect_rtp(&mut self, packet: &mut [u8]) -> Result<usize, Error> {
         let ssrc = rtp::RtpHeader::parse(packet)?.ssrc;
         self.with_stream(ssrc, |s| s.unprotect_rtp(packet))
+    }
+
+    /// [`Self::protect_rtp`] with the tag left to `tag` ([`Stream::protect_rtp_with`]).
+    pub(crate) fn protect_rtp_with<'b>(
+        &mut self,
+        buf: &'b mut [u8],
+        len: usize,
+        tag: impl FnOnce(&HmacSha1, &'b [u8], [u8; 4], &'b mut [u8]),
+    ) -> Result<usize, Error> {
+        let packet = buf.get(..len).ok_or(Error::LengthOutOfBounds {
+            len,
+            buf: buf.len(),
+        })?;
+        let ssrc = rtp::RtpHeader::parse(packet)?.ssrc;
+        self.with_stream(ssrc, |s| s.protect_rtp_with(buf, len, tag))
+    }
+
+    /// [`Stream::rtp_mac_input`] of the packet's stream; `None` for an SSRC without one yet.
+    pub(crate) fn rtp_mac_input(&self, packet: &[u8]) -> Option<(&HmacSha1, usize, u64)> {
+        let ssrc = rtp::RtpHeader::parse(packet).ok()?.ssrc;
+        self.streams.get(&ssrc)?.rtp_mac_input(packet)
+    }
+
+    /// [`Self::unprotect_rtp`] with a tag computed ahead ([`Stream::unprotect_rtp_with`]).
+    pub(crate) fn unprotect_rtp_with(
+        &mut self,
+        packet: &mut [u8],
+        pre: Option<Precomputed>,
+    ) -> Result<usize, Error> {
+        let ssrc = rtp::RtpHeader::parse(packet)?.ssrc;
+        self.with_stream(ssrc, |s| {
+            s.unprotect_rtp_with(packet, |auth, body, index| {
+                Precomputed::or_compute(pre, auth, body, index)
+            })
+        })
     }
 
     /// [`Stream::protect_rtcp`] on the packet's sender SSRC.

@@ -9,7 +9,7 @@
     clippy::panic
 )]
 
-use rtcweb_srtp_core::{Config, KeyingMaterial, Profile, Session, Stream};
+use rtcweb_srtp_core::{pair, Config, KeyingMaterial, Profile, Session, Stream};
 use rtcweb_srtp_interop::CountingAllocator;
 
 #[global_allocator]
@@ -65,5 +65,30 @@ fn no_allocation_per_packet() {
             0,
             "Session {profile:?}"
         );
+        // Two at a time: one session, then two (the second session's stream made first).
+        let mut other_tx = Session::new(&key, &Config::default()).unwrap();
+        let mut other_rx = Session::new(&key, &Config::default()).unwrap();
+        let mut second = [0u8; 1300];
+        let len = rtp(0, &mut second);
+        let n = other_tx.protect_rtp(&mut second, len).unwrap();
+        other_rx.unprotect_rtp(&mut second[..n]).unwrap();
+        let before = CountingAllocator::count();
+        for seq in (2000..8000u16).step_by(3) {
+            let (la, lb) = (rtp(seq, &mut buf), rtp(seq + 1, &mut second));
+            let [na, nb] = stx.protect_rtp_pair((&mut buf, la), (&mut second, lb));
+            let (na, nb) = (na.unwrap(), nb.unwrap());
+            let [ra, rb] = srx.unprotect_rtp_pair(&mut buf[..na], &mut second[..nb]);
+            assert_eq!((ra.unwrap(), rb.unwrap()), (la, lb));
+            let (la, lb) = (rtp(seq + 2, &mut buf), rtp(seq, &mut second));
+            let [na, nb] =
+                pair::protect_rtp((&mut stx, &mut buf, la), (&mut other_tx, &mut second, lb));
+            let (na, nb) = (na.unwrap(), nb.unwrap());
+            let [ra, rb] = pair::unprotect_rtp(
+                (&mut srx, &mut buf[..na]),
+                (&mut other_rx, &mut second[..nb]),
+            );
+            assert_eq!((ra.unwrap(), rb.unwrap()), (la, lb));
+        }
+        assert_eq!(CountingAllocator::count() - before, 0, "pairs {profile:?}");
     }
 }

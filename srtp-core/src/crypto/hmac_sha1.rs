@@ -17,11 +17,22 @@ impl HmacSha1 {
     /// HMAC-SHA1 of `message || trailer` (the packet and its ROC, RFC 3711 §4.2), the packet
     /// hashed in place.
     pub(crate) fn mac(&self, message: &[u8], trailer: &[u8]) -> [u8; 20] {
-        let full = self.0.mac_with_trailer(message, trailer);
-        let mut tag = [0u8; 20];
-        tag.copy_from_slice(full.get(..20).unwrap_or(&[0; 20]));
-        tag
+        truncate(&self.0.mac_with_trailer(message, trailer))
     }
+
+    /// Two MACs computed side by side, each `(key, message, trailer)` as [`Self::mac`]
+    /// ([`HmacKey::mac_pair`]: the two SHA-1 chains interleaved block by block).
+    pub(crate) fn mac_pair(a: (&Self, &[u8], &[u8]), b: (&Self, &[u8], &[u8])) -> [[u8; 20]; 2] {
+        let [ma, mb] = HmacKey::mac_pair((&a.0 .0, a.1, a.2), (&b.0 .0, b.1, b.2));
+        [truncate(&ma), truncate(&mb)]
+    }
+}
+
+/// The SHA-1 digest out of the family MAC's 32-byte output.
+fn truncate(full: &[u8; 32]) -> [u8; 20] {
+    let mut tag = [0u8; 20];
+    tag.copy_from_slice(full.get(..20).unwrap_or(&[0; 20]));
+    tag
 }
 
 #[cfg(test)]

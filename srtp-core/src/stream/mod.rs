@@ -5,6 +5,7 @@
 use subtle::ConstantTimeEq;
 
 use crate::config::Config;
+use crate::crypto::hmac_sha1::HmacSha1;
 use crate::key_derivation::{key_id_r, Kdf};
 use crate::replay::ReplayWindow;
 use crate::rollover::Rollover;
@@ -121,22 +122,54 @@ fn tag_matches(computed: &[u8], received: &[u8]) -> bool {
     bool::from(diff.ct_eq(&0) & same_len)
 }
 
-/// Writes the first `len` bytes of `mac` (an 80- or 32-bit tag, RFC 3711 §5.2) at the start of
-/// `dst`. Both profile lengths are fixed-size moves; a variable-length copy is a `memcpy` call.
+/// Writes the first `dst.len()` bytes of `mac` into `dst`: an 80- or 32-bit tag (RFC 3711 §5.2)
+/// as a fixed-size move (a variable-length copy is a `memcpy` call).
 #[inline(always)]
-fn write_tag(dst: &mut [u8], mac: &[u8; 20], len: usize) {
+pub(crate) fn write_tag(dst: &mut [u8], mac: &[u8; 20]) {
     fn put<const N: usize>(dst: &mut [u8], mac: &[u8; 20]) {
         if let (Some(d), Some(s)) = (dst.get_mut(..N), mac.get(..N)) {
             d.copy_from_slice(s);
         }
     }
-    match len {
+    match dst.len() {
         10 => put::<10>(dst, mac),
         4 => put::<4>(dst, mac),
-        _ => {
-            if let (Some(d), Some(s)) = (dst.get_mut(..len), mac.get(..len)) {
-                d.copy_from_slice(s);
+        len => {
+            if let Some(s) = mac.get(..len) {
+                dst.copy_from_slice(s);
             }
+        }
+    }
+}
+
+/// The ROC that follows the packet in the authenticated data (RFC 3711 §4.2): the 48-bit
+/// index's top 32 bits, big-endian.
+pub(crate) fn roc_bytes(index: u64) -> [u8; 4] {
+    ((index >> 16) as u32).to_be_bytes()
+}
+
+/// A tag computed ahead of [`Stream::unprotect_rtp_with`], for the packet index and key it
+/// assumed.
+pub(crate) struct Precomputed {
+    pub(crate) index: u64,
+    pub(crate) mac: [u8; 20],
+}
+
+impl Precomputed {
+    /// The tag to check a packet against: `pre`'s if it was computed for this index (a packet of
+    /// the same stream accepted in between can change the index; then it is computed here).
+    /// The key cannot have changed in between: a tag is computed ahead only with a key
+    /// derivation rate of 0 ([`Stream::rtp_mac_input`]), and a stream is rekeyed only through
+    /// `&mut` methods, none called between.
+    pub(crate) fn or_compute(
+        pre: Option<Self>,
+        auth: &HmacSha1,
+        body: &[u8],
+        index: u64,
+    ) -> [u8; 20] {
+        match pre {
+            Some(pre) if pre.index == index => pre.mac,
+            _ => auth.mac(body, &roc_bytes(index)),
         }
     }
 }
@@ -341,6 +374,22 @@ impl Stream {
     /// a malformed header, [`Error::Replayed`] for an index already sent, [`Error::KeyLifetimeExceeded`].
     /// The buffer is unchanged on every error.
     pub fn protect_rtp(&mut self, buf: &mut [u8], len: usize) -> Result<usize, Error> {
+        self.protect_rtp_with(buf, len, |auth, body, roc, tag| {
+            write_tag(tag, &auth.mac(body, &roc));
+        })
+    }
+
+    /// [`Self::protect_rtp`], with the AES-CM profiles' tag left to `tag`: it gets the HMAC key,
+    /// the authenticated bytes (header and encrypted payload), the ROC and where the tag goes.
+    /// The stream's state is already updated when it runs (protecting cannot fail after the
+    /// payload is encrypted), so a caller may compute the tag later, e.g. two at once
+    /// ([`crate::pair`]). The AES-GCM profiles finish in here and never call `tag`.
+    pub(crate) fn protect_rtp_with<'b>(
+        &mut self,
+        buf: &'b mut [u8],
+        len: usize,
+        tag: impl FnOnce(&HmacSha1, &'b [u8], [u8; 4], &'b mut [u8]),
+    ) -> Result<usize, Error> {
         let packet = buf.get(..len).ok_or(Error::LengthOutOfBounds {
             len,
             buf: buf.len(),
@@ -379,13 +428,12 @@ impl Stream {
                 if let Some(payload) = body.get_mut(header.len..) {
                     cipher.apply_keystream(&aes_cm_iv(salt, header.ssrc, index), payload);
                 }
-                let roc = ((index >> 16) as u32).to_be_bytes();
-                let mac = auth.mac(body, &roc);
                 let (mki_dst, tag_dst) = tail.split_at_mut(trailer.mki);
                 if !mki.is_empty() {
                     mki_dst.copy_from_slice(mki);
                 }
-                write_tag(tag_dst, &mac, trailer.tag);
+                let tag_dst = tag_dst.get_mut(..trailer.tag).unwrap_or_default();
+                tag(auth, body, roc_bytes(index), tag_dst);
             }
             SessionKeys::Unkeyed => return Err(Error::NotKeyed),
             #[cfg(any(feature = "gcm", feature = "ring"))]
@@ -423,6 +471,38 @@ impl Stream {
     /// [`Error::Truncated`], [`Error::BadVersion`], [`Error::KeyLifetimeExceeded`]. The buffer is
     /// unchanged on every error.
     pub fn unprotect_rtp(&mut self, packet: &mut [u8]) -> Result<usize, Error> {
+        self.unprotect_rtp_with(packet, |auth, body, index| {
+            auth.mac(body, &roc_bytes(index))
+        })
+    }
+
+    /// The key, the length of the authenticated bytes and the packet index with which
+    /// [`Self::unprotect_rtp`] would check `packet`'s HMAC-SHA1 tag as the stream is now; `None`
+    /// where it would not (a malformed or short packet, an index too old, AES-GCM, a key
+    /// derivation rate: new keys) — errors are [`Self::unprotect_rtp_with`]'s to report.
+    pub(crate) fn rtp_mac_input(&self, packet: &[u8]) -> Option<(&HmacSha1, usize, u64)> {
+        let header = RtpHeader::parse(packet).ok()?;
+        let trailer = self.rtp_trailer();
+        let end = packet
+            .len()
+            .checked_sub(trailer.mki + trailer.tag)
+            .filter(|end| *end >= header.len)?;
+        let index = self.rollover.estimate(header.sequence)?;
+        match (self.config.key_derivation_rate, &self.rtp_keys) {
+            (0, SessionKeys::AesCmHmac { auth, .. }) => Some((auth, end, index)),
+            _ => None,
+        }
+    }
+
+    /// [`Self::unprotect_rtp`], with the AES-CM profiles' HMAC-SHA1 computed by `mac` (the key,
+    /// the authenticated bytes, the packet index): the pair functions give a tag computed ahead
+    /// ([`Precomputed::or_compute`]). Generic rather than an `Option` argument: the single-packet
+    /// path measured 8 ns slower per 172-byte packet with one.
+    pub(crate) fn unprotect_rtp_with(
+        &mut self,
+        packet: &mut [u8],
+        mac: impl FnOnce(&HmacSha1, &[u8], u64) -> [u8; 20],
+    ) -> Result<usize, Error> {
         let header = RtpHeader::parse(packet)?;
         let trailer = self.rtp_trailer();
         let needed = header.len + trailer.mki + trailer.tag;
@@ -456,8 +536,7 @@ impl Stream {
                 if !mki_matches(mki, expected_mki) {
                     return Err(Error::UnknownMki);
                 }
-                let roc = ((index >> 16) as u32).to_be_bytes();
-                let mac = auth.mac(body, &roc);
+                let mac = mac(auth, body, index);
                 if !tag_matches(mac.get(..trailer.tag).unwrap_or_default(), tag) {
                     return Err(Error::AuthenticationFailed);
                 }
