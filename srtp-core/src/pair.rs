@@ -5,8 +5,11 @@
 //! With the AES-CM profiles most of a small packet's time is its HMAC-SHA1 (RFC 3711 §4.2): four
 //! SHA-1 blocks for a 172-byte packet, each block's rounds waiting on the previous ones, so one
 //! packet leaves the CPU's SHA unit idle most of the time. Two packets' tags are computed side by
-//! side ([`rtcweb_proto::hmac::HmacKey::mac_pair`]), which measured about 1.6 times the single
-//! packet rate on SHA-NI (`cargo bench -p rtcweb-bench --bench side_by_side -- srtp`).
+//! side ([`rtcweb_proto::hmac::HmacKey::mac_pair`]: one chain of 4 blocks took 135 ns on SHA-NI,
+//! two alternating 84–90 ns each). Whole packets through a `Session`: 1.1–1.2 times the
+//! single-packet rate at 172 bytes, 1.3 times at 1212 bytes (`bash scripts/bench.sh`,
+//! BENCHMARKS.md rows "pairs"). Encrypting the second packet while the first one's first block
+//! is hashed was tried and measured no faster.
 //!
 //! Every function here returns exactly what the single-packet calls would, made in order (`a`
 //! then `b`): the same bytes, the same errors, the same state after, whatever the packets are
