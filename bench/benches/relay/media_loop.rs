@@ -36,7 +36,7 @@ pub fn run(relays: &mut [Relay], shared: &Shared, stop: &AtomicBool, stats: &mut
             let (relay, stats) = (&mut relays[i], &mut stats[i]);
             let reads = match leg {
                 Leg::Web => relay.read_web(now, &mut buf, stats, &mut events),
-                Leg::Trunk => relay.read_trunk(&mut buf, stats),
+                Leg::Trunk => relay.read_trunk(now, &mut buf, stats),
             };
             busy |= reads.any();
             if reads.more {
@@ -88,7 +88,7 @@ pub fn run_reading_every_socket(
             }
             events.clear();
             loop {
-                let reads = relay.read_trunk(&mut buf, stats);
+                let reads = relay.read_trunk(now, &mut buf, stats);
                 busy |= reads.any();
                 if !reads.more {
                     break;

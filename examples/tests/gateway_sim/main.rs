@@ -407,3 +407,47 @@ fn crossed_byes_end_each_call_once() {
     );
     check_torn_down(&mut sim, &st);
 }
+
+/// The media timeout (`media_timeout`, 5 s here): a call whose phone keeps sending outlives it;
+/// a phone that vanishes mid-call (no BYE, no media, no SIP) has its call ended between 5 and
+/// 6 s later — BYE to the browser, the call's sockets freed — and not before.
+#[test]
+fn a_phone_that_vanishes_is_hung_up_after_the_media_timeout() {
+    let mut sim = Sim::with_config(9, Link::WAN, 2, 8, |cfg| {
+        cfg.media_timeout = Some(Duration::from_secs(5));
+    });
+    sim.register_all();
+    // A 12-second call, media both ways all along: not timed out.
+    sim.browsers[0].talk = Some(Duration::from_secs(12));
+    sim.browsers[0].call(sim.now, "sip:phone@example.com");
+    sim.run_until(sim.now + Duration::from_secs(16));
+    let b = &sim.browsers[0].report;
+    assert!(b.ended && b.verified >= 400, "{b:?}");
+    let st = sim.gw.stats();
+    assert_eq!(st.finished.len(), 1);
+    assert!(
+        !st.finished[0].ended.contains("no media"),
+        "{:?}",
+        st.finished[0].ended
+    );
+    // The second browser's call: its phone vanishes after 3 s.
+    sim.browsers[1].call(sim.now, "sip:phone@example.com");
+    sim.run_until(sim.now + Duration::from_secs(3));
+    assert!(
+        sim.browsers[1].report.verified >= 50,
+        "{:?}",
+        sim.browsers[1].report
+    );
+    assert_eq!(sim.gw.stats().active_calls, 1);
+    sim.phone.vanished = true;
+    let gone = sim.now;
+    sim.run_until(gone + Duration::from_millis(4_800));
+    assert_eq!(sim.gw.stats().active_calls, 1, "ended before the timeout");
+    assert!(!sim.browsers[1].report.ended);
+    sim.run_until(gone + Duration::from_secs(7));
+    assert!(sim.browsers[1].report.ended, "the browser got no BYE");
+    let st = sim.gw.stats();
+    assert_eq!(st.finished.len(), 2);
+    assert_eq!(st.finished[1].ended, "no media from the phone");
+    check_torn_down(&mut sim, &st);
+}

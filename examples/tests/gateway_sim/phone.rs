@@ -46,6 +46,9 @@ pub struct Phone {
     pub calls: BTreeMap<CallHandle, PhoneCall>,
     /// How long a call the phone places talks before it hangs up.
     pub talk: Duration,
+    /// Gone from the network without a word (power cut): everything sent to it is lost, it
+    /// sends nothing.
+    pub vanished: bool,
 }
 
 impl Phone {
@@ -66,6 +69,7 @@ impl Phone {
             next_port: 30_000,
             calls: BTreeMap::new(),
             talk: Duration::from_secs(3),
+            vanished: false,
         }
     }
 
@@ -111,6 +115,15 @@ impl Phone {
 
     /// One round at `now`. Whether anything happened.
     pub fn step(&mut self, now: Instant) -> bool {
+        if self.vanished {
+            while self.world.take(self.sip).is_some() {}
+            for c in self.calls.values() {
+                if let Some(rtp) = c.rtp {
+                    while self.world.take(rtp).is_some() {}
+                }
+            }
+            return false;
+        }
         let mut acted = false;
         while let Some((from, msg)) = self.world.take(self.sip) {
             acted = true;

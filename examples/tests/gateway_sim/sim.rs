@@ -38,6 +38,17 @@ impl Sim {
     /// `n` browsers (users `user0`…, each with its password) connected to a gateway holding at
     /// most `max_calls`; every path `link`.
     pub fn new(seed: u64, link: Link, n: usize, max_calls: usize) -> Self {
+        Self::with_config(seed, link, n, max_calls, |_| {})
+    }
+
+    /// [`Self::new`], with the gateway's configuration adjusted by `tweak`.
+    pub fn with_config(
+        seed: u64,
+        link: Link,
+        n: usize,
+        max_calls: usize,
+        tweak: impl FnOnce(&mut BrowserGatewayConfig),
+    ) -> Self {
         let world = World::new(seed, link);
         let mut rng = SimRng::new(seed ^ 0x5eed);
         let ws = SocketAddr::new(GATEWAY_IP, 8088);
@@ -49,6 +60,7 @@ impl Sim {
         cfg.users = (0..n)
             .map(|i| (format!("user{i}"), format!("pw{i}")))
             .collect();
+        tweak(&mut cfg);
         let gw = SimGateway::new(cfg, Arc::new(world.clone()), Instant::ZERO, 1_800_000_000)
             .expect("gateway");
         let browsers = (0..n)

@@ -51,6 +51,10 @@ pub struct Args {
     /// With `--ws`: most calls at once (two UDP sockets each); more get 503 with Retry-After.
     #[arg(long, value_name = "N", default_value_t = 64)]
     pub max_calls: usize,
+    /// With `--ws`: end a call (BYE on both legs) when the phone has sent no RTP or RTCP for
+    /// this many seconds while it should be sending (not on hold); 0: never.
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub media_timeout: u64,
     /// With `--ws`: serve secure WebSocket (`wss://`, RFC 7118) with this certificate chain
     /// (PEM), and `--tls-key`.
     #[arg(long, value_name = "PEM", requires_all = ["ws", "tls_key"])]
@@ -79,6 +83,7 @@ fn run_browser_gateway(
     getrandom::fill(&mut seed).map_err(|e| format!("random seed: {e}"))?;
     let mut cfg = BrowserGatewayConfig::new(ws, trunk, seed);
     cfg.max_calls = max_calls;
+    cfg.media_timeout = (args.media_timeout > 0).then(|| Duration::from_secs(args.media_timeout));
     cfg.trunk_srtp = args.trunk_srtp;
     if args.trunk_transport == "tcp" {
         cfg.trunk_transport = rtcweb_proto::Transport::Tcp;

@@ -431,6 +431,7 @@ impl Driver {
                 self.totals.trunk_answered = true;
                 if let Some(c) = self.calls.get_mut(k) {
                     c.relay.answered = true;
+                    c.relay.trunk.heard = Some(now);
                 }
                 if let Some(w) = web {
                     let _ = self.web.ua.answer(now, w, a.as_bytes());
@@ -793,6 +794,7 @@ impl Driver {
                 .map(|(w, t)| (w.pt, t.pt)),
         });
         c.relay.answered = true;
+        c.relay.trunk.heard = Some(now);
         c.stats.codec = choice.offerer.codec.to_string();
         c.web_codecs = lines(&choice.answerer, choice.answerer_dtmf.as_ref());
         c.trunk_codecs = lines(&choice.offerer, choice.offerer_dtmf.as_ref());

@@ -48,6 +48,13 @@ pub struct BrowserGatewayConfig {
     /// Codecs the gateway may relay, by encoding name, among PCMU, PCMA, G722 and opus
     /// (default: all four; see [`super::codec`]).
     pub codecs: Vec<String>,
+    /// End a call whose phone has sent nothing (RTP or RTCP) on the media leg for this long
+    /// while it should be sending — answered, and its last offer or answer `sendrecv` or
+    /// `sendonly` — with a BYE on both legs (default 60 s, as rtpengine's `timeout`; `None`:
+    /// never). A phone that vanishes without a BYE (power cut, network gone) no longer leaves
+    /// its call up until the browser hangs up; a browser that vanishes is caught by its
+    /// WebSocket closing.
+    pub media_timeout: Option<std::time::Duration>,
 }
 
 impl BrowserGatewayConfig {
@@ -71,6 +78,7 @@ impl BrowserGatewayConfig {
                 .iter()
                 .map(|c| (*c).to_string())
                 .collect(),
+            media_timeout: Some(std::time::Duration::from_secs(60)),
         }
     }
 }

@@ -157,6 +157,7 @@ impl Driver {
         busy |= self.media(buf);
         {
             let now = self.now();
+            self.media_timeouts(now);
             if self.web.ua.poll_timeout().is_some_and(|t| t <= now) {
                 self.web.ua.handle_timeout(now);
             }
@@ -303,7 +304,7 @@ impl Driver {
             };
             let reads = match leg {
                 Leg::Web => c.relay.read_web(now, buf, &mut c.stats, &mut events),
-                Leg::Trunk => c.relay.read_trunk(buf, &mut c.stats),
+                Leg::Trunk => c.relay.read_trunk(now, buf, &mut c.stats),
             };
             busy |= reads.any();
             if reads.more {
@@ -469,6 +470,26 @@ impl Driver {
                 }
             };
             self.say(line);
+        }
+    }
+
+    /// Ends the calls whose phone has been silent for the media timeout while it should send
+    /// ([`super::BrowserGatewayConfig::media_timeout`]): BYE on both legs.
+    fn media_timeouts(&mut self, now: Instant) {
+        let Some(limit) = self.cfg.media_timeout else {
+            return;
+        };
+        for key in self
+            .calls
+            .keys_where(|c| c.relay.answered && c.relay.trunk.silent_for(now, limit))
+        {
+            self.say(format!(
+                "call {}: trunk leg: no media from the phone for {} s",
+                key.0,
+                limit.as_secs()
+            ));
+            self.hang_up_both(now, key);
+            self.end_call(key, "no media from the phone");
         }
     }
 

@@ -95,6 +95,13 @@ pub struct TrunkMedia {
     pub(super) ssrc: u32,
     /// Our last RTP sequence number towards the phone.
     pub(super) seq: u16,
+    /// When the phone was last heard on this leg (a datagram from its address that verified,
+    /// RTP or RTCP), or when it last had to start sending (answer, end of a hold): the media
+    /// timeout counts from here ([`super::BrowserGatewayConfig::media_timeout`]).
+    pub heard: Option<Instant>,
+    /// The phone's direction lets it send (`sendrecv`/`sendonly`): otherwise (on hold) its
+    /// silence is expected and not timed.
+    pub phone_sends: bool,
 }
 
 /// What the media legs of a call report to the call.
@@ -250,6 +257,26 @@ impl WebMedia {
 }
 
 impl TrunkMedia {
+    /// Records the phone's direction (its offer's or answer's, RFC 3264 §6.1); the timeout
+    /// restarts at `now` when the phone has to start sending again.
+    pub fn set_phone_direction(&mut self, now: Instant, direction: &str) {
+        let sends = matches!(direction, "sendrecv" | "sendonly");
+        if sends && !self.phone_sends {
+            self.heard = Some(now);
+        }
+        self.phone_sends = sends;
+    }
+
+    /// Whether the phone has been silent for `limit` while it should send: the call is
+    /// answered (`heard` set) and the phone's direction lets it send.
+    #[must_use]
+    pub fn silent_for(&self, now: Instant, limit: std::time::Duration) -> bool {
+        self.phone_sends
+            && self
+                .heard
+                .is_some_and(|h| now.saturating_duration_since(h) >= limit)
+    }
+
     /// A leg on a fresh socket on `ip`.
     ///
     /// # Errors
@@ -270,6 +297,8 @@ impl TrunkMedia {
             keys: None,
             ssrc,
             seq: 0,
+            heard: None,
+            phone_sends: true,
         })
     }
 
@@ -384,8 +413,9 @@ impl Relay {
     }
 
     /// Reads the phone's socket (until it would block, at most [`BATCH`] datagrams): RTP
-    /// protected and sent to the browser, RTCP read and ended.
-    pub fn read_trunk(&mut self, buf: &mut [u8], stats: &mut CallStats) -> Reads {
+    /// protected and sent to the browser, RTCP read and ended; a datagram from the phone's
+    /// address that passes the leg's SRTP check (if any) marks the phone heard at `now`.
+    pub fn read_trunk(&mut self, now: Instant, buf: &mut [u8], stats: &mut CallStats) -> Reads {
         let mut reads = Reads::default();
         while let Some((n, from)) = reads.next(self.trunk.socket.socket(), buf) {
             if self.trunk.remote.is_some_and(|r| r.ip() != from.ip()) {
@@ -395,6 +425,9 @@ impl Relay {
             let Some(n) = self.from_trunk_wire(buf, n, stats) else {
                 continue;
             };
+            if self.trunk.remote.is_some() {
+                self.trunk.heard = Some(now);
+            }
             let Some(src) = buf.get(..n) else { continue };
             if is_rtcp(src) {
                 stats.phone_reception.update(src);
@@ -417,5 +450,39 @@ impl Relay {
             }
         }
         reads
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// The media timeout's clock: it runs once the call is answered (`heard` set) while the
+    /// phone's direction lets it send, stops on hold, and restarts when the hold ends.
+    #[test]
+    fn the_phone_is_timed_only_while_it_should_send() {
+        let open = Arc::new(AtomicUsize::new(0));
+        let mut rng = Rng::from_seed([4; 32]);
+        let mut leg =
+            TrunkMedia::new(&Backend::Os, "127.0.0.1".parse().unwrap(), &mut rng, &open).unwrap();
+        let limit = Duration::from_secs(60);
+        let at = |s: i64| Instant::from_nanos(s * 1_000_000_000);
+        assert!(!leg.silent_for(at(500), limit), "not answered: not timed");
+        leg.heard = Some(at(10));
+        assert!(!leg.silent_for(at(69), limit));
+        assert!(leg.silent_for(at(70), limit));
+        leg.set_phone_direction(at(70), "recvonly");
+        assert!(!leg.silent_for(at(500), limit), "on hold: not timed");
+        leg.set_phone_direction(at(500), "sendrecv");
+        assert!(
+            !leg.silent_for(at(559), limit),
+            "the hold's end restarts the clock"
+        );
+        assert!(leg.silent_for(at(560), limit));
+        leg.set_phone_direction(at(560), "inactive");
+        leg.set_phone_direction(at(561), "sendonly");
+        assert!(!leg.silent_for(at(620), limit));
+        assert!(leg.silent_for(at(621), limit));
     }
 }

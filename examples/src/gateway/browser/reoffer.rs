@@ -97,6 +97,9 @@ impl Driver {
         let Some(c) = self.calls.get_mut(k) else {
             return;
         };
+        c.relay
+            .trunk
+            .set_phone_direction(now, sdp::direction(answer));
         // The phone may answer more restrictively than mirrored (inactive to sendonly).
         let answer_dir = match sdp::direction(answer) {
             "sendrecv" => sdp::mirrored(dir),
@@ -225,6 +228,7 @@ impl Driver {
         if parsed.rtp.ip().is_unspecified() {
             dir = held_by_address(dir);
         }
+        c.relay.trunk.set_phone_direction(now, dir);
         let mut new_pts = pts;
         new_pts.trunk = codec.pt;
         new_pts.dtmf = pts.dtmf.zip(new_dtmf).map(|((w, _), t)| (w, t.pt));
