@@ -290,41 +290,76 @@ fn protect_routine<S: Srtp + 'static>(mut lib: S, plain: &'static [u8]) -> Routi
 /// batches of [`BATCH`] packets are protected by a separate rtcweb sender outside the timing, then
 /// unprotected (in place; webrtc-srtp from the slice) inside it.
 fn unprotect_routine<S: Srtp + 'static>(mut lib: S, plain: &'static [u8]) -> Routine<'static> {
-    let len = plain.len();
-    let mut feed = Ours::new();
-    let mut ring: Vec<Vec<u8>> = (0..BATCH)
-        .map(|_| {
-            let mut b = plain.to_vec();
-            b.resize(len + MAX_TRAILER, 0);
-            b
-        })
-        .collect();
-    let mut lens = [0usize; BATCH];
-    let mut seq: u16 = 1;
-    // The first packet creates the per-SSRC state: outside the timing.
-    set_seq(&mut ring[0], seq);
-    lens[0] = feed.protect(&mut ring[0], len);
-    lib.unprotect(&mut ring[0][..lens[0]]);
+    let mut feed = Feed::new(plain, |p| {
+        lib.unprotect(p);
+    });
     Box::new(move |iters| {
-        let mut total = Duration::ZERO;
-        let mut done = 0u64;
-        while done < iters {
-            let batch = (iters - done).min(BATCH as u64) as usize;
-            for (buf, n) in ring.iter_mut().zip(&mut lens).take(batch) {
-                seq = seq.wrapping_add(1);
-                buf[..len].copy_from_slice(plain);
-                set_seq(buf, seq);
-                *n = feed.protect(buf, len);
-            }
+        feed.run(iters, |ring, lens| {
             let start = Instant::now();
-            for (buf, &n) in ring.iter_mut().zip(&lens).take(batch) {
+            for (buf, &n) in ring.iter_mut().zip(lens) {
                 black_box(lib.unprotect(black_box(&mut buf[..n])));
             }
-            total += start.elapsed();
+            start.elapsed()
+        })
+    })
+}
+
+/// The receivers' input: a ring of [`BATCH`] packets of one continuous stream, protected by a
+/// separate rtcweb sender outside the timing.
+struct Feed {
+    plain: &'static [u8],
+    sender: Ours,
+    ring: Vec<Vec<u8>>,
+    lens: [usize; BATCH],
+    seq: u16,
+}
+
+impl Feed {
+    /// A feed whose first packet (it creates the per-SSRC state) goes to `first`, untimed.
+    fn new(plain: &'static [u8], first: impl FnOnce(&mut [u8])) -> Self {
+        let len = plain.len();
+        let mut ring: Vec<Vec<u8>> = (0..BATCH)
+            .map(|_| {
+                let mut b = plain.to_vec();
+                b.resize(len + MAX_TRAILER, 0);
+                b
+            })
+            .collect();
+        let mut sender = Ours::new();
+        let seq: u16 = 1;
+        set_seq(&mut ring[0], seq);
+        let n = sender.protect(&mut ring[0], len);
+        first(&mut ring[0][..n]);
+        Self {
+            plain,
+            sender,
+            ring,
+            lens: [0; BATCH],
+            seq,
+        }
+    }
+
+    /// `iters` packets, a batch at a time: the batch protected, then `timed` on it (the ring's
+    /// first `batch` buffers and their lengths), whose durations are summed.
+    fn run(
+        &mut self,
+        iters: u64,
+        mut timed: impl FnMut(&mut [Vec<u8>], &[usize]) -> Duration,
+    ) -> Duration {
+        let (len, mut total, mut done) = (self.plain.len(), Duration::ZERO, 0u64);
+        while done < iters {
+            let batch = (iters - done).min(BATCH as u64) as usize;
+            for (buf, n) in self.ring.iter_mut().zip(&mut self.lens).take(batch) {
+                self.seq = self.seq.wrapping_add(1);
+                buf[..len].copy_from_slice(self.plain);
+                set_seq(buf, self.seq);
+                *n = self.sender.protect(buf, len);
+            }
+            total += timed(&mut self.ring[..batch], &self.lens[..batch]);
             done += batch as u64;
         }
         total
-    })
+    }
 }
 
 /// [`protect_routine`] two packets at a time through `Session::protect_rtp_pair` (two
@@ -360,49 +395,26 @@ fn protect_pairs_routine(plain: &'static [u8]) -> Routine<'static> {
 
 /// [`unprotect_routine`] two packets at a time through `Session::unprotect_rtp_pair`.
 fn unprotect_pairs_routine(plain: &'static [u8]) -> Routine<'static> {
-    let len = plain.len();
     let mut lib = Ours::new();
-    let mut feed = Ours::new();
-    let mut ring: Vec<Vec<u8>> = (0..BATCH)
-        .map(|_| {
-            let mut b = plain.to_vec();
-            b.resize(len + MAX_TRAILER, 0);
-            b
-        })
-        .collect();
-    let mut lens = [0usize; BATCH];
-    let mut seq: u16 = 1;
-    set_seq(&mut ring[0], seq);
-    lens[0] = feed.protect(&mut ring[0], len);
-    lib.unprotect(&mut ring[0][..lens[0]]);
+    let mut feed = Feed::new(plain, |p| {
+        lib.unprotect(p);
+    });
     Box::new(move |iters| {
-        let mut total = Duration::ZERO;
-        let mut done = 0u64;
-        while done < iters {
-            let batch = (iters - done).min(BATCH as u64) as usize;
-            for (buf, n) in ring.iter_mut().zip(&mut lens).take(batch) {
-                seq = seq.wrapping_add(1);
-                buf[..len].copy_from_slice(plain);
-                set_seq(buf, seq);
-                *n = feed.protect(buf, len);
-            }
+        feed.run(iters, |ring, lens| {
             let start = Instant::now();
-            for (two, n) in ring[..batch].chunks_exact_mut(2).zip(lens.chunks_exact(2)) {
+            let mut pairs = ring.chunks_exact_mut(2);
+            for (two, n) in (&mut pairs).zip(lens.chunks_exact(2)) {
                 let [a, b] = two else { unreachable!() };
-                let r = lib
+                let [x, y] = lib
                     .0
                     .unprotect_rtp_pair(black_box(&mut a[..n[0]]), black_box(&mut b[..n[1]]));
-                let [x, y] = r;
                 black_box((x.expect("pair unprotect"), y.expect("pair unprotect")));
             }
-            if batch % 2 == 1 {
-                let n = lens[batch - 1];
-                black_box(lib.unprotect(black_box(&mut ring[batch - 1][..n])));
+            if let ([last], Some(&n)) = (pairs.into_remainder(), lens.last()) {
+                black_box(lib.unprotect(black_box(&mut last[..n])));
             }
-            total += start.elapsed();
-            done += batch as u64;
-        }
-        total
+            start.elapsed()
+        })
     })
 }
 
