@@ -69,6 +69,15 @@ impl Session {
             })
     }
 
+    /// The SSRC of the RTP packet `buf[..len]` (the packet a protect call is given).
+    fn rtp_ssrc(buf: &[u8], len: usize) -> Result<u32, Error> {
+        let packet = buf.get(..len).ok_or(Error::LengthOutOfBounds {
+            len,
+            buf: buf.len(),
+        })?;
+        Ok(rtp::RtpHeader::parse(packet)?.ssrc)
+    }
+
     /// Runs `f` on the SSRC's stream, or on a new one kept only when `f` succeeds.
     fn with_stream<T>(
         &mut self,
@@ -94,11 +103,7 @@ impl Session {
     /// # Errors
     /// As [`Stream::protect_rtp`], and [`Error::TooManyStreams`].
     pub fn protect_rtp(&mut self, buf: &mut [u8], len: usize) -> Result<usize, Error> {
-        let packet = buf.get(..len).ok_or(Error::LengthOutOfBounds {
-            len,
-            buf: buf.len(),
-        })?;
-        let ssrc = rtp::RtpHeader::parse(packet)?.ssrc;
+        let ssrc = Self::rtp_ssrc(buf, len)?;
         self.with_stream(ssrc, |s| s.protect_rtp(buf, len))
     }
 
@@ -118,11 +123,7 @@ impl Session {
         len: usize,
         tag: impl FnOnce(&HmacSha1, &'b [u8], [u8; 4], &'b mut [u8]),
     ) -> Result<usize, Error> {
-        let packet = buf.get(..len).ok_or(Error::LengthOutOfBounds {
-            len,
-            buf: buf.len(),
-        })?;
-        let ssrc = rtp::RtpHeader::parse(packet)?.ssrc;
+        let ssrc = Self::rtp_ssrc(buf, len)?;
         self.with_stream(ssrc, |s| s.protect_rtp_with(buf, len, tag))
     }
 

@@ -1,6 +1,6 @@
 //! SRTCP (RFC 3711 §3.4; RFC 7714 §9 for GCM): protect and unprotect of compound RTCP packets.
 
-use super::{mki_matches, tag_matches, Stream, SRTCP_KEY_LIMIT};
+use super::{mki_matches, tag_matches, write_tag, Stream, SRTCP_KEY_LIMIT};
 use crate::session_keys::{aes_cm_iv, Kind, SessionKeys};
 use crate::wire::rtcp;
 use crate::Error;
@@ -50,11 +50,7 @@ impl Stream {
                 index_dst.copy_from_slice(&e_index);
                 let (mki_dst, tag_dst) = rest.split_at_mut(trailer.mki);
                 mki_dst.copy_from_slice(mki);
-                if let (Some(dst), Some(src)) =
-                    (tag_dst.get_mut(..trailer.tag), mac.get(..trailer.tag))
-                {
-                    dst.copy_from_slice(src);
-                }
+                write_tag(tag_dst.get_mut(..trailer.tag).unwrap_or_default(), &mac);
             }
             SessionKeys::Unkeyed => return Err(Error::NotKeyed),
             #[cfg(any(feature = "gcm", feature = "ring"))]
