@@ -430,8 +430,7 @@ impl Driver {
             Ok(a) => {
                 self.totals.trunk_answered = true;
                 if let Some(c) = self.calls.get_mut(k) {
-                    c.relay.answered = true;
-                    c.relay.trunk.heard = Some(now);
+                    c.relay.answer(now);
                 }
                 if let Some(w) = web {
                     let _ = self.web.ua.answer(now, w, a.as_bytes());
@@ -793,8 +792,7 @@ impl Driver {
                 .zip(choice.offerer_dtmf.as_ref())
                 .map(|(w, t)| (w.pt, t.pt)),
         });
-        c.relay.answered = true;
-        c.relay.trunk.heard = Some(now);
+        c.relay.answer(now);
         c.stats.codec = choice.offerer.codec.to_string();
         c.web_codecs = lines(&choice.answerer, choice.answerer_dtmf.as_ref());
         c.trunk_codecs = lines(&choice.offerer, choice.offerer_dtmf.as_ref());

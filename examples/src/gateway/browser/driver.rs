@@ -481,7 +481,7 @@ impl Driver {
         };
         for key in self
             .calls
-            .keys_where(|c| c.relay.answered && c.relay.trunk.silent_for(now, limit))
+            .keys_where(|c| c.relay.trunk.silent_for(now, limit))
         {
             self.say(format!(
                 "call {}: trunk leg: no media from the phone for {} s",

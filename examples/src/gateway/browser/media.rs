@@ -95,9 +95,10 @@ pub struct TrunkMedia {
     pub(super) ssrc: u32,
     /// Our last RTP sequence number towards the phone.
     pub(super) seq: u16,
-    /// When the phone was last heard on this leg (a datagram from its address that verified,
-    /// RTP or RTCP), or when it last had to start sending (answer, end of a hold): the media
-    /// timeout counts from here ([`super::BrowserGatewayConfig::media_timeout`]).
+    /// Once the trunk answered ([`Relay::answer`]; `None` before): when the phone was last heard
+    /// on this leg (a datagram from its address that verified, RTP or RTCP), or last had to
+    /// start sending (the answer, the end of a hold). The media timeout counts from here
+    /// ([`super::BrowserGatewayConfig::media_timeout`]).
     pub heard: Option<Instant>,
     /// The phone's direction lets it send (`sendrecv`/`sendonly`): otherwise (on hold) its
     /// silence is expected and not timed.
@@ -364,6 +365,13 @@ pub struct Relay {
 }
 
 impl Relay {
+    /// The trunk answered at `now`: later packets to the browser are no longer early media,
+    /// and the phone's media timeout starts.
+    pub fn answer(&mut self, now: Instant) {
+        self.answered = true;
+        self.trunk.heard = Some(now);
+    }
+
     /// Reads the browser's socket (until it would block, at most [`BATCH`] datagrams): STUN to
     /// ICE, DTLS to DTLS, SRTP relayed to the phone.
     pub fn read_web(
@@ -425,7 +433,7 @@ impl Relay {
             let Some(n) = self.from_trunk_wire(buf, n, stats) else {
                 continue;
             };
-            if self.trunk.remote.is_some() {
+            if self.answered && self.trunk.remote.is_some() {
                 self.trunk.heard = Some(now);
             }
             let Some(src) = buf.get(..n) else { continue };

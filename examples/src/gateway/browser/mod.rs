@@ -53,8 +53,9 @@
 //!
 //! A call ends on BYE from either side, CANCEL, failure of either leg, the loss of its
 //! browser's WebSocket connection, or the phone's silence on the media leg past
-//! `media_timeout` (60 s by default) while its direction lets it send; its table entry and sockets go at once, and its counters are
-//! kept in [`GatewayStats::finished`] (printed as one line, or JSON, by `rtcweb gateway --ws`).
+//! `media_timeout` (60 s by default) while its direction lets it send; its table entry and
+//! sockets go at once, and its counters are kept in [`GatewayStats::finished`] (printed as one
+//! line, or JSON, by `rtcweb gateway --ws`).
 //! Past `max_calls`, a new INVITE from either side is answered 503 with `Retry-After`.
 
 pub mod bridge;

@@ -97,11 +97,10 @@ impl Driver {
         let Some(c) = self.calls.get_mut(k) else {
             return;
         };
-        c.relay
-            .trunk
-            .set_phone_direction(now, sdp::direction(answer));
+        let phone_dir = sdp::direction(answer);
+        c.relay.trunk.set_phone_direction(now, phone_dir);
         // The phone may answer more restrictively than mirrored (inactive to sendonly).
-        let answer_dir = match sdp::direction(answer) {
+        let answer_dir = match phone_dir {
             "sendrecv" => sdp::mirrored(dir),
             d => d,
         };
