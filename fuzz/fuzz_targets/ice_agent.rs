@@ -5,7 +5,11 @@
 //! bounds on remote candidates and pairs hold.
 #![no_main]
 
+mod input;
+
 use libfuzzer_sys::fuzz_target;
+
+use input::{byte, take};
 use rtcweb_ice_core::candidate::Candidate;
 use rtcweb_ice_core::{Agent, AgentConfig, Instant};
 use rtcweb_stun_core::wire::attributes::{
@@ -21,17 +25,6 @@ const R_PWD: &str = "remotepasswordremotepass";
 
 fn addr(b: u8) -> SocketAddr {
     SocketAddr::from(([198, 51, 100, b % 4], 7000 + u16::from(b % 3)))
-}
-
-fn take<'a>(data: &mut &'a [u8], n: usize) -> &'a [u8] {
-    let n = n.min(data.len());
-    let (a, b) = data.split_at(n);
-    *data = b;
-    a
-}
-
-fn byte(data: &mut &[u8]) -> u8 {
-    take(data, 1).first().copied().unwrap_or(0)
 }
 
 fn signed(

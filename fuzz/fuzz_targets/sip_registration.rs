@@ -18,9 +18,13 @@
 //! - at most three events per input (no loops filling the queue).
 #![no_main]
 
+mod input;
+
 use core::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
+
+use input::{byte, take};
 use rtcweb_sip_core::message::builder::MessageBuilder;
 use rtcweb_sip_core::message::{Header, Message};
 use rtcweb_sip_core::registration::{
@@ -32,17 +36,6 @@ const CONTACT: &str = "<sip:alice@192.0.2.1:5060>";
 /// The clock stops here (200 years): beyond, `now + d` saturates to the end of time and a
 /// deadline cannot lie strictly ahead any more.
 const MAX_NOW: i64 = 200 * 365 * 86_400 * 1_000_000_000;
-
-fn take<'a>(data: &mut &'a [u8], n: usize) -> &'a [u8] {
-    let n = n.min(data.len());
-    let (a, b) = data.split_at(n);
-    *data = b;
-    a
-}
-
-fn byte(data: &mut &[u8]) -> u8 {
-    take(data, 1).first().copied().unwrap_or(0)
-}
 
 /// A number as a registrar might write it: small, boundary, huge, negative or not a number.
 fn number(data: &mut &[u8]) -> String {

@@ -12,9 +12,13 @@
 //!   without a final response to the first in between.
 #![no_main]
 
+mod input;
+
 use core::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
+
+use input::{byte, take};
 use rtcweb_sip_core::header::CSeq;
 use rtcweb_sip_core::message::builder::MessageBuilder;
 use rtcweb_sip_core::message::{Header, Message, Method};
@@ -25,17 +29,6 @@ use rtcweb_sip_core::transaction::{LayerConfig, Peer, Transport};
 use rtcweb_sip_core::Instant;
 
 const MAX_NOW: i64 = 200 * 365 * 86_400 * 1_000_000_000;
-
-fn take<'a>(data: &mut &'a [u8], n: usize) -> &'a [u8] {
-    let n = n.min(data.len());
-    let (a, b) = data.split_at(n);
-    *data = b;
-    a
-}
-
-fn byte(data: &mut &[u8]) -> u8 {
-    take(data, 1).first().copied().unwrap_or(0)
-}
 
 /// A header line a registrar might send.
 fn header(data: &mut &[u8]) -> (String, String) {

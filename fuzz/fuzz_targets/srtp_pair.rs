@@ -9,19 +9,12 @@
 //! the sessions in the same state (their ROCs, and the verdict on every later packet).
 #![no_main]
 
+mod input;
+
 use libfuzzer_sys::fuzz_target;
+
+use input::{byte, take};
 use rtcweb_srtp_core::{pair, Config, KeyingMaterial, Profile, Session};
-
-fn take<'a>(data: &mut &'a [u8], n: usize) -> &'a [u8] {
-    let n = n.min(data.len());
-    let (a, b) = data.split_at(n);
-    *data = b;
-    a
-}
-
-fn byte(data: &mut &[u8]) -> u8 {
-    take(data, 1).first().copied().unwrap_or(0)
-}
 
 struct World {
     tx: [Session; 2],

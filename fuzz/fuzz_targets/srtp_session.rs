@@ -11,21 +11,14 @@
 //!   documented memory of removed streams); an altered copy is refused too.
 #![no_main]
 
+mod input;
+
 use std::collections::{BTreeMap, VecDeque};
 
 use libfuzzer_sys::fuzz_target;
+
+use input::{byte, take};
 use rtcweb_srtp_core::{Config, KeyingMaterial, Profile, Session};
-
-fn take<'a>(data: &mut &'a [u8], n: usize) -> &'a [u8] {
-    let n = n.min(data.len());
-    let (a, b) = data.split_at(n);
-    *data = b;
-    a
-}
-
-fn byte(data: &mut &[u8]) -> u8 {
-    take(data, 1).first().copied().unwrap_or(0)
-}
 
 fn u16_(data: &mut &[u8]) -> u16 {
     u16::from_be_bytes([byte(data), byte(data)])
